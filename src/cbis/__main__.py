@@ -1,0 +1,3 @@
+from cbis.cli.main import main
+
+main()

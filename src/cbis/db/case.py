@@ -1,0 +1,167 @@
+"""Case details, counts and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+
+from cbis.db.models import AuditEntry, CaseInfo, Evidence, Exif, File, Model, Prediction, Run
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    case_number: str
+    examiner: str
+    description: str
+    created_at: str
+    created_by_cbis: str
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    time_utc: str
+    examiner: str
+    os_user: str
+    host: str
+    cbis_version: str
+    command: str
+    outcome: str
+    prev_hash: str
+    row_hash: str
+
+
+def insert_case_info(connection: Connection, details: CaseDetails) -> None:
+    connection.execute(CaseInfo.__table__.insert().values(id=1, **details.__dict__))
+
+
+def case_details(connection: Connection) -> CaseDetails:
+    row = connection.execute(
+        select(
+            CaseInfo.case_number,
+            CaseInfo.examiner,
+            CaseInfo.description,
+            CaseInfo.created_at,
+            CaseInfo.created_by_cbis,
+        ).where(CaseInfo.id == 1)
+    ).one()
+    return CaseDetails(*row)
+
+
+def audit_row_hash(prev_hash: str, fields: tuple[str, ...]) -> str:
+    # Unit separator between fields: no field can forge a boundary, so the hash covers each field exactly.
+    payload = "\x1f".join((prev_hash, *fields)).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _audit_fields(
+    time_utc: str, examiner: str, os_user: str, host: str, cbis_version: str, command: str, outcome: str
+) -> tuple[str, ...]:
+    return (time_utc, examiner, os_user, host, cbis_version, command, outcome)
+
+
+def append_audit(
+    connection: Connection,
+    *,
+    time_utc: str,
+    examiner: str,
+    os_user: str,
+    host: str,
+    cbis_version: str,
+    command: str,
+    outcome: str,
+) -> int:
+    """Append one audit row chained to the last one. Call inside a write transaction."""
+    prev_hash = (
+        connection.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        or GENESIS_HASH
+    )
+    fields = _audit_fields(time_utc, examiner, os_user, host, cbis_version, command, outcome)
+    result = connection.execute(
+        AuditEntry.__table__.insert().values(
+            time_utc=time_utc,
+            examiner=examiner,
+            os_user=os_user,
+            host=host,
+            cbis_version=cbis_version,
+            command=command,
+            outcome=outcome,
+            prev_hash=prev_hash,
+            row_hash=audit_row_hash(prev_hash, fields),
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def audit_records(connection: Connection) -> list[AuditRecord]:
+    rows = connection.execute(select(AuditEntry.__table__).order_by(AuditEntry.id)).mappings()
+    return [AuditRecord(**row) for row in rows]
+
+
+def broken_audit_links(records: list[AuditRecord]) -> list[str]:
+    """Every place where the chain does not hold, described for a person."""
+    problems: list[str] = []
+    expected_prev = GENESIS_HASH
+    for record in records:
+        if record.prev_hash != expected_prev:
+            problems.append(
+                f"audit row {record.id}: previous-row hash does not match (a row was removed or changed)"
+            )
+        fields = _audit_fields(
+            record.time_utc,
+            record.examiner,
+            record.os_user,
+            record.host,
+            record.cbis_version,
+            record.command,
+            record.outcome,
+        )
+        if audit_row_hash(record.prev_hash, fields) != record.row_hash:
+            problems.append(f"audit row {record.id}: content does not match its hash (the row was altered)")
+        expected_prev = record.row_hash
+    return problems
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    evidence_roots: list[str]
+    files: int
+    images: int
+    unprocessed: int
+    other_files: int
+    extension_mismatches: int
+    with_gps: int
+    classified: int
+    models: list[str]
+    runs: int
+    audit_entries: int
+
+
+def case_counts(connection: Connection) -> CaseCounts:
+    def count_files(*conditions: object) -> int:
+        return connection.execute(select(func.count()).select_from(File).where(*conditions)).scalar_one()
+
+    return CaseCounts(
+        evidence_roots=list(connection.execute(select(Evidence.root).order_by(Evidence.id)).scalars()),
+        files=count_files(),
+        images=count_files(File.status == "image"),
+        unprocessed=count_files(File.status == "unprocessed"),
+        other_files=count_files(File.status == "other"),
+        extension_mismatches=count_files(File.extension_mismatch.is_(True)),
+        with_gps=connection.execute(
+            select(func.count()).select_from(Exif).where(Exif.gps_latitude.is_not(None))
+        ).scalar_one(),
+        classified=connection.execute(select(func.count(func.distinct(Prediction.file_id)))).scalar_one(),
+        models=[
+            f"{name} ({backend}, weights sha256 {sha[:12]})"
+            for name, backend, sha in connection.execute(
+                select(Model.name, Model.backend, Model.weights_sha256).order_by(Model.id)
+            )
+        ],
+        runs=connection.execute(select(func.count()).select_from(Run)).scalar_one(),
+        audit_entries=connection.execute(select(func.count()).select_from(AuditEntry)).scalar_one(),
+    )

@@ -1,0 +1,92 @@
+"""Schema versions. Each migration is a named function applied in order, in one transaction with its record.
+
+`metadata.create_all()` only ever builds a new case (migration 1); later migrations alter existing cases.
+A case whose schema is newer than this cbis knows is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy.sql import func
+
+from cbis import __version__
+from cbis.db.models import Base, SchemaVersion
+from cbis.errors import CbisError, NewerSchemaError
+
+Migration = Callable[[Connection], None]
+
+
+def _append_only_triggers(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER audit_log_no_{action.lower()} BEFORE {action} ON audit_log "
+                f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: {action} refused'); END"
+            )
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+    else:
+        raise CbisError(f"unsupported database backend: {connection.dialect.name}")
+
+
+def _m0001_initial(connection: Connection) -> None:
+    Base.metadata.create_all(connection)
+    _append_only_triggers(connection)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (
+        1,
+        "initial schema: case, audit log, evidence, files, exif, models, predictions, embeddings",
+        _m0001_initial,
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(connection: Connection) -> int:
+    if not inspect(connection).has_table(SchemaVersion.__tablename__):
+        return 0
+    return connection.execute(select(func.max(SchemaVersion.version))).scalar() or 0
+
+
+def check_version(connection: Connection) -> int:
+    version = current_version(connection)
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"this case has schema version {version}, written by a newer cbis; this cbis ({__version__}) "
+            f"knows versions up to {SCHEMA_VERSION}. Upgrade cbis to open it."
+        )
+    return version
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Bring the schema to SCHEMA_VERSION; returns the names of the migrations applied."""
+    applied: list[str] = []
+    with engine.begin() as connection:
+        version = check_version(connection)
+    for number, name, migration in MIGRATIONS:
+        if number <= version:
+            continue
+        with engine.begin() as connection:
+            migration(connection)
+            connection.execute(
+                SchemaVersion.__table__.insert().values(
+                    version=number,
+                    name=name,
+                    applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    cbis_version=__version__,
+                )
+            )
+        applied.append(name)
+    return applied

@@ -1,0 +1,226 @@
+"""The case schema. SQLAlchemy models own it; only portable types, so PostgreSQL can replace SQLite by URL.
+
+Times are stored as ISO 8601 UTC text (what reports print, and what sorts correctly on both backends),
+plus integer nanoseconds where an exact comparison decides whether a file changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaVersion(Base):
+    """One row per applied migration; the highest version is the case's schema version."""
+
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[str] = mapped_column(String(40))
+    cbis_version: Mapped[str] = mapped_column(String(40))
+
+
+class CaseInfo(Base):
+    __tablename__ = "case_info"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(Text)
+    examiner: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by_cbis: Mapped[str] = mapped_column(String(40))
+
+
+class AuditEntry(Base):
+    """Append-only (a trigger refuses UPDATE and DELETE) and hash-chained: each row holds the SHA-256 of the
+    previous row, so a removed or edited row shows even where triggers were bypassed."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time_utc: Mapped[str] = mapped_column(String(40))
+    examiner: Mapped[str] = mapped_column(Text)
+    os_user: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(Text)
+    cbis_version: Mapped[str] = mapped_column(String(40))
+    command: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Evidence(Base):
+    """An evidence root that was indexed into this case."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    root: Mapped[str] = mapped_column(Text)
+    root_bytes: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    first_indexed_at: Mapped[str] = mapped_column(String(40))
+
+
+class Run(Base):
+    """One `cbis index` run, so counts and models can be traced to when and how they were produced."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"), nullable=True)
+    started_at: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # running, completed, interrupted, failed
+    files_walked: Mapped[int] = mapped_column(Integer, default=0)
+    images_indexed: Mapped[int] = mapped_column(Integer, default=0)
+    unprocessed: Mapped[int] = mapped_column(Integer, default=0)
+    other_files: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    not_walked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class File(Base):
+    """Every regular file met under an evidence root, image or not, with its hashes."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "path_bytes", name="uq_files_evidence_path"),
+        Index("ix_files_sha256", "sha256"),
+        Index("ix_files_md5", "md5"),
+        Index("ix_files_sha1", "sha1"),
+        Index("ix_files_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    # `path` is for display and reports (non-UTF-8 bytes escaped); `path_bytes` is the name exactly as on disk.
+    path: Mapped[str] = mapped_column(Text)
+    path_bytes: Mapped[bytes] = mapped_column(LargeBinary)
+    extension: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    mtime: Mapped[str] = mapped_column(String(40))
+    ctime: Mapped[str] = mapped_column(String(40))
+    atime: Mapped[str] = mapped_column(String(40))
+    md5: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sha1: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    extension_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    # image: decoded and indexed; unprocessed: could not be read or decoded (see error); other: not an image
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+
+    exif: Mapped[Exif | None] = relationship(back_populates="file", uselist=False)
+
+
+class Exif(Base):
+    __tablename__ = "exif"
+    __table_args__ = (
+        Index("ix_exif_make", "make"),
+        Index("ix_exif_datetime_original", "datetime_original"),
+    )
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    make: Mapped[str | None] = mapped_column(Text, nullable=True)
+    model: Mapped[str | None] = mapped_column(Text, nullable=True)
+    software: Mapped[str | None] = mapped_column(Text, nullable=True)
+    datetime_original: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    datetime_digitized: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    gps_latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_altitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    orientation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lens_model: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body_serial: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tags_json: Mapped[str] = mapped_column(Text, default="{}")
+
+    file: Mapped[File] = relationship(back_populates="exif")
+
+
+class Model(Base):
+    """Provenance of a classifier used in this case: enough to say exactly which weights gave a label."""
+
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("name", "weights_sha256", "backend", name="uq_models_identity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    architecture: Mapped[str] = mapped_column(Text)
+    weights_sha256: Mapped[str] = mapped_column(String(64))
+    weights_file: Mapped[str] = mapped_column(Text)
+    source_package: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source_version: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tensorflow_version: Mapped[str] = mapped_column(String(40))
+    keras_version: Mapped[str] = mapped_column(String(40))
+    preprocessing: Mapped[str] = mapped_column(Text)
+    input_size: Mapped[int] = mapped_column(Integer)
+    backend: Mapped[str] = mapped_column(String(32))
+    first_used_at: Mapped[str] = mapped_column(String(40))
+
+
+class Prediction(Base):
+    __tablename__ = "predictions"
+    __table_args__ = (
+        Index("ix_predictions_model_rank", "model_id", "rank"),
+        Index("ix_predictions_label", "label"),
+    )
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    wnid: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class Embedding(Base):
+    """Pooled CNN features (float16 little-endian), for visual similarity search."""
+
+    __tablename__ = "embeddings"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True, autoincrement=False)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Skipped(Base):
+    """Things met while walking that are not regular files cbis may read: links, loops, special files,
+    unreadable directories. Recorded so that every entry under the root is accounted for."""
+
+    __tablename__ = "walk_skips"
+    __table_args__ = (UniqueConstraint("evidence_id", "path_bytes", name="uq_skips_evidence_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    path: Mapped[str] = mapped_column(Text)
+    path_bytes: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(Text)
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))

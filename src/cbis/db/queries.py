@@ -1,0 +1,326 @@
+"""Read-only queries shared by `cbis search`, `cbis report` and the web viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, exists, func, select
+
+from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run
+
+HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
+
+
+@dataclass
+class SearchFilters:
+    """Filters that combine (AND). Text filters are case-insensitive substrings."""
+
+    label: str | None = None
+    min_score: float | None = None
+    make: str | None = None
+    camera_model: str | None = None
+    has_gps: bool = False
+    hash: str | None = None
+    date_from: str | None = None  # ISO date or datetime prefix, compared with DateTimeOriginal
+    date_to: str | None = None
+    ext_mismatch: bool = False
+    unprocessed: bool = False
+    model_id: int | None = None  # predictions of this model; None: the case's most recent model
+
+
+@dataclass
+class ModelRef:
+    id: int
+    name: str
+    backend: str
+    weights_sha256: str
+
+
+@dataclass
+class SearchHit:
+    id: int
+    evidence: str
+    path: str
+    status: str
+    format: str | None
+    extension: str
+    extension_mismatch: bool
+    size: int
+    md5: str | None
+    sha1: str | None
+    sha256: str | None
+    width: int | None
+    height: int | None
+    error: str | None
+    make: str | None
+    model: str | None
+    datetime_original: str | None
+    gps_latitude: float | None
+    gps_longitude: float | None
+    label: str | None = None  # top-1 of the selected model
+    score: float | None = None
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def most_recent_model(connection: Connection) -> ModelRef | None:
+    """The model of the latest run that classified; the case's default for search and report."""
+    model_id = connection.execute(
+        select(Run.model_id).where(Run.model_id.is_not(None)).order_by(Run.id.desc()).limit(1)
+    ).scalar()
+    if model_id is None:
+        model_id = connection.execute(select(func.max(Model.id))).scalar()
+    return None if model_id is None else model_by_id(connection, model_id)
+
+
+def model_by_id(connection: Connection, model_id: int) -> ModelRef | None:
+    row = connection.execute(
+        select(Model.id, Model.name, Model.backend, Model.weights_sha256).where(Model.id == model_id)
+    ).one_or_none()
+    return None if row is None else ModelRef(*row)
+
+
+def models_named(connection: Connection, name: str) -> list[ModelRef]:
+    rows = connection.execute(
+        select(Model.id, Model.name, Model.backend, Model.weights_sha256)
+        .where(Model.name == name)
+        .order_by(Model.id.desc())
+    )
+    return [ModelRef(*row) for row in rows]
+
+
+def model_provenance(connection: Connection, model_id: int) -> dict[str, Any]:
+    row = connection.execute(select(Model.__table__).where(Model.id == model_id)).mappings().one()
+    return dict(row)
+
+
+def _like(column: Any, text: str) -> Any:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _filtered(filters: SearchFilters, model_id: int | None) -> Select[Any]:
+    top1 = (
+        select(Prediction.file_id, Prediction.label, Prediction.score)
+        .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
+        .subquery("top1")
+    )
+    query = (
+        select(
+            File.id,
+            Evidence.root.label("evidence"),
+            File.path,
+            File.status,
+            File.format,
+            File.extension,
+            File.extension_mismatch,
+            File.size,
+            File.md5,
+            File.sha1,
+            File.sha256,
+            File.width,
+            File.height,
+            File.error,
+            Exif.make,
+            Exif.model,
+            Exif.datetime_original,
+            Exif.gps_latitude,
+            Exif.gps_longitude,
+            top1.c.label,
+            top1.c.score,
+        )
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .outerjoin(Exif, Exif.file_id == File.id)
+        .outerjoin(top1, top1.c.file_id == File.id)
+    )
+    conditions: list[Any] = []
+    if filters.unprocessed:
+        conditions.append(File.status == "unprocessed")
+    elif not (filters.hash or filters.ext_mismatch):
+        # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
+        conditions.append(File.status == "image")
+    if filters.label or filters.min_score is not None:
+        matching = select(Prediction.file_id).where(
+            Prediction.file_id == File.id, Prediction.model_id == (model_id if model_id is not None else -1)
+        )
+        if filters.label:
+            matching = matching.where(_like(Prediction.label, filters.label))
+        else:
+            matching = matching.where(Prediction.rank == 1)
+        if filters.min_score is not None:
+            matching = matching.where(Prediction.score >= filters.min_score)
+        conditions.append(exists(matching))
+    if filters.make:
+        conditions.append(_like(Exif.make, filters.make))
+    if filters.camera_model:
+        conditions.append(_like(Exif.model, filters.camera_model))
+    if filters.has_gps:
+        conditions.append(and_(Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None)))
+    if filters.hash:
+        digest = filters.hash.strip().lower()
+        column = HASH_COLUMNS.get(len(digest))
+        conditions.append(column == digest if column is not None else File.id.is_(None))
+    if filters.date_from:
+        conditions.append(func.substr(Exif.datetime_original, 1, len(filters.date_from)) >= filters.date_from)
+    if filters.date_to:
+        conditions.append(func.substr(Exif.datetime_original, 1, len(filters.date_to)) <= filters.date_to)
+    if filters.ext_mismatch:
+        conditions.append(File.extension_mismatch.is_(True))
+    return query.where(*conditions)
+
+
+SORTS = {
+    "path": (Evidence.root, File.path),
+    "date": (Exif.datetime_original, Evidence.root, File.path),
+    "score": (),  # filled in search(): needs the top-1 subquery column
+}
+
+
+def search(
+    connection: Connection,
+    filters: SearchFilters,
+    *,
+    limit: int | None = 50,
+    offset: int = 0,
+    sort: str = "path",
+    with_predictions: bool = False,
+) -> list[SearchHit]:
+    model_id = filters.model_id
+    if model_id is None:
+        recent = most_recent_model(connection)
+        model_id = recent.id if recent else None
+    query = _filtered(filters, model_id)
+    if sort == "score":
+        score = query.selected_columns.score
+        query = query.order_by(score.is_(None), score.desc(), Evidence.root, File.path)
+    elif sort == "date":
+        query = query.order_by(Exif.datetime_original.is_(None), *SORTS["date"])
+    else:
+        query = query.order_by(*SORTS["path"])
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    hits = [SearchHit(**row) for row in connection.execute(query).mappings()]
+    if with_predictions and model_id is not None and hits:
+        by_id = {hit.id: hit for hit in hits}
+        rows = connection.execute(
+            select(Prediction.file_id, Prediction.rank, Prediction.wnid, Prediction.label, Prediction.score)
+            .where(Prediction.model_id == model_id, Prediction.file_id.in_(list(by_id)))
+            .order_by(Prediction.file_id, Prediction.rank)
+        )
+        for file_id, rank, wnid, label, score in rows:
+            by_id[file_id].predictions.append({"rank": rank, "wnid": wnid, "label": label, "score": score})
+    return hits
+
+
+def count(connection: Connection, filters: SearchFilters) -> int:
+    model_id = filters.model_id
+    if model_id is None:
+        recent = most_recent_model(connection)
+        model_id = recent.id if recent else None
+    subquery = _filtered(filters, model_id).subquery()
+    return connection.execute(select(func.count()).select_from(subquery)).scalar_one()
+
+
+# --- report rows, in deterministic order (evidence root, path, rank) ---
+
+
+def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    query = (
+        select(
+            Evidence.root.label("evidence"),
+            File.path,
+            File.size,
+            File.md5,
+            File.sha1,
+            File.sha256,
+            File.format,
+            File.extension,
+            File.extension_mismatch,
+            File.mtime,
+            File.status,
+            File.error,
+        )
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .order_by(Evidence.root, File.path, File.id)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    query = (
+        select(
+            File.path,
+            File.sha256,
+            Exif.make,
+            Exif.model,
+            Exif.software,
+            Exif.datetime_original,
+            Exif.gps_latitude,
+            Exif.gps_longitude,
+            Exif.gps_altitude,
+            Exif.orientation,
+            File.width,
+            File.height,
+            Exif.tags_json,
+        )
+        .join(Exif, Exif.file_id == File.id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.status == "image")
+        .order_by(Evidence.root, File.path, File.id)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def prediction_rows(connection: Connection, model_id: int) -> Iterator[dict[str, Any]]:
+    query = (
+        select(
+            File.path,
+            File.sha256,
+            Prediction.rank,
+            Prediction.label,
+            Prediction.wnid,
+            Prediction.score,
+            Model.name.label("model"),
+        )
+        .join(Prediction, Prediction.file_id == File.id)
+        .join(Model, Model.id == Prediction.model_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(Prediction.model_id == model_id)
+        .order_by(Evidence.root, File.path, File.id, Prediction.rank)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def unprocessed_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    query = (
+        select(File.path, File.error.label("reason"))
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.status == "unprocessed")
+        .order_by(Evidence.root, File.path, File.id)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def top1_label_counts(connection: Connection, model_id: int) -> list[tuple[str, int]]:
+    number = func.count().label("count")
+    rows = connection.execute(
+        select(Prediction.label, number)
+        .where(Prediction.model_id == model_id, Prediction.rank == 1)
+        .group_by(Prediction.label)
+        .order_by(number.desc(), Prediction.label)
+    )
+    return [(label, n) for label, n in rows]
+
+
+def files_under(connection: Connection, evidence_root: str) -> Iterator[dict[str, Any]]:
+    """Recorded files of one root, for `verify`."""
+    query = (
+        select(File.id, File.path, File.path_bytes, File.size, File.sha256, File.status)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(Evidence.root == evidence_root)
+        .order_by(File.path_bytes)
+    )
+    yield from connection.execute(query).mappings()

@@ -1,0 +1,253 @@
+"""Writes made by `cbis index`: evidence roots, runs, model provenance and batches of file records.
+
+Each batch is written in one transaction by the caller (`with engine.begin()`), so an interrupted run loses
+at most the batch in flight and a resumed run redoes exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from cbis.db.models import Embedding, Evidence, Exif, File, Model, Prediction, Run, Skipped
+
+EXIF_COLUMNS = (
+    "make",
+    "model",
+    "software",
+    "datetime_original",
+    "datetime_digitized",
+    "gps_latitude",
+    "gps_longitude",
+    "gps_altitude",
+    "orientation",
+    "lens_model",
+    "body_serial",
+)
+
+
+@dataclass
+class PredictionRow:
+    rank: int
+    wnid: str
+    label: str
+    score: float
+
+
+@dataclass
+class FileRow:
+    """Everything learnt about one file in a run: the plain data the pipeline hands to the store."""
+
+    path: str
+    path_bytes: bytes
+    extension: str
+    size: int
+    mtime_ns: int
+    mtime: str
+    ctime: str
+    atime: str
+    status: str  # image | unprocessed | other
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    format: str | None = None
+    extension_mismatch: bool = False
+    error: str | None = None
+    width: int | None = None
+    height: int | None = None
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+    exif: dict[str, Any] | None = None  # EXIF_COLUMNS plus "tags" (a JSON-serialisable dict)
+    predictions: list[PredictionRow] | None = None
+    embedding: bytes | None = None  # float16 little-endian
+    embedding_dim: int = 0
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    id: int
+    size: int
+    mtime_ns: int
+    sha256: str | None
+    status: str
+    classified: bool  # has predictions from the run's model
+
+
+def evidence_id_for(connection: Connection, root: str, root_bytes: bytes, now: str) -> int:
+    existing = connection.execute(select(Evidence.id).where(Evidence.root_bytes == root_bytes)).scalar()
+    if existing is not None:
+        return existing
+    return connection.execute(
+        insert(Evidence).values(root=root, root_bytes=root_bytes, first_indexed_at=now)
+    ).inserted_primary_key[0]
+
+
+def model_id_for(connection: Connection, provenance: dict[str, Any], now: str) -> int:
+    existing = connection.execute(
+        select(Model.id).where(
+            Model.name == provenance["name"],
+            Model.weights_sha256 == provenance["weights_sha256"],
+            Model.backend == provenance["backend"],
+        )
+    ).scalar()
+    if existing is not None:
+        return existing
+    columns = {c.name for c in Model.__table__.columns} - {"id", "first_used_at"}
+    values = {key: provenance[key] for key in columns}
+    return connection.execute(insert(Model).values(**values, first_used_at=now)).inserted_primary_key[0]
+
+
+def start_run(connection: Connection, evidence_id: int, model_id: int | None, now: str) -> int:
+    return connection.execute(
+        insert(Run).values(evidence_id=evidence_id, model_id=model_id, started_at=now, status="running")
+    ).inserted_primary_key[0]
+
+
+def finish_run(connection: Connection, run_id: int, status: str, now: str, counts: dict[str, int]) -> None:
+    connection.execute(update(Run).where(Run.id == run_id).values(status=status, finished_at=now, **counts))
+
+
+def known_files(connection: Connection, evidence_id: int, model_id: int | None) -> dict[bytes, KnownFile]:
+    """What the case already holds for this root, to decide from `stat` alone what needs reading again."""
+    classified: set[int] = set()
+    if model_id is not None:
+        classified = set(
+            connection.execute(
+                select(Prediction.file_id)
+                .join(File, File.id == Prediction.file_id)
+                .where(File.evidence_id == evidence_id, Prediction.model_id == model_id, Prediction.rank == 1)
+            ).scalars()
+        )
+    rows = connection.execute(
+        select(File.id, File.path_bytes, File.size, File.mtime_ns, File.sha256, File.status).where(
+            File.evidence_id == evidence_id
+        )
+    )
+    return {
+        path_bytes: KnownFile(file_id, size, mtime_ns, sha256, status, file_id in classified)
+        for file_id, path_bytes, size, mtime_ns, sha256, status in rows
+    }
+
+
+def mark_seen(connection: Connection, run_id: int, file_ids: Sequence[int]) -> None:
+    for start in range(0, len(file_ids), 500):
+        chunk = file_ids[start : start + 500]
+        connection.execute(update(File).where(File.id.in_(chunk)).values(last_run_id=run_id))
+
+
+def _file_values(row: FileRow, evidence_id: int, run_id: int) -> dict[str, Any]:
+    return {
+        "evidence_id": evidence_id,
+        "path": row.path,
+        "path_bytes": row.path_bytes,
+        "extension": row.extension,
+        "size": row.size,
+        "mtime_ns": row.mtime_ns,
+        "mtime": row.mtime,
+        "ctime": row.ctime,
+        "atime": row.atime,
+        "md5": row.md5,
+        "sha1": row.sha1,
+        "sha256": row.sha256,
+        "format": row.format,
+        "extension_mismatch": row.extension_mismatch,
+        "status": row.status,
+        "error": row.error,
+        "width": row.width,
+        "height": row.height,
+        "truncated": row.truncated,
+        "warnings_json": json.dumps(row.warnings, ensure_ascii=False),
+        "first_run_id": run_id,
+        "last_run_id": run_id,
+    }
+
+
+def write_files(
+    connection: Connection,
+    rows: Sequence[FileRow],
+    *,
+    evidence_id: int,
+    run_id: int,
+    model_id: int | None,
+    replace_ids: Iterable[int] = (),
+) -> None:
+    """Insert new or changed files with their EXIF, predictions and embedding.
+
+    `replace_ids` are rows of files whose content changed since an earlier run: their old records
+    (and the predictions made on the old content) go, in the same transaction as the new ones arrive.
+    """
+    replace_ids = list(replace_ids)
+    for start in range(0, len(replace_ids), 500):
+        connection.execute(delete(File).where(File.id.in_(replace_ids[start : start + 500])))
+    if not rows:
+        return
+    inserted = connection.execute(
+        insert(File).returning(File.id, sort_by_parameter_order=True),
+        [_file_values(row, evidence_id, run_id) for row in rows],
+    )
+    file_ids = list(inserted.scalars())
+    exif_values = []
+    for file_id, row in zip(file_ids, rows, strict=True):
+        if row.exif is not None:
+            values = {column: row.exif.get(column) for column in EXIF_COLUMNS}
+            values["tags_json"] = json.dumps(row.exif.get("tags", {}), ensure_ascii=False, sort_keys=True)
+            exif_values.append({"file_id": file_id, **values})
+    if exif_values:
+        connection.execute(insert(Exif), exif_values)
+    if model_id is not None:
+        write_classifications(connection, list(zip(file_ids, rows, strict=True)), model_id)
+
+
+def write_classifications(
+    connection: Connection, items: Sequence[tuple[int, FileRow]], model_id: int
+) -> None:
+    """Predictions and embeddings for files already in the case (a re-index with another model)."""
+    prediction_values = [
+        {
+            "file_id": file_id,
+            "model_id": model_id,
+            "rank": p.rank,
+            "wnid": p.wnid,
+            "label": p.label,
+            "score": p.score,
+        }
+        for file_id, row in items
+        for p in row.predictions or ()
+    ]
+    embedding_values = [
+        {"file_id": file_id, "model_id": model_id, "dim": row.embedding_dim, "vector": row.embedding}
+        for file_id, row in items
+        if row.embedding is not None
+    ]
+    if prediction_values:
+        connection.execute(insert(Prediction), prediction_values)
+    if embedding_values:
+        connection.execute(insert(Embedding), embedding_values)
+
+
+def record_skips(
+    connection: Connection, skips: Sequence[tuple[str, bytes, str]], *, evidence_id: int, run_id: int
+) -> None:
+    """Walk entries that are not readable files (links, loops, special files), latest reason kept."""
+    for path, path_bytes, reason in skips:
+        existing = connection.execute(
+            select(Skipped.id).where(Skipped.evidence_id == evidence_id, Skipped.path_bytes == path_bytes)
+        ).scalar()
+        if existing is None:
+            connection.execute(
+                insert(Skipped).values(
+                    evidence_id=evidence_id,
+                    path=path,
+                    path_bytes=path_bytes,
+                    reason=reason,
+                    last_run_id=run_id,
+                )
+            )
+        else:
+            connection.execute(
+                update(Skipped).where(Skipped.id == existing).values(reason=reason, last_run_id=run_id)
+            )

@@ -1,0 +1,255 @@
+"""Read-only queries for the web viewer (`cbis serve`): one file's record, its place in a filtered list,
+the filtered list as report rows, and the counts the overview charts.
+
+Filtering itself is `db.queries`' (the same query as `cbis search`), so the viewer and the CLI always agree on
+what a filter matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from cbis.db import queries
+from cbis.db.models import Evidence, Exif, File, Model, Prediction
+from cbis.db.queries import ModelRef, SearchFilters
+
+NO_VALUE = "(none)"
+
+
+@dataclass(frozen=True)
+class FileLocation:
+    """What is needed to find one recorded file on disk and check it is still the same file."""
+
+    id: int
+    root_bytes: bytes
+    path_bytes: bytes
+    path: str
+    status: str
+    format: str | None
+    size: int
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a file sits in a filtered, sorted list (1-based), and its neighbours there."""
+
+    index: int
+    total: int
+    previous_id: int | None
+    next_id: int | None
+
+
+@dataclass(frozen=True)
+class GpsPoint:
+    id: int
+    path: str
+    latitude: float
+    longitude: float
+
+
+def models(connection: Connection) -> list[ModelRef]:
+    """Every model with predictions or runs in the case, newest first."""
+    rows = connection.execute(
+        select(Model.id, Model.name, Model.backend, Model.weights_sha256).order_by(Model.id.desc())
+    )
+    return [ModelRef(*row) for row in rows]
+
+
+def file_location(connection: Connection, file_id: int) -> FileLocation | None:
+    row = connection.execute(
+        select(
+            File.id,
+            Evidence.root_bytes,
+            File.path_bytes,
+            File.path,
+            File.status,
+            File.format,
+            File.size,
+            File.sha256,
+        )
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.id == file_id)
+    ).one_or_none()
+    return None if row is None else FileLocation(*row)
+
+
+def file_detail(connection: Connection, file_id: int) -> dict[str, Any] | None:
+    """Everything recorded about one file: its row, evidence root and EXIF (EXIF columns None when absent)."""
+    exif_columns = [column for column in Exif.__table__.columns if column.name != "file_id"]
+    row = (
+        connection.execute(
+            select(
+                *File.__table__.columns,
+                Evidence.root.label("evidence"),
+                *(column.label(f"exif_{column.name}") for column in exif_columns),
+            )
+            .join(Evidence, Evidence.id == File.evidence_id)
+            .outerjoin(Exif, Exif.file_id == File.id)
+            .where(File.id == file_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return None if row is None else dict(row)
+
+
+def predictions(connection: Connection, file_id: int, model_id: int) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(Prediction.rank, Prediction.wnid, Prediction.label, Prediction.score)
+        .where(Prediction.file_id == file_id, Prediction.model_id == model_id)
+        .order_by(Prediction.rank)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def _ordering(columns: Any, sort: str) -> list[Any]:
+    """`queries.search`'s order, on the columns of its filtered query used as a subquery."""
+    if sort == "score":
+        keys = [columns.score.is_(None), columns.score.desc()]
+    elif sort == "date":
+        keys = [columns.datetime_original.is_(None), columns.datetime_original]
+    else:
+        keys = []
+    return [*keys, columns.evidence, columns.path, columns.id]
+
+
+def _filtered_subquery(filters: SearchFilters) -> Any:
+    # queries._filtered is the query `cbis search` runs; reusing it keeps the viewer's lists identical.
+    return queries._filtered(filters, filters.model_id).subquery("filtered")
+
+
+def position(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> Position | None:
+    """The file's place in the filtered list and its previous and next files; None when it is not in the list.
+
+    `filters.model_id` must already be chosen (the caller resolves the default model once per request).
+    """
+    listed = _filtered_subquery(filters)
+    order = _ordering(listed.c, sort)
+    numbered = select(
+        listed.c.id,
+        func.row_number().over(order_by=order).label("n"),
+        func.count().over().label("total"),
+        func.lag(listed.c.id).over(order_by=order).label("previous_id"),
+        func.lead(listed.c.id).over(order_by=order).label("next_id"),
+    ).subquery("numbered")
+    row = connection.execute(
+        select(numbered.c.n, numbered.c.total, numbered.c.previous_id, numbered.c.next_id).where(
+            numbered.c.id == file_id
+        )
+    ).one_or_none()
+    return None if row is None else Position(*row)
+
+
+def file_report_rows(connection: Connection, filters: SearchFilters, sort: str) -> Iterator[dict[str, Any]]:
+    """The filtered list as `files.csv` rows (`queries.file_rows`' columns), in the list's order."""
+    listed = _filtered_subquery(filters)
+    query = (
+        select(
+            listed.c.evidence,
+            listed.c.path,
+            listed.c.size,
+            listed.c.md5,
+            listed.c.sha1,
+            listed.c.sha256,
+            listed.c.format,
+            listed.c.extension,
+            listed.c.extension_mismatch,
+            File.mtime,
+            listed.c.status,
+            listed.c.error,
+        )
+        .join(File, File.id == listed.c.id)
+        .order_by(*_ordering(listed.c, sort))
+    )
+    yield from connection.execute(query).mappings()
+
+
+# --- overview ---
+
+
+def camera_counts(connection: Connection) -> list[tuple[str, str, int]]:
+    """Images per camera (make, model); a missing make or model counts as NO_VALUE."""
+    make = func.coalesce(func.nullif(func.trim(Exif.make), ""), NO_VALUE)
+    model = func.coalesce(func.nullif(func.trim(Exif.model), ""), NO_VALUE)
+    number = func.count().label("count")
+    rows = connection.execute(
+        select(make.label("make"), model.label("model"), number)
+        .select_from(File)
+        .outerjoin(Exif, Exif.file_id == File.id)
+        .where(File.status == "image")
+        .group_by(make, model)
+        .order_by(number.desc(), make, model)
+    )
+    return [(row.make, row.model, row.count) for row in rows]
+
+
+def type_counts(connection: Connection) -> list[tuple[str, str, int]]:
+    """Files per (status, detected format), all files included."""
+    kind = func.coalesce(File.format, "")
+    number = func.count().label("count")
+    rows = connection.execute(
+        select(File.status, kind.label("format"), number)
+        .group_by(File.status, kind)
+        .order_by(number.desc(), File.status, kind)
+    )
+    return [(row.status, row.format, row.count) for row in rows]
+
+
+def extension_counts(connection: Connection) -> list[tuple[str, int]]:
+    number = func.count().label("count")
+    rows = connection.execute(
+        select(File.extension, number).group_by(File.extension).order_by(number.desc(), File.extension)
+    )
+    return [(extension, n) for extension, n in rows]
+
+
+def month_counts(connection: Connection) -> tuple[list[tuple[str, int]], int]:
+    """Images per month of DateTimeOriginal ("YYYY-MM"), in order, and the number of images without one."""
+    month = func.substr(Exif.datetime_original, 1, 7)
+    number = func.count().label("count")
+    rows = connection.execute(
+        select(month.label("month"), number)
+        .select_from(File)
+        .join(Exif, Exif.file_id == File.id)
+        .where(File.status == "image", Exif.datetime_original.is_not(None), Exif.datetime_original != "")
+        .group_by(month)
+        .order_by(month)
+    )
+    months = [(row.month, row.count) for row in rows]
+    undated = connection.execute(
+        select(func.count())
+        .select_from(File)
+        .outerjoin(Exif, Exif.file_id == File.id)
+        .where(File.status == "image", func.coalesce(Exif.datetime_original, "") == "")
+    ).scalar_one()
+    return months, undated
+
+
+def gps_points(connection: Connection, limit: int = 5000) -> tuple[list[GpsPoint], int]:
+    """Up to `limit` image locations (in path order) and how many there are in all."""
+    located = (
+        select(File.id, File.path, Exif.gps_latitude, Exif.gps_longitude)
+        .join(Exif, Exif.file_id == File.id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None))
+    )
+    total = connection.execute(select(func.count()).select_from(located.subquery())).scalar_one()
+    rows = connection.execute(located.order_by(Evidence.root, File.path).limit(limit))
+    return [GpsPoint(*row) for row in rows], total
+
+
+def unprocessed_files(connection: Connection, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+    """Files that could not be read or decoded, with the reason, and how many there are in all."""
+    query = (
+        select(File.id, Evidence.root.label("evidence"), File.path, File.error.label("reason"), File.size)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.status == "unprocessed")
+    )
+    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = connection.execute(query.order_by(Evidence.root, File.path, File.id).limit(limit)).mappings()
+    return [dict(row) for row in rows], total

@@ -1,0 +1,43 @@
+"""Errors a user can cause. Library code raises these; only the CLI turns them into a message and exit code."""
+
+from cbis.status import ExitStatus
+
+
+class CbisError(Exception):
+    status: ExitStatus = ExitStatus.ERROR
+
+
+class UsageError(CbisError):
+    status = ExitStatus.USAGE
+
+
+class NoCaseError(UsageError):
+    """No case directory was given and none could be found."""
+
+
+class CaseExistsError(UsageError):
+    pass
+
+
+class CaseLocationError(UsageError):
+    """The case directory and the evidence overlap: cbis would write inside the evidence."""
+
+
+class EvidenceError(UsageError):
+    """The evidence path is missing or not a directory."""
+
+
+class NewerSchemaError(CbisError):
+    status = ExitStatus.NEWER_CASE
+
+
+class CaseLockedError(CbisError):
+    status = ExitStatus.REFUSED
+
+
+class ModelUnavailableError(CbisError):
+    """A classifier was asked for but its weights are not on this machine."""
+
+
+class WeightsError(CbisError):
+    """A weights file could not be read or does not fit the architecture."""
