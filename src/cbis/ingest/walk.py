@@ -1,0 +1,251 @@
+"""Walk an evidence tree: every regular file once, in a deterministic order, never leaving the tree.
+
+Symbolic links are never followed, only described (where they point, and whether that is inside the
+evidence root); that alone makes symlink loops impossible. Directory loops made without symlinks (bind
+mounts) are ended by remembering each directory's (st_dev, st_ino). Whatever cannot be walked (unreadable
+directories, FIFOs, sockets, devices) is reported as a WalkSkip and the walk goes on.
+
+Directories are opened with O_NOATIME where the kernel allows it, so listing them does not update their
+access times, and with O_NOFOLLOW, so a directory swapped for a symlink after it was checked is not entered.
+"""
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cbis.errors import EvidenceError
+from cbis.ingest._filetypes import describe_file_type
+from cbis.ingest._text import escape_unprintable
+
+_O_NOATIME = getattr(os, "O_NOATIME", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_SCANDIR_TAKES_FD = os.scandir in os.supports_fd
+
+
+@dataclass(frozen=True)
+class WalkEntry:
+    path: Path
+    """Absolute path as walked: under the root, never resolved through a symlink."""
+    relpath: str
+    """Relative to the root with "/" separators; undecodable bytes kept as surrogate escapes (os.fsdecode)."""
+    stat: os.stat_result
+    """lstat of the regular file, taken while its directory was listed."""
+
+
+@dataclass(frozen=True)
+class WalkSkip:
+    path: Path
+    relpath: str
+    reason: str
+
+
+def relpath_bytes(relpath: str) -> bytes:
+    """The name's bytes as the filesystem holds them (inverse of the os.fsdecode that made `relpath`)."""
+    return os.fsencode(relpath)
+
+
+def display_path(relpath: str) -> str:
+    r"""Printable, unambiguous text for a relative path, for storage and reports.
+
+    Bytes that are not UTF-8 show as \xNN, control characters (newline included) as \n, \r, \t or \xNN,
+    other invisible or deceptive code points (bidi overrides, zero-width spaces) as \uNNNN; a backslash is
+    doubled so that an escape can never be confused with a name that contains one.
+    """
+    return escape_unprintable(relpath)
+
+
+def walk(root: Path) -> Iterator[WalkEntry | WalkSkip]:
+    """Yield every regular file under `root` as a WalkEntry and everything passed over as a WalkSkip.
+
+    Order is depth-first with files and directories interleaved, entries sorted by their byte names, so two
+    walks of the same tree agree. Raises EvidenceError at once (not on first iteration) when `root` is
+    missing, not a directory or cannot be listed. A `root` that is itself a symlink is resolved once, since
+    the examiner named it; nothing below it is followed.
+    """
+    root_path, root_stat = _evidence_root(Path(root))
+    try:
+        top_listing = _list_directory(root_path)
+    except OSError as exc:
+        raise EvidenceError(f"cannot read the evidence directory {root_path}: {exc}") from exc
+    return _Walker(root_path, root_stat).run(top_listing)
+
+
+def _evidence_root(root: Path) -> tuple[Path, os.stat_result]:
+    named = root.absolute()
+    root_path = Path(os.path.realpath(named)) if named.is_symlink() else named
+    try:
+        root_stat = os.stat(root_path)
+    except FileNotFoundError as exc:
+        raise EvidenceError(f"evidence directory not found: {named}") from exc
+    except OSError as exc:
+        raise EvidenceError(f"cannot access the evidence directory {named}: {exc}") from exc
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise EvidenceError(
+            f"the evidence path must be a directory, but {named} is a {describe_file_type(root_stat.st_mode)}"
+        )
+    return root_path, root_stat
+
+
+@dataclass(frozen=True)
+class _Listed:
+    name: str
+    stat: os.stat_result | None
+    error: OSError | None
+
+
+@dataclass
+class _Listing:
+    entries: list[_Listed]
+    error: OSError | None
+    """Set when the directory could be opened but reading it failed part way; `entries` has what was read."""
+
+
+def _open_directory(path: Path) -> int:
+    flags = os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW
+    if _O_NOATIME:
+        try:
+            return os.open(path, flags | _O_NOATIME)
+        except PermissionError as exc:
+            # O_NOATIME is allowed only to the owner or CAP_FOWNER; others list without it.
+            if exc.errno != errno.EPERM:
+                raise
+    return os.open(path, flags)
+
+
+def _list_directory(path: Path, expected: tuple[int, int] | None = None) -> _Listing:
+    """Read and lstat every entry of a directory. Raises OSError when it cannot be opened at all.
+
+    `expected` is the (st_dev, st_ino) the directory had when its parent was listed: a directory swapped for
+    another one in between is refused rather than walked under the wrong name.
+    """
+    entries: list[_Listed] = []
+    error: OSError | None = None
+    if _SCANDIR_TAKES_FD:
+        fd = _open_directory(path)
+        try:
+            opened = os.fstat(fd)
+            if expected is not None and (opened.st_dev, opened.st_ino) != expected:
+                raise OSError(errno.ESTALE, "the directory was replaced while the walk was under way", str(path))
+            with os.scandir(fd) as scanner:
+                error = _read_entries(scanner, entries)
+        finally:
+            os.close(fd)
+    else:
+        with os.scandir(path) as scanner:
+            error = _read_entries(scanner, entries)
+    entries.sort(key=lambda listed: os.fsencode(listed.name))
+    return _Listing(entries, error)
+
+
+def _read_entries(scanner: Iterator[os.DirEntry[str]], entries: list[_Listed]) -> OSError | None:
+    # Each entry is lstat'ed now, while the directory's fd is open: a DirEntry from an fd-based scandir
+    # stats relative to that fd (fstatat with AT_SYMLINK_NOFOLLOW), which is also immune to path swaps.
+    while True:
+        try:
+            entry = next(scanner)
+        except StopIteration:
+            return None
+        except OSError as exc:
+            return exc
+        try:
+            entries.append(_Listed(entry.name, entry.stat(follow_symlinks=False), None))
+        except OSError as exc:
+            entries.append(_Listed(entry.name, None, exc))
+
+
+@dataclass
+class _Frame:
+    path: Path
+    relprefix: str
+    key: tuple[int, int]
+    entries: Iterator[_Listed]
+
+
+class _Walker:
+    def __init__(self, root_path: Path, root_stat: os.stat_result) -> None:
+        self.root_path = root_path
+        self.root_real = os.path.realpath(root_path)
+        self.root_key = (root_stat.st_dev, root_stat.st_ino)
+        # Every directory walked so far, to end loops and skip a directory reached twice through bind mounts.
+        self.walked: dict[tuple[int, int], str] = {self.root_key: "."}
+
+    def run(self, top_listing: _Listing) -> Iterator[WalkEntry | WalkSkip]:
+        if top_listing.error is not None:
+            yield WalkSkip(self.root_path, ".", _listing_reason(top_listing.error, partial=True))
+        stack = [_Frame(self.root_path, "", self.root_key, iter(top_listing.entries))]
+        while stack:
+            frame = stack[-1]
+            listed = next(frame.entries, None)
+            if listed is None:
+                stack.pop()
+                continue
+            path = frame.path / listed.name
+            relpath = frame.relprefix + listed.name
+            if listed.stat is None:
+                yield WalkSkip(path, relpath, f"cannot stat: {listed.error}")
+                continue
+            mode = listed.stat.st_mode
+            if stat.S_ISREG(mode):
+                yield WalkEntry(path, relpath, listed.stat)
+            elif stat.S_ISLNK(mode):
+                yield WalkSkip(path, relpath, self._describe_symlink(path))
+            elif stat.S_ISDIR(mode):
+                key = (listed.stat.st_dev, listed.stat.st_ino)
+                # Some filesystems (FAT through some drivers, Windows) report inode 0 for everything.
+                if listed.stat.st_ino and key in self.walked:
+                    yield WalkSkip(path, relpath, self._repeat_reason(key, stack))
+                    continue
+                try:
+                    listing = _list_directory(path, key)
+                except OSError as exc:
+                    yield WalkSkip(path, relpath, _listing_reason(exc, partial=False))
+                    continue
+                if listed.stat.st_ino:
+                    self.walked[key] = relpath
+                if listing.error is not None:
+                    yield WalkSkip(path, relpath, _listing_reason(listing.error, partial=True))
+                stack.append(_Frame(path, relpath + "/", key, iter(listing.entries)))
+            else:
+                yield WalkSkip(path, relpath, f"not a regular file ({describe_file_type(mode)})")
+
+    def _repeat_reason(self, key: tuple[int, int], stack: list[_Frame]) -> str:
+        earlier = display_path(self.walked[key])
+        if any(frame.key == key for frame in stack):
+            return f"directory loop (already walked as {earlier})"
+        return f"directory already walked as {earlier} (same device and inode, e.g. a bind mount)"
+
+    def _describe_symlink(self, path: Path) -> str:
+        try:
+            target = os.readlink(path)
+        except OSError as exc:
+            return f"symbolic link whose target cannot be read ({exc}); not followed"
+        shown = display_path(target)
+        # realpath only reads links and lstats components to compute where the link leads; nothing is opened.
+        resolved = os.path.realpath(path)
+        if not _is_within(resolved, self.root_real):
+            return f"symbolic link to {shown} (outside the evidence root; not followed)"
+        try:
+            final = os.lstat(resolved)
+        except FileNotFoundError:
+            return f"symbolic link to {shown} (inside the root; target does not exist; not followed)"
+        except OSError as exc:
+            return f"symbolic link to {shown} (inside the root; target cannot be examined: {exc}; not followed)"
+        if stat.S_ISLNK(final.st_mode):
+            # realpath stops resolving when it meets a loop and hands back a path that is still a link.
+            return f"symbolic link to {shown} (inside the root; symbolic link loop; not followed)"
+        return f"symbolic link to {shown} (inside the root; indexed at its own path)"
+
+
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _listing_reason(exc: OSError, *, partial: bool) -> str:
+    prefix = "directory listing stopped part way" if partial else "cannot list directory"
+    if isinstance(exc, PermissionError):
+        prefix = "permission denied" if not partial else f"{prefix}, permission denied"
+    return f"{prefix}: {exc}"
