@@ -77,8 +77,7 @@ def append_audit(
 ) -> int:
     """Append one audit row chained to the last one. Call inside a write transaction."""
     prev_hash = (
-        connection.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-        or GENESIS_HASH
+        connection.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS_HASH
     )
     fields = _audit_fields(time_utc, examiner, os_user, host, cbis_version, command, outcome)
     result = connection.execute(
@@ -108,9 +107,7 @@ def broken_audit_links(records: list[AuditRecord]) -> list[str]:
     expected_prev = GENESIS_HASH
     for record in records:
         if record.prev_hash != expected_prev:
-            problems.append(
-                f"audit row {record.id}: previous-row hash does not match (a row was removed or changed)"
-            )
+            problems.append(f"audit row {record.id}: previous-row hash does not match (a row was removed or changed)")
         fields = _audit_fields(
             record.time_utc,
             record.examiner,

@@ -202,9 +202,7 @@ def write_files(
         write_classifications(connection, list(zip(file_ids, rows, strict=True)), model_id)
 
 
-def write_classifications(
-    connection: Connection, items: Sequence[tuple[int, FileRow]], model_id: int
-) -> None:
+def write_classifications(connection: Connection, items: Sequence[tuple[int, FileRow]], model_id: int) -> None:
     """Predictions and embeddings for files already in the case (a re-index with another model)."""
     prediction_values = [
         {
@@ -248,6 +246,4 @@ def record_skips(
                 )
             )
         else:
-            connection.execute(
-                update(Skipped).where(Skipped.id == existing).values(reason=reason, last_run_id=run_id)
-            )
+            connection.execute(update(Skipped).where(Skipped.id == existing).values(reason=reason, last_run_id=run_id))

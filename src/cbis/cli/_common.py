@@ -1,0 +1,74 @@
+"""What every command shares: the --case option, turning CbisError into a message and exit code, consoles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cbis.errors import CbisError
+from cbis.services.cases import Case, audited, open_case, resolve_case_dir
+from cbis.status import ExitStatus
+
+CaseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--case",
+        help="Case directory (holding case.sqlite). Default: $CBIS_CASE, then the current directory.",
+        show_default=False,
+    ),
+]
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+debug_mode = {"enabled": False}
+
+
+def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(int(status))
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors a user can cause become one line on stderr and a documented exit code; no traceback."""
+    try:
+        yield
+    except CbisError as exc:
+        if debug_mode["enabled"]:
+            raise
+        raise fail(str(exc), exc.status) from None
+    except KeyboardInterrupt:
+        typer.echo("Interrupted: work committed so far is kept; run the same command again to resume.", err=True)
+        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+
+
+def command_text(ctx: typer.Context) -> str:
+    """The command as the audit log records it: its name and every option given a non-default value."""
+    parts = [ctx.command_path]
+    for parameter in ctx.command.params:
+        value = ctx.params.get(parameter.name or "")
+        if value is None or value == parameter.default or value is False:
+            continue
+        if parameter.param_type_name == "argument":
+            parts.append(str(value))
+        elif value is True:
+            parts.append(parameter.opts[0])
+        else:
+            parts.extend([parameter.opts[0], str(value)])
+    return " ".join(parts)
+
+
+@contextmanager
+def audited_case(ctx: typer.Context, case_option: Path | None) -> Iterator[Case]:
+    """Open the case named by --case (or its defaults) and audit the command around the block."""
+    case = open_case(resolve_case_dir(case_option))
+    try:
+        with audited(case, command_text(ctx)):
+            yield case
+    finally:
+        case.close()

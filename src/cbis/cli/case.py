@@ -1,0 +1,46 @@
+"""`cbis case new|info`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cbis.cli._common import CaseOption, audited_case, command_text, stdout, user_errors
+from cbis.services.cases import audited, case_summary, create_case
+
+app = typer.Typer(no_args_is_help=True, help="Create a case or show what it holds.")
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    case_dir: Annotated[Path, typer.Argument(help="Directory to create the case in (case.sqlite goes there).")],
+    number: Annotated[str, typer.Option("--number", help="Case number, e.g. 2026-0042.")],
+    examiner: Annotated[str, typer.Option("--examiner", help="Examiner responsible for the case.")],
+    description: Annotated[str, typer.Option("--description", help="Free text about the case.")] = "",
+) -> None:
+    """Create a new case directory holding an empty case database."""
+    with user_errors():
+        case = create_case(case_dir, number=number, examiner=examiner, description=description)
+        try:
+            with audited(case, command_text(ctx)):
+                pass
+        finally:
+            case.close()
+    stdout.print(f"created case {number} in {case.directory}")
+
+
+@app.command("info")
+def info(ctx: typer.Context, case: CaseOption = None) -> None:
+    """Print the case's details and counts."""
+    with user_errors(), audited_case(ctx, case) as opened:
+        summary = case_summary(opened)
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in summary.items():
+        table.add_row(key, value)
+    stdout.print(table)

@@ -1,0 +1,93 @@
+"""`cbis index EVIDENCE_DIR`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
+from cbis.services.indexer import (
+    DEFAULT_MAX_PIXELS,
+    IndexOptions,
+    IndexProgress,
+    default_workers,
+    index_evidence,
+    load_classifier,
+)
+
+
+def index(
+    ctx: typer.Context,
+    evidence_dir: Annotated[Path, typer.Argument(help="Evidence directory to walk (read-only).")],
+    case: CaseOption = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Classifier (see `cbis models`). Default: efficientnet-lite0."),
+    ] = None,
+    weights: Annotated[
+        Path | None, typer.Option("--weights", help="Weights file for models that need one (inception-v3).")
+    ] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="Labels stored per image (1-20).")] = 5,
+    no_classify: Annotated[
+        bool, typer.Option("--no-classify", help="Quick inventory: hashes and EXIF only, no labels.")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Threads reading, hashing and decoding files.")
+    ] = default_workers(),
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per inference batch and commit.")] = 32,
+    max_pixels: Annotated[
+        int, typer.Option("--max-pixels", help="Refuse images larger than this (decompression bombs).")
+    ] = DEFAULT_MAX_PIXELS,
+    allow_truncated: Annotated[
+        bool,
+        typer.Option("--allow-truncated", help="Classify truncated images (flagged) instead of refusing them."),
+    ] = False,
+) -> None:
+    """Walk EVIDENCE_DIR read-only: hash every file, read EXIF, classify images, store all in the case."""
+    options = IndexOptions(
+        classify=not no_classify,
+        model=model,
+        weights=weights,
+        top_k=top_k,
+        workers=workers,
+        batch_size=batch_size,
+        max_pixels=max_pixels,
+        allow_truncated=allow_truncated,
+    )
+    with user_errors(), audited_case(ctx, case) as opened:
+        classifier = load_classifier(options)
+        with _progress_display() as on_progress:
+            summary = index_evidence(opened, evidence_dir, options, classifier=classifier, on_progress=on_progress)
+    stdout.print(summary.line(), highlight=False)
+
+
+@contextmanager
+def _progress_display() -> Iterator[Callable[[IndexProgress], None] | None]:
+    """A rich progress bar (files, images/s, ETA) on a terminal's stderr; nothing when redirected."""
+    if not stderr.is_terminal:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("[bold]indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[rate]} img/s"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    )
+    task = progress.add_task("index", total=None, rate="-")
+
+    def update(state: IndexProgress) -> None:
+        elapsed = progress.tasks[0].elapsed or 0.0
+        rate = f"{state.images / elapsed:.1f}" if elapsed > 0 else "-"
+        progress.update(task, total=state.total, completed=state.done, rate=rate)
+
+    with progress:
+        yield update

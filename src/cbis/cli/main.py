@@ -1,0 +1,46 @@
+"""The `cbis` command: a thin Typer layer; every command calls one function of cbis.services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cbis import __version__
+from cbis.cli import case, index, models, report, search, serve, verify
+from cbis.cli._common import debug_mode
+
+app = typer.Typer(
+    name="cbis",
+    help="Image triage for digital forensics: hashes, EXIF and ImageNet labels in a case database.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.add_typer(case.app, name="case", help="Create a case or show what it holds.")
+app.command("index")(index.index)
+app.command("search")(search.search)
+app.command("report")(report.report)
+app.command("models")(models.models)
+app.command("verify")(verify.verify)
+app.command("serve")(serve.serve)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cbis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    debug_mode["enabled"] = debug
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,33 @@
+"""`cbis report --csv OUT_DIR`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cbis.cli._common import CaseOption, audited_case, fail, stdout, user_errors
+from cbis.services.report import write_csv_report
+from cbis.status import ExitStatus
+
+
+def report(
+    ctx: typer.Context,
+    case: CaseOption = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write files, exif, prediction, unprocessed, summary CSVs here."),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Whose predictions to export. Default: the most recent model."),
+    ] = None,
+) -> None:
+    """Export the case as CSV files (byte-identical when run twice on the same case)."""
+    if csv_dir is None:
+        raise fail("choose a report format: --csv OUT_DIR", ExitStatus.USAGE)
+    with user_errors(), audited_case(ctx, case) as opened:
+        written = write_csv_report(opened, csv_dir, model_name=model)
+    for name, rows in written.files.items():
+        stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)

@@ -1,0 +1,88 @@
+"""`cbis search`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
+from cbis.db.queries import SearchFilters
+from cbis.services.search import search_case
+
+
+def search(
+    ctx: typer.Context,
+    case: CaseOption = None,
+    label: Annotated[str | None, typer.Option("--label", help="Label substring, any of the top-k.")] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", help="Minimum score (of the matching label, else of top-1)."),
+    ] = None,
+    make: Annotated[str | None, typer.Option("--make", help="Camera make substring.")] = None,
+    camera_model: Annotated[str | None, typer.Option("--camera-model", help="Camera model substring.")] = None,
+    has_gps: Annotated[bool, typer.Option("--has-gps", help="Only images with GPS coordinates.")] = False,
+    hash_: Annotated[str | None, typer.Option("--hash", help="MD5, SHA-1 or SHA-256 (by length), any file.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="DateTimeOriginal on or after (2024-05-31).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="DateTimeOriginal on or before (2024-05-31).")] = None,
+    ext_mismatch: Annotated[
+        bool, typer.Option("--ext-mismatch", help="Files whose name does not match their content.")
+    ] = False,
+    unprocessed: Annotated[
+        bool, typer.Option("--unprocessed", help="Files that could not be read or decoded, with reasons.")
+    ] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
+    ] = None,
+    sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
+) -> None:
+    """Find files by label, score, EXIF fields, hash, dates, extension mismatch or failure."""
+    filters = SearchFilters(
+        label=label,
+        min_score=min_score,
+        make=make,
+        camera_model=camera_model,
+        has_gps=has_gps,
+        hash=hash_,
+        date_from=date_from,
+        date_to=date_to,
+        ext_mismatch=ext_mismatch,
+        unprocessed=unprocessed,
+    )
+    with user_errors(), audited_case(ctx, case) as opened:
+        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort)
+    if as_json:
+        for hit in hits:
+            typer.echo(json.dumps({**asdict(hit), "model": model_ref.name if model_ref else None}, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(hits)} result(s)" + (f" - model {model_ref.name}" if model_ref else ""))
+    table.add_column("path", overflow="fold", min_width=20)
+    if unprocessed:
+        table.add_column("reason", overflow="fold")
+    else:
+        table.add_column("top-1")
+        table.add_column("score", justify="right")
+        table.add_column("camera")
+        table.add_column("taken", min_width=19)
+        table.add_column("GPS")
+    table.add_column("sha256 (start)", no_wrap=True)
+    for hit in hits:
+        if unprocessed:
+            table.add_row(hit.path, hit.error or "", _short(hit.sha256))
+            continue
+        camera = " ".join(part for part in (hit.make, hit.model) if part)
+        gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
+        score = f"{hit.score:.3f}" if hit.score is not None else ""
+        taken = hit.datetime_original or ""
+        table.add_row(hit.path, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
+    stdout.print(table)
+
+
+def _short(sha256: str | None) -> str:
+    """The table shows a prefix to stay readable; --json and reports carry the whole digest."""
+    return f"{sha256[:12]}…" if sha256 else ""

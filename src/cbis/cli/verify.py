@@ -1,0 +1,37 @@
+"""`cbis verify`."""
+
+from __future__ import annotations
+
+import typer
+
+from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
+from cbis.services.verify import verify_case
+from cbis.status import ExitStatus
+
+
+def verify(ctx: typer.Context, case: CaseOption = None) -> None:
+    """Check the audit log's hash chain and re-hash the evidence against the case (exit 5 if anything differs)."""
+    with user_errors(), audited_case(ctx, case) as opened:
+        result = verify_case(opened)
+    stdout.print(
+        f"audit log: {result.audit_entries} entries, "
+        + ("chain intact" if not result.audit_problems else f"{len(result.audit_problems)} problem(s)"),
+        highlight=False,
+    )
+    for problem in result.audit_problems:
+        stdout.print(f"  AUDIT    {problem}", highlight=False, markup=False)
+    stdout.print(f"evidence: {result.files_checked} recorded files checked", highlight=False)
+    for label, paths in (
+        ("MISSING ROOT", result.missing_roots),
+        ("CHANGED", result.changed),
+        ("MISSING", result.missing),
+        ("ADDED", result.added),
+        ("UNREADABLE", result.unreadable),
+    ):
+        for path in paths:
+            stdout.print(f"  {label:<12} {path}", highlight=False, markup=False)
+    if result.ok:
+        stdout.print("OK: the audit chain is intact and the evidence matches the case", highlight=False)
+        return
+    stdout.print("DIFFERS: see the lines above", highlight=False)
+    raise typer.Exit(int(ExitStatus.DIFFERS))

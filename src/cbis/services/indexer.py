@@ -1,0 +1,367 @@
+"""`cbis index`: walk -> compare with the case -> read+hash -> decode+EXIF -> classify batch -> store batch.
+
+Reading, hashing and decoding run on a thread pool with a bounded window of files in flight, so memory is
+flat whatever the corpus size; the main thread classifies whole batches and writes each batch in one
+transaction, so an interruption loses at most the batch in flight and a re-run picks up exactly there.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cbis.db import store
+from cbis.errors import EvidenceError, UsageError
+from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
+from cbis.services.cases import Case, check_case_outside_evidence, utc_now
+from cbis.services.examine import Examined, ExamineSettings, examine, examine_for_classification
+from cbis.services.locking import index_lock
+
+if TYPE_CHECKING:
+    from cbis.model.base import Classifier
+
+DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's own bomb threshold: about 13,000 x 13,000
+MAX_TOP_K = 20
+
+
+def default_workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+@dataclass
+class IndexOptions:
+    classify: bool = True
+    model: str | None = None  # None: the registry's default
+    weights: Path | None = None
+    top_k: int = 5
+    workers: int = field(default_factory=default_workers)
+    batch_size: int = 32
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    allow_truncated: bool = False
+
+
+@dataclass
+class IndexProgress:
+    total: int = 0  # files that need work in this run (unchanged ones excluded)
+    done: int = 0
+    images: int = 0
+    unprocessed: int = 0
+    other: int = 0
+
+
+@dataclass
+class IndexSummary:
+    evidence: str
+    run_id: int
+    model: str | None
+    files_walked: int = 0
+    images_indexed: int = 0
+    unprocessed: int = 0
+    other_files: int = 0
+    skipped_unchanged: int = 0
+    not_walked: int = 0  # links, loops, special files, unreadable directories (recorded, not read)
+    seconds: float = 0.0
+    status: str = "running"
+
+    def line(self) -> str:
+        text = (
+            f"indexed {self.images_indexed} images, {self.unprocessed} unprocessed, "
+            f"{self.skipped_unchanged} skipped as unchanged in {self.seconds:.1f} s"
+        )
+        extras = []
+        if self.other_files:
+            extras.append(f"{self.other_files} other files")
+        if self.not_walked:
+            extras.append(f"{self.not_walked} links or special entries not followed")
+        return text + (f" ({', '.join(extras)})" if extras else "")
+
+
+@dataclass
+class _Plan:
+    todo: list[WalkEntry]
+    classify_only: list[tuple[WalkEntry, int]]
+    changed_ids: dict[bytes, int]
+    unchanged_ids: list[int]
+    skips: list[WalkSkip]
+    files_walked: int
+
+
+def _plan(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> _Plan:
+    """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened."""
+    plan = _Plan([], [], {}, [], [], 0)
+    for item in walk(root):
+        if isinstance(item, WalkSkip):
+            plan.skips.append(item)
+            continue
+        plan.files_walked += 1
+        previous = known.get(relpath_bytes(item.relpath))
+        if previous is None:
+            plan.todo.append(item)
+        elif previous.size != item.stat.st_size or previous.mtime_ns != item.stat.st_mtime_ns:
+            plan.todo.append(item)
+            plan.changed_ids[relpath_bytes(item.relpath)] = previous.id
+        elif needs_classification and previous.status == "image" and not previous.classified:
+            plan.classify_only.append((item, previous.id))
+        else:
+            plan.unchanged_ids.append(previous.id)
+    return plan
+
+
+def _bounded_map(
+    executor: ThreadPoolExecutor, function: Callable[..., Examined], jobs: Iterable[tuple], window: int
+) -> Iterator[Examined]:
+    """Like executor.map, in order, but never more than `window` jobs submitted ahead of the consumer."""
+    pending: deque[Future[Examined]] = deque()
+    try:
+        for job in jobs:
+            pending.append(executor.submit(function, *job))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def load_classifier(options: IndexOptions) -> Classifier | None:
+    if not options.classify:
+        return None
+    from cbis.model.registry import DEFAULT_MODEL
+    from cbis.model.registry import load_classifier as load
+
+    return load(options.model or DEFAULT_MODEL, weights=options.weights)
+
+
+def index_evidence(
+    case: Case,
+    evidence_dir: Path,
+    options: IndexOptions,
+    *,
+    classifier: Classifier | None = None,
+    on_progress: Callable[[IndexProgress], None] | None = None,
+) -> IndexSummary:
+    if not evidence_dir.exists():
+        raise EvidenceError(f"evidence directory not found: {evidence_dir}")
+    if not evidence_dir.is_dir():
+        raise EvidenceError(f"evidence path is not a directory: {evidence_dir}")
+    if not 1 <= options.top_k <= MAX_TOP_K:
+        raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
+    if options.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    root = evidence_dir.resolve()
+    check_case_outside_evidence(case, root)
+    if options.classify and classifier is None:
+        classifier = load_classifier(options)
+    started = time.monotonic()
+    with index_lock(case.directory):
+        return _run(case, root, options, classifier, on_progress, started)
+
+
+def _run(
+    case: Case,
+    root: Path,
+    options: IndexOptions,
+    classifier: Classifier | None,
+    on_progress: Callable[[IndexProgress], None] | None,
+    started: float,
+) -> IndexSummary:
+    with case.engine.begin() as connection:
+        now = utc_now()
+        evidence_id = store.evidence_id_for(connection, str(root), os.fsencode(root), now)
+        model_id = (
+            store.model_id_for(connection, asdict(classifier.provenance), now) if classifier is not None else None
+        )
+        run_id = store.start_run(connection, evidence_id, model_id, now)
+        known = store.known_files(connection, evidence_id, model_id)
+    summary = IndexSummary(str(root), run_id, classifier.provenance.name if classifier else None)
+    try:
+        plan = _plan(root, known, classifier is not None)
+        del known
+        summary.files_walked = plan.files_walked
+        summary.not_walked = len(plan.skips)
+        summary.skipped_unchanged = len(plan.unchanged_ids)
+        with case.engine.begin() as connection:
+            store.mark_seen(connection, run_id, plan.unchanged_ids)
+            store.record_skips(
+                connection,
+                [(display_path(s.relpath), relpath_bytes(s.relpath), s.reason) for s in plan.skips],
+                evidence_id=evidence_id,
+                run_id=run_id,
+            )
+        _process(case, plan, options, classifier, summary, evidence_id, run_id, model_id, on_progress)
+        summary.status = "completed"
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+        raise
+    except BaseException:
+        summary.status = "failed"
+        raise
+    finally:
+        summary.seconds = time.monotonic() - started
+        with case.engine.begin() as connection:
+            store.finish_run(
+                connection,
+                run_id,
+                summary.status,
+                utc_now(),
+                {
+                    "files_walked": summary.files_walked,
+                    "images_indexed": summary.images_indexed,
+                    "unprocessed": summary.unprocessed,
+                    "other_files": summary.other_files,
+                    "skipped_unchanged": summary.skipped_unchanged,
+                    "not_walked": summary.not_walked,
+                },
+            )
+    return summary
+
+
+def _process(
+    case: Case,
+    plan: _Plan,
+    options: IndexOptions,
+    classifier: Classifier | None,
+    summary: IndexSummary,
+    evidence_id: int,
+    run_id: int,
+    model_id: int | None,
+    on_progress: Callable[[IndexProgress], None] | None,
+) -> None:
+    settings = ExamineSettings(
+        classify=classifier is not None,
+        draft_size=classifier.draft_size if classifier is not None else None,
+        max_pixels=options.max_pixels,
+        allow_truncated=options.allow_truncated,
+    )
+    prepare = classifier.prepare if classifier is not None else None
+    progress = IndexProgress(total=len(plan.todo) + len(plan.classify_only))
+    if on_progress:
+        on_progress(progress)
+
+    def jobs() -> Iterator[tuple]:
+        for entry in plan.todo:
+            yield (examine, entry, settings, prepare)
+        for entry, existing_id in plan.classify_only:
+            yield (examine_for_classification, entry, existing_id, settings, prepare)
+
+    def call(function: Callable[..., Examined], *args: object) -> Examined:
+        return function(*args)
+
+    batch: list[Examined] = []
+    window = max(options.batch_size * 2, options.workers * 4)
+    with (
+        _stop_on_interrupt() as stop,
+        ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="cbis-examine") as executor,
+    ):
+        for examined in _bounded_map(executor, call, jobs(), window):
+            batch.append(examined)
+            if len(batch) >= options.batch_size or stop.is_set():
+                _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
+                _advance(progress, batch, on_progress)
+                batch = []
+            if stop.is_set():
+                raise KeyboardInterrupt
+        if batch:
+            _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
+            _advance(progress, batch, on_progress)
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[threading.Event]:
+    """Ctrl-C stops the run at the next file boundary, after committing what was examined, instead of
+    interrupting a database transaction half-way. A second Ctrl-C interrupts at once."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _advance(
+    progress: IndexProgress, batch: list[Examined], on_progress: Callable[[IndexProgress], None] | None
+) -> None:
+    progress.done += len(batch)
+    for examined in batch:
+        status = examined.row.status
+        if status == "image":
+            progress.images += 1
+        elif status == "other":
+            progress.other += 1
+        else:
+            progress.unprocessed += 1
+    if on_progress:
+        on_progress(progress)
+
+
+def _classify(batch: list[Examined], classifier: Classifier, top_k: int) -> None:
+    ready = [item for item in batch if item.pixels is not None]
+    if not ready:
+        return
+    inputs = np.stack([item.pixels for item in ready])
+    predictions, embeddings = classifier.classify_and_embed(inputs, top_k=top_k)
+    for item, top, vector in zip(ready, predictions, embeddings, strict=True):
+        item.row.predictions = [store.PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in top]
+        item.row.embedding = np.asarray(vector, dtype="<f2").tobytes()
+        item.row.embedding_dim = int(vector.shape[-1])
+        item.pixels = None  # release the input early; batches are the only pixels held
+
+
+def _flush(
+    case: Case,
+    batch: list[Examined],
+    classifier: Classifier | None,
+    top_k: int,
+    plan: _Plan,
+    summary: IndexSummary,
+    evidence_id: int,
+    run_id: int,
+    model_id: int | None,
+) -> None:
+    if classifier is not None:
+        _classify(batch, classifier, top_k)
+    new_rows = [item.row for item in batch if item.existing_id is None]
+    reclassified = [(item.existing_id, item.row) for item in batch if item.existing_id is not None]
+    replace_ids = [plan.changed_ids[row.path_bytes] for row in new_rows if row.path_bytes in plan.changed_ids]
+    with case.engine.begin() as connection:
+        store.write_files(
+            connection,
+            new_rows,
+            evidence_id=evidence_id,
+            run_id=run_id,
+            model_id=model_id,
+            replace_ids=replace_ids,
+        )
+        if model_id is not None and reclassified:
+            store.write_classifications(
+                connection, [(file_id, row) for file_id, row in reclassified if row.predictions], model_id
+            )
+            store.mark_seen(connection, run_id, [file_id for file_id, _ in reclassified])
+    for item in batch:
+        status = item.row.status
+        if status == "image":
+            summary.images_indexed += 1
+        elif status == "other":
+            summary.other_files += 1
+        else:
+            summary.unprocessed += 1

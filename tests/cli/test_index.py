@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import tree_fingerprint
+from tests.helpers import cbis
+
+
+def rows(case_dir: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_index_accounts_for_every_sample_file(evidence: Path, case_dir: Path) -> None:
+    result = cbis("index", evidence, "--case", case_dir, "--no-classify")
+    assert result.exit_code == 0, result.output
+    walked = sorted(p.relative_to(evidence).as_posix() for p in evidence.rglob("*") if p.is_file())
+    recorded = dict(rows(case_dir, "SELECT path, status FROM files"))
+    assert sorted(recorded) == walked
+    statuses = {path: status for path, status in recorded.items()}
+    assert statuses["camera/Canon_40D.jpg"] == "image"
+    assert statuses["phone/IMG_5195.HEIC"] == "image"
+    assert statuses["misc/holiday-notes.txt"] == "image"  # found by its bytes, not its name
+    assert statuses["misc/IMG_0001.jpg"] == "unprocessed"
+    assert statuses["LICENSE.md"] == "other"
+    for path, reason in rows(case_dir, "SELECT path, error FROM files WHERE status = 'unprocessed'"):
+        assert reason, f"{path} unprocessed without a reason"
+    images = sum(1 for s in statuses.values() if s == "image")
+    unprocessed = sum(1 for s in statuses.values() if s == "unprocessed")
+    assert f"indexed {images} images, {unprocessed} unprocessed, 0 skipped as unchanged" in result.stdout
+
+
+def test_index_records_hashes_times_and_mismatches(evidence: Path, case_dir: Path) -> None:
+    import hashlib
+
+    cbis("index", evidence, "--case", case_dir, "--no-classify")
+    path = evidence / "camera" / "Nikon_D70.jpg"
+    data = path.read_bytes()
+    [(md5, sha1, sha256, size, mtime, fmt)] = rows(
+        case_dir, "SELECT md5, sha1, sha256, size, mtime, format FROM files WHERE path = 'camera/Nikon_D70.jpg'"
+    )
+    assert (md5, sha1, sha256, size) == (
+        hashlib.md5(data).hexdigest(),
+        hashlib.sha1(data).hexdigest(),
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+    )
+    assert fmt == "jpeg" and mtime.endswith("Z") and mtime[:4].isdigit()
+    mismatched = dict(rows(case_dir, "SELECT path, extension_mismatch FROM files"))
+    assert mismatched["misc/holiday-notes.txt"] == 1
+    assert mismatched["misc/IMG_0001.jpg"] == 1
+    assert mismatched["camera/Canon_40D.jpg"] == 0
+    assert mismatched["LICENSE.md"] == 0
+
+
+def test_index_stores_exif_and_gps(evidence: Path, case_dir: Path) -> None:
+    cbis("index", evidence, "--case", case_dir, "--no-classify")
+    [(make, model, taken)] = rows(
+        case_dir,
+        "SELECT make, model, datetime_original FROM exif JOIN files ON files.id = exif.file_id "
+        "WHERE path = 'camera/Canon_40D.jpg'",
+    )
+    assert (make, model, taken) == ("Canon", "Canon EOS 40D", "2008-05-30T15:56:01")
+    [(lat, lon)] = rows(
+        case_dir,
+        "SELECT gps_latitude, gps_longitude FROM exif JOIN files ON files.id = exif.file_id "
+        "WHERE path = 'gps/DSCN0010.jpg'",
+    )
+    # GPSLatitude (43/1, 28/1, 281400000/100000000) N, GPSLongitude (11/1, 53/1, 645599999/100000000) E:
+    # 43 + 28/60 + 2.814/3600 = 43.467448; 11 + 53/60 + 6.45599999/3600 = 11.885127 (worked by hand)
+    assert lat == pytest.approx(43.467448, abs=1e-6)
+    assert lon == pytest.approx(11.885127, abs=1e-6)
+
+
+def test_reindex_skips_unchanged_and_picks_up_changes(tmp_path: Path, case_dir: Path) -> None:
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    for n in range(3):
+        Image.new("RGB", (40, 30), (n * 60, 10, 10)).save(evidence / f"img{n}.png")
+    cbis("index", evidence, "--case", case_dir, "--no-classify")
+    again = cbis("index", evidence, "--case", case_dir, "--no-classify")
+    assert "indexed 0 images, 0 unprocessed, 3 skipped as unchanged" in again.stdout
+    Image.new("RGB", (50, 30), (1, 2, 3)).save(evidence / "img1.png")  # changed content, size and mtime
+    Image.new("RGB", (20, 20)).save(evidence / "new.png")
+    third = cbis("index", evidence, "--case", case_dir, "--no-classify")
+    assert "indexed 2 images, 0 unprocessed, 2 skipped as unchanged" in third.stdout
+    assert rows(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(4, 4)]
+    assert rows(case_dir, "SELECT width FROM files WHERE path = 'img1.png'") == [(50,)]
+
+
+def test_case_inside_evidence_is_refused(tmp_path: Path) -> None:
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    Image.new("RGB", (8, 8)).save(evidence / "a.png")
+    cbis("case", "new", evidence / "case", "--number", "1", "--examiner", "E")
+    result = cbis("index", evidence, "--case", evidence / "case", "--no-classify")
+    assert result.exit_code == 2
+    assert "inside the evidence" in result.stderr
+
+
+def test_missing_evidence_is_a_clear_error(case_dir: Path, tmp_path: Path) -> None:
+    result = cbis("index", tmp_path / "nope", "--case", case_dir, "--no-classify")
+    assert result.exit_code == 2
+    assert "evidence directory not found" in result.stderr
+
+
+def _make_corpus(root: Path, count: int) -> None:
+    root.mkdir()
+    for n in range(count):
+        Image.new("RGB", (64, 48), (n % 256, (n * 7) % 256, (n * 13) % 256)).save(root / f"f{n:04d}.jpg")
+
+
+def _cbis_subprocess(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "cbis", *map(str, args)]
+
+
+def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, case_dir: Path) -> None:
+    evidence = tmp_path / "ev"
+    _make_corpus(evidence, 400)
+    before = tree_fingerprint(evidence)
+    process = subprocess.Popen(
+        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "16", "--workers", "1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if rows(case_dir, "SELECT count(*) FROM files")[0][0] >= 16:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = rows(case_dir, "SELECT count(*) FROM files")[0][0]
+    assert 16 <= partial < 400, "the kill did not land mid-run"
+    resumed = subprocess.run(
+        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify"), capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{partial} skipped as unchanged" in resumed.stdout
+    assert rows(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(400, 400)]
+    assert rows(case_dir, "PRAGMA integrity_check") == [("ok",)]
+    assert tree_fingerprint(evidence) == before
+    # the killed run left its trace in the audit log
+    outcomes = [o for (o,) in rows(case_dir, "SELECT outcome FROM audit_log WHERE command LIKE '%index%'")]
+    assert outcomes.count("started") == 2 and outcomes.count("ok") == 1
+
+
+def test_second_indexer_is_refused_while_one_runs(tmp_path: Path, case_dir: Path) -> None:
+    from cbis.services.locking import index_lock
+
+    evidence = tmp_path / "ev"
+    _make_corpus(evidence, 2)
+    with index_lock(case_dir):
+        result = cbis("index", evidence, "--case", case_dir, "--no-classify")
+    assert result.exit_code == 3
+    assert "another `cbis index`" in result.stderr
+    assert cbis("index", evidence, "--case", case_dir, "--no-classify").exit_code == 0  # lock released
+
+
+def test_interrupted_run_resumes_where_it_stopped(tmp_path: Path, case_dir: Path) -> None:
+    """Ctrl-C (SIGINT) ends with status 130 and keeps committed batches."""
+    evidence = tmp_path / "ev"
+    _make_corpus(evidence, 300)
+    process = subprocess.Popen(
+        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "8", "--workers", "1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and rows(case_dir, "SELECT count(*) FROM files")[0][0] < 8:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the interrupt landed")
+    assert process.returncode == 130, stderr
+    assert "Interrupted" in stderr
+    assert rows(case_dir, "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == [("interrupted",)]
+    resumed = subprocess.run(
+        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify"), capture_output=True, text=True
+    )
+    assert resumed.returncode == 0
+    assert rows(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(300, 300)]
+
+
+def test_symlinks_are_recorded_not_followed(tmp_path: Path, case_dir: Path) -> None:
+    evidence = tmp_path / "ev"
+    _make_corpus(evidence, 1)
+    outside = tmp_path / "outside.png"
+    Image.new("RGB", (8, 8)).save(outside)
+    os.symlink(outside, evidence / "escape.png")
+    os.symlink(evidence, evidence / "loop")
+    result = cbis("index", evidence, "--case", case_dir, "--no-classify")
+    assert result.exit_code == 0, result.output
+    assert rows(case_dir, "SELECT path FROM files") == [("f0000.jpg",)]
+    reasons = dict(rows(case_dir, "SELECT path, reason FROM walk_skips"))
+    assert set(reasons) == {"escape.png", "loop"}
+    assert "outside" in reasons["escape.png"]
