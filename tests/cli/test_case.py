@@ -12,7 +12,9 @@ from tests.helpers import cbis
 
 
 def test_case_new_creates_database_with_details(tmp_path: Path) -> None:
-    result = cbis("case", "new", tmp_path / "c", "--number", "2026-0042", "--examiner", "Ada", "--description", "phones")
+    result = cbis(
+        "case", "new", tmp_path / "c", "--number", "2026-0042", "--examiner", "Ada", "--description", "phones"
+    )
     assert result.exit_code == 0, result.output
     database = tmp_path / "c" / "case.sqlite"
     assert database.is_file()

@@ -128,7 +128,9 @@ def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, case_dir:
     _make_corpus(evidence, 400)
     before = tree_fingerprint(evidence)
     process = subprocess.Popen(
-        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "16", "--workers", "1"),
+        _cbis_subprocess(
+            "index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "16", "--workers", "1"
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -58,7 +58,9 @@ def search(
         hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort)
     if as_json:
         for hit in hits:
-            typer.echo(json.dumps({**asdict(hit), "model": model_ref.name if model_ref else None}, ensure_ascii=False))
+            typer.echo(
+                json.dumps({**asdict(hit), "classifier": model_ref.name if model_ref else None}, ensure_ascii=False)
+            )
         return
     table = Table(title=f"{len(hits)} result(s)" + (f" - model {model_ref.name}" if model_ref else ""))
     table.add_column("path", overflow="fold", min_width=20)
@@ -75,7 +77,7 @@ def search(
         if unprocessed:
             table.add_row(hit.path, hit.error or "", _short(hit.sha256))
             continue
-        camera = " ".join(part for part in (hit.make, hit.model) if part)
+        camera = " ".join(part for part in (hit.make, hit.camera_model) if part)
         gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
         score = f"{hit.score:.3f}" if hit.score is not None else ""
         taken = hit.datetime_original or ""

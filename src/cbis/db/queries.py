@@ -55,7 +55,7 @@ class SearchHit:
     height: int | None
     error: str | None
     make: str | None
-    model: str | None
+    camera_model: str | None
     datetime_original: str | None
     gps_latitude: float | None
     gps_longitude: float | None
@@ -100,7 +100,8 @@ def _like(column: Any, text: str) -> Any:
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
-def _filtered(filters: SearchFilters, model_id: int | None) -> Select[Any]:
+def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
+    """The rows `cbis search` and the viewer list, unordered: one definition so both always agree."""
     top1 = (
         select(Prediction.file_id, Prediction.label, Prediction.score)
         .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
@@ -123,7 +124,7 @@ def _filtered(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             File.height,
             File.error,
             Exif.make,
-            Exif.model,
+            Exif.model.label("camera_model"),
             Exif.datetime_original,
             Exif.gps_latitude,
             Exif.gps_longitude,
@@ -170,11 +171,18 @@ def _filtered(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     return query.where(*conditions)
 
 
-SORTS = {
-    "path": (Evidence.root, File.path),
-    "date": (Exif.datetime_original, Evidence.root, File.path),
-    "score": (),  # filled in search(): needs the top-1 subquery column
-}
+SORTS = ("path", "date", "score")
+
+
+def ordering(columns: Any, sort: str) -> list[Any]:
+    """ORDER BY keys for `filtered_query` used as a subquery; ties always end on root, path, id."""
+    if sort == "score":
+        keys = [columns.score.is_(None), columns.score.desc()]
+    elif sort == "date":
+        keys = [columns.datetime_original.is_(None), columns.datetime_original]
+    else:
+        keys = []
+    return [*keys, columns.evidence, columns.path, columns.id]
 
 
 def search(
@@ -190,14 +198,8 @@ def search(
     if model_id is None:
         recent = most_recent_model(connection)
         model_id = recent.id if recent else None
-    query = _filtered(filters, model_id)
-    if sort == "score":
-        score = query.selected_columns.score
-        query = query.order_by(score.is_(None), score.desc(), Evidence.root, File.path)
-    elif sort == "date":
-        query = query.order_by(Exif.datetime_original.is_(None), *SORTS["date"])
-    else:
-        query = query.order_by(*SORTS["path"])
+    listed = filtered_query(filters, model_id).subquery("filtered")
+    query = select(listed).order_by(*ordering(listed.c, sort))
     if limit is not None:
         query = query.limit(limit)
     if offset:
@@ -220,7 +222,7 @@ def count(connection: Connection, filters: SearchFilters) -> int:
     if model_id is None:
         recent = most_recent_model(connection)
         model_id = recent.id if recent else None
-    subquery = _filtered(filters, model_id).subquery()
+    subquery = filtered_query(filters, model_id).subquery()
     return connection.execute(select(func.count()).select_from(subquery)).scalar_one()
 
 

@@ -107,20 +107,8 @@ def predictions(connection: Connection, file_id: int, model_id: int) -> list[dic
     return [dict(row) for row in rows]
 
 
-def _ordering(columns: Any, sort: str) -> list[Any]:
-    """`queries.search`'s order, on the columns of its filtered query used as a subquery."""
-    if sort == "score":
-        keys = [columns.score.is_(None), columns.score.desc()]
-    elif sort == "date":
-        keys = [columns.datetime_original.is_(None), columns.datetime_original]
-    else:
-        keys = []
-    return [*keys, columns.evidence, columns.path, columns.id]
-
-
 def _filtered_subquery(filters: SearchFilters) -> Any:
-    # queries._filtered is the query `cbis search` runs; reusing it keeps the viewer's lists identical.
-    return queries._filtered(filters, filters.model_id).subquery("filtered")
+    return queries.filtered_query(filters, filters.model_id).subquery("filtered")
 
 
 def position(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> Position | None:
@@ -129,7 +117,7 @@ def position(connection: Connection, filters: SearchFilters, sort: str, file_id:
     `filters.model_id` must already be chosen (the caller resolves the default model once per request).
     """
     listed = _filtered_subquery(filters)
-    order = _ordering(listed.c, sort)
+    order = queries.ordering(listed.c, sort)
     numbered = select(
         listed.c.id,
         func.row_number().over(order_by=order).label("n"),
@@ -164,7 +152,7 @@ def file_report_rows(connection: Connection, filters: SearchFilters, sort: str) 
             listed.c.error,
         )
         .join(File, File.id == listed.c.id)
-        .order_by(*_ordering(listed.c, sort))
+        .order_by(*queries.ordering(listed.c, sort))
     )
     yield from connection.execute(query).mappings()
 

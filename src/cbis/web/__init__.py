@@ -1,0 +1,89 @@
+"""`cbis serve`'s web viewer: a read-only Flask app over one case.
+
+`create_app(case_dir)` builds it (pallets/flask's factory pattern); `cbis.cli.serve` runs it. The viewer reads
+the case only through `cbis.db` (a `mode=ro` engine), never imports TensorFlow, and answers GET and HEAD only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from cbis import __version__
+from cbis.db.engine import case_file
+from cbis.errors import NoCaseError
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "img-src 'self' data:; style-src 'self'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+ALLOWED_METHODS = ("GET", "HEAD")
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The viewer for the case in `case_dir`, opened read-only. Raises NoCaseError or NewerSchemaError."""
+    from cbis.web import db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
+
+    directory = Path(case_dir).resolve()
+    database = case_file(directory)
+    if not database.is_file():
+        raise NoCaseError(f"{directory} is not a cbis case (no {database.name})")
+    app = Flask(__name__)
+    app.config.from_mapping(
+        CASE_DIR=str(directory),
+        # Renditions are cached here, in the case directory: never beside the evidence.
+        THUMBNAIL_DIR=str(directory / "thumbnails"),
+        MAX_CONTENT_LENGTH=0,  # nothing is ever uploaded
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.url_map.merge_slashes = False  # "//x" is not "/x": no redirects made up from odd paths
+    app.jinja_env.autoescape = True  # every template, whatever its name: EXIF and file names are hostile
+    app.jinja_env.undefined = StrictUndefined  # a misspelt field fails loudly instead of showing nothing
+    app.jinja_env.globals["cbis_version"] = __version__
+    db.init_app(app, database)
+    app.register_blueprint(views.bp)
+    _secure(app)
+    return app
+
+
+def _secure(app: Flask) -> None:
+    @app.before_request
+    def _only_reads() -> None:
+        if request.method not in ALLOWED_METHODS:
+            raise MethodNotAllowed(valid_methods=list(ALLOWED_METHODS))
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+        response = error.get_response()
+        if request.method == "HEAD" or error.code is None:
+            return response
+        try:
+            body = render_template("error.html", code=error.code, name=error.name, description=error.description)
+        except Exception:  # e.g. no URL adapter for a refused Host header: werkzeug's plain page will do
+            app.logger.debug("plain error page for %s", request.path, exc_info=True)
+            return response
+        response.set_data(body)
+        response.mimetype = "text/html"
+        return response

@@ -1,0 +1,43 @@
+"""The viewer's database access: one read-only engine per app, one connection (one snapshot) per request.
+
+The engine comes from `db.engine.open_readonly` (SQLite `mode=ro`): no statement the viewer could run can
+change the case. Each request reads in one transaction, so a page's counts and rows agree while `cbis index`
+writes to the same case (WAL); the next request sees the new rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine
+
+from cbis.db.engine import open_readonly
+from cbis.db.migrations import check_version
+
+ENGINE_KEY = "cbis.engine"
+
+
+def init_app(app: Flask, case_file: Path) -> None:
+    engine = open_readonly(case_file)
+    with engine.connect() as connection:
+        check_version(connection)  # a case from a newer cbis is refused before serving anything
+    app.extensions[ENGINE_KEY] = engine
+    app.teardown_appcontext(close_connection)
+
+
+def engine() -> Engine:
+    return current_app.extensions[ENGINE_KEY]
+
+
+def connection() -> Connection:
+    """This request's connection, opened on first use."""
+    if "cbis_connection" not in g:
+        g.cbis_connection = engine().connect()
+    return g.cbis_connection
+
+
+def close_connection(_exception: BaseException | None = None) -> None:
+    opened = g.pop("cbis_connection", None)
+    if opened is not None:
+        opened.close()

@@ -1,0 +1,175 @@
+"""Reading recorded evidence files for the viewer: only by database id, only inside the recorded root, never
+through a link, never writing beside the evidence. Renditions (thumbnails, display JPEGs) are cached in the
+case directory.
+
+A file is opened only when the path built from the recorded root and the stored path bytes is already
+canonical (no `..`, no symbolic link anywhere on the way), lies inside the root and is a regular file; its
+content must still hash to the SHA-256 recorded at indexing, so what the examiner sees and downloads is what
+was hashed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image, ImageOps
+
+from cbis.db.viewer import FileLocation
+from cbis.ingest import hashing
+
+RENDITIONS = {"thumb": 320, "display": 1600}
+JPEG_QUALITY = 85
+MAX_RENDER_BYTES = 512 << 20  # files read whole to render; larger ones get no preview
+CHUNK = 1 << 20
+MIMETYPES = {
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "avif": "image/avif",
+    "mpo": "image/jpeg",
+}
+# The Pillow plugins cbis indexes with (as ingest.images allows): never one that hands data to another program.
+PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "HEIF", "AVIF")
+
+
+class NotServable(Exception):
+    """The file cannot be shown: unknown, outside the root, a link, not a regular file, gone or undecodable."""
+
+
+class EvidenceChanged(NotServable):
+    """The file's content no longer hashes to what was recorded at indexing."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    data: bytes
+    etag: str
+
+
+def mimetype_for(detected_format: str | None) -> str:
+    """The detected format's image type; anything else is offered as opaque bytes."""
+    return MIMETYPES.get((detected_format or "").lower(), "application/octet-stream")
+
+
+def resolve(root_bytes: bytes, path_bytes: bytes) -> bytes:
+    """The absolute path of a recorded file, or NotServable when it is not plainly inside its root."""
+    if not path_bytes or b"\x00" in path_bytes or b"\x00" in root_bytes or os.path.isabs(path_bytes):
+        raise NotServable("not a relative path")
+    parts = path_bytes.replace(os.sep.encode(), b"/").split(b"/")
+    if any(part in (b"", b".", b"..") for part in parts):
+        raise NotServable("not a canonical path")
+    root = os.path.realpath(root_bytes)
+    full = os.path.join(root, path_bytes)
+    # realpath equal to the joined path: no link on the way, the file itself not a link, nothing escapes.
+    if os.path.realpath(full) != full or os.path.commonpath([root, full]) != root or full == root:
+        raise NotServable("outside the evidence root or through a link")
+    return full
+
+
+def open_evidence(location: FileLocation) -> BinaryIO:
+    """Open a recorded file for reading (the caller closes it): inside its root, no link, a regular file.
+
+    The opening itself is the indexer's (`ingest.hashing.open_evidence`: O_NOFOLLOW, O_NOATIME where allowed,
+    type checked before and after opening, so a FIFO or device is never read).
+    """
+    full = resolve(location.root_bytes, location.path_bytes)
+    try:
+        return hashing.open_evidence(Path(os.fsdecode(full)))
+    except OSError as exc:
+        raise NotServable(getattr(exc, "reason", None) or f"cannot open: {exc.strerror or exc}") from None
+
+
+def verify(stream: BinaryIO, location: FileLocation) -> None:
+    """Hash the whole stream and compare with the recorded SHA-256; leaves the stream at its start."""
+    if location.sha256 is None:
+        raise NotServable("no SHA-256 was recorded for this file")
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    if digest.hexdigest() != location.sha256:
+        raise EvidenceChanged("the file's content changed since it was indexed (SHA-256 differs)")
+    stream.seek(0)
+
+
+def rendition(location: FileLocation, kind: str, cache_dir: Path) -> Rendition:
+    """A JPEG no larger than RENDITIONS[kind] on either side, orientation applied; cached by content hash."""
+    size = RENDITIONS[kind]
+    if location.status != "image" or location.sha256 is None:
+        raise NotServable("not an indexed image")
+    etag = f"{location.sha256}_{size}"
+    cached = cache_dir / f"{etag}.jpg"
+    with contextlib.suppress(OSError):
+        return Rendition(cached.read_bytes(), etag)
+    with open_evidence(location) as stream:
+        if location.size > MAX_RENDER_BYTES:
+            raise NotServable("too large to preview")
+        data = stream.read(MAX_RENDER_BYTES + 1)
+    if hashlib.sha256(data).hexdigest() != location.sha256:
+        raise EvidenceChanged("the file's content changed since it was indexed (SHA-256 differs)")
+    jpeg = _render(data, size)
+    _store(cached, jpeg)
+    return Rendition(jpeg, etag)
+
+
+def _render(data: bytes, size: int) -> bytes:
+    _register_heif()
+    try:
+        with Image.open(io.BytesIO(data), formats=PILLOW_FORMATS) as image:
+            image.draft("RGB", (size, size))  # JPEG: decode at 1/2..1/8 scale when that is still big enough
+            oriented = ImageOps.exif_transpose(image)
+            oriented.thumbnail((size, size), Image.Resampling.LANCZOS)
+            if oriented.mode in ("RGBA", "LA", "PA") or (oriented.mode == "P" and "transparency" in oriented.info):
+                rgba = oriented.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                oriented = flat
+            elif oriented.mode != "RGB":
+                oriented = oriented.convert("RGB")
+            out = io.BytesIO()
+            oriented.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+            return out.getvalue()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
+        raise NotServable(f"cannot decode: {exc}") from None
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically inside the case directory; a read-only case directory just means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".jpg", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+_heif: dict[str, bool] = {}
+
+
+def _register_heif() -> None:
+    if "done" not in _heif:
+        try:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+        except ImportError:  # pragma: no cover - pillow-heif is a dependency; HEIC just gets no preview
+            pass
+        _heif["done"] = True

@@ -1,0 +1,159 @@
+"""The view's state in the URL query string: filters (those of `cbis search`), sort, model and page.
+
+Everything a view shows follows from its query string, so a view can be bookmarked, shared and reloaded;
+links (pages, image pages, previous/next, CSV export) carry the same parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from sqlalchemy import Connection
+from werkzeug.datastructures import MultiDict
+
+from cbis.db import queries
+from cbis.db.queries import ModelRef, SearchFilters
+
+TEXT_FIELDS = ("label", "make", "camera_model")
+FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed")
+SORTS = {"path": "path", "date": "date taken", "score": "score"}
+PAGE_SIZES = (24, 60, 120, 240)
+DEFAULT_PAGE_SIZE = 60
+MAX_TEXT = 200
+# The names of the query parameters, in the order links write them.
+PARAMETERS = (
+    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "model", "sort", "per_page",
+)  # fmt: skip
+PARAM_TITLES = {
+    "label": "label",
+    "min_score": "score ≥",
+    "make": "make",
+    "camera_model": "model",
+    "from": "taken from",
+    "to": "taken to",
+    "hash": "hash",
+    "has_gps": "with GPS",
+    "ext_mismatch": "extension mismatch",
+    "unprocessed": "unprocessed",
+}
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_TRUE = ("1", "on", "true", "yes")
+
+
+@dataclass
+class ViewState:
+    filters: SearchFilters
+    sort: str = "path"
+    page: int = 1
+    per_page: int = DEFAULT_PAGE_SIZE
+    model: ModelRef | None = None
+    params: dict[str, str] = field(default_factory=dict)  # the valid, non-empty parameters, page excluded
+    errors: dict[str, str] = field(default_factory=dict)  # parameter -> message for the person
+
+    @property
+    def filtering(self) -> bool:
+        return any(key not in ("model", "sort", "per_page") for key in self.params)
+
+    def query(self, **changes: str | int | None) -> str:
+        """This view's query string with some parameters changed (None removes one); '' when empty."""
+        params: dict[str, str] = dict(self.params)
+        for key, value in changes.items():
+            if value is None or value == "" or (key == "page" and value == 1):
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        ordered = [(key, params[key]) for key in (*PARAMETERS, "page") if key in params]
+        return "?" + urlencode(ordered) if ordered else ""
+
+
+def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
+    """Read the view's state from query parameters; invalid values are left out and explained in `errors`."""
+    errors: dict[str, str] = {}
+    params: dict[str, str] = {}
+
+    def text(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if len(value) > MAX_TEXT:
+            errors[name] = f"at most {MAX_TEXT} characters"
+            return None
+        params[name] = value
+        return value
+
+    filters = SearchFilters()
+    filters.label = text("label")
+    filters.make = text("make")
+    filters.camera_model = text("camera_model")
+
+    min_score = text("min_score")
+    if min_score is not None:
+        try:
+            filters.min_score = float(min_score)
+        except ValueError:
+            filters.min_score = -1.0
+        if not 0.0 <= filters.min_score <= 1.0:
+            errors["min_score"] = "a score between 0 and 1, e.g. 0.5"
+            filters.min_score = None
+            params.pop("min_score")
+
+    for name, attribute in (("from", "date_from"), ("to", "date_to")):
+        value = text(name)
+        if value is not None and not _DATE.fullmatch(value):
+            errors[name] = "a date like 2024, 2024-05 or 2024-05-31"
+            params.pop(name)
+            value = None
+        setattr(filters, attribute, value.replace(" ", "T") if value else None)
+
+    digest = text("hash")
+    if digest is not None:
+        if len(digest) not in queries.HASH_COLUMNS or not _HEX.fullmatch(digest):
+            errors["hash"] = "a hex MD5 (32 characters), SHA-1 (40) or SHA-256 (64)"
+            params.pop("hash")
+        else:
+            filters.hash = digest.lower()
+            params["hash"] = filters.hash
+
+    for name in FLAG_FIELDS:
+        if (args.get(name) or "").strip().lower() in _TRUE:
+            setattr(filters, name, True)
+            params[name] = "1"
+
+    sort = args.get("sort") or "path"
+    if sort not in SORTS:
+        errors["sort"] = "one of " + ", ".join(SORTS)
+        sort = "path"
+    elif sort != "path":
+        params["sort"] = sort
+
+    per_page = _integer(args.get("per_page"), DEFAULT_PAGE_SIZE)
+    if per_page not in PAGE_SIZES:
+        errors["per_page"] = "one of " + ", ".join(map(str, PAGE_SIZES))
+        per_page = DEFAULT_PAGE_SIZE
+    elif per_page != DEFAULT_PAGE_SIZE:
+        params["per_page"] = str(per_page)
+
+    model: ModelRef | None = None
+    if args.get("model"):
+        model_id = _integer(args.get("model"), -1)
+        model = queries.model_by_id(connection, model_id) if model_id > 0 else None
+        if model is None:
+            errors["model"] = "no such model in this case"
+        else:
+            params["model"] = str(model.id)
+    if model is None:
+        model = queries.most_recent_model(connection)
+    filters.model_id = model.id if model else None
+
+    page = max(1, _integer(args.get("page"), 1))
+    return ViewState(filters, sort, page, per_page, model, params, errors)
+
+
+def _integer(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default

@@ -1,0 +1,331 @@
+"""The viewer's pages: gallery, image page, overview; image bytes by database id; the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.wsgi import wrap_file
+
+from cbis.db import case as case_db
+from cbis.db import queries, viewer
+from cbis.db.viewer import FileLocation
+from cbis.services.report import FILES_COLUMNS, safe_cell
+from cbis.web import charts, evidence, exif
+from cbis.web.db import connection, engine
+from cbis.web.state import PAGE_SIZES, PARAM_TITLES, SORTS, ViewState, parse
+
+bp = Blueprint("viewer", __name__)
+
+TOP_LABELS = 25
+TOP_CAMERAS = 20
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
+
+
+def _state() -> ViewState:
+    return parse(request.args, connection())
+
+
+def _page_context() -> dict[str, Any]:
+    conn = connection()
+    return {"case": case_db.case_details(conn), "models": viewer.models(conn)}
+
+
+def _pages(current: int, last: int) -> list[int | None]:
+    """Page numbers to link, None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    pages: list[int | None] = []
+    for number in shown:
+        if pages and number - (pages[-1] or 0) > 1:
+            pages.append(None)
+        pages.append(number)
+    return pages
+
+
+@bp.get("/")
+def gallery() -> tuple[str, int]:
+    state = _state()
+    conn = connection()
+    hits: list[queries.SearchHit] = []
+    total = 0
+    if not state.errors:
+        total = queries.count(conn, state.filters)
+    last_page = max(1, math.ceil(total / state.per_page))
+    state.page = min(state.page, last_page)
+    if total:
+        hits = queries.search(
+            conn,
+            state.filters,
+            limit=state.per_page,
+            offset=(state.page - 1) * state.per_page,
+            sort=state.sort,
+        )
+    return render_template(
+        "gallery.html",
+        state=state,
+        hits=hits,
+        total=total,
+        last_page=last_page,
+        pages=_pages(state.page, last_page),
+        sorts=SORTS,
+        page_sizes=PAGE_SIZES,
+        param_titles=PARAM_TITLES,
+        **_page_context(),
+    ), (400 if state.errors else 200)
+
+
+@bp.get("/image/<int:file_id>")
+def image(file_id: int) -> str:
+    conn = connection()
+    detail = viewer.file_detail(conn, file_id)
+    if detail is None:
+        abort(404, description=f"No file with id {file_id} in this case.")
+    state = _state()
+    place = None if state.errors else viewer.position(conn, state.filters, state.sort, file_id)
+    back_page = 1 if place is None else (place.index - 1) // state.per_page + 1
+    predictions: list[dict[str, Any]] = []
+    provenance: dict[str, Any] | None = None
+    chart = None
+    if state.model is not None:
+        predictions = viewer.predictions(conn, file_id, state.model.id)
+        provenance = queries.model_provenance(conn, state.model.id)
+        chart = charts.bar_chart(
+            [(p["label"], p["score"], f"{p['score']:.1%}", _gallery_url(state, label=p["label"])) for p in predictions],
+            max_value=1.0,
+            width=520,
+            label_width=200,
+        )
+    latitude, longitude = detail["exif_gps_latitude"], detail["exif_gps_longitude"]
+    maps = None
+    if latitude is not None and longitude is not None:
+        point = [(latitude, longitude, detail["path"], None)]
+        maps = {
+            "world": charts.map_view(point, shown_px=240),
+            "region": charts.map_view(point, min_width=24.0, shown_px=360),
+            "osm": f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=15/{latitude:.6f}/{longitude:.6f}",
+        }
+    return render_template(
+        "image.html",
+        state=state,
+        file=detail,
+        place=place,
+        back_page=back_page,
+        predictions=predictions,
+        provenance=provenance,
+        chart=chart,
+        maps=maps,
+        exif_groups=exif.groups(detail["exif_tags_json"]),
+        warnings=_json_list(detail["warnings_json"]),
+        mimetype=evidence.mimetype_for(detail["format"]),
+        **_page_context(),
+    )
+
+
+@bp.get("/overview")
+def overview() -> str:
+    conn = connection()
+    state = _state()
+    counts = case_db.case_counts(conn)
+    labels_chart = None
+    if state.model is not None:
+        labels = queries.top1_label_counts(conn, state.model.id)
+        shown = labels[:TOP_LABELS]
+        rest = sum(n for _, n in labels[TOP_LABELS:])
+        items = [(label, n, str(n), _gallery_url(state, label=label)) for label, n in shown]
+        if rest:
+            items.append((f"{len(labels) - TOP_LABELS} other labels", rest, str(rest), None))
+        labels_chart = charts.bar_chart(items) if items else None
+    cameras = viewer.camera_counts(conn)
+    camera_items = [
+        (
+            _camera_name(make, model),
+            n,
+            str(n),
+            _gallery_url(
+                state,
+                make=make if make != viewer.NO_VALUE else None,
+                camera_model=model if model != viewer.NO_VALUE else None,
+            )
+            if make != viewer.NO_VALUE
+            else None,
+        )
+        for make, model, n in cameras[:TOP_CAMERAS]
+    ]
+    types = viewer.type_counts(conn)
+    type_items = [
+        (f"{fmt or 'unknown content'} ({status})", n, str(n), _status_url(state, status)) for status, fmt, n in types
+    ]
+    months, undated = viewer.month_counts(conn)
+    links = {}
+    for month, _ in months:
+        links[month] = _gallery_url(state, **{"from": month, "to": month})
+        links[month[:4]] = _gallery_url(state, **{"from": month[:4], "to": month[:4]})
+    points, located = viewer.gps_points(conn)
+    gps_map = charts.map_view(
+        [(p.latitude, p.longitude, p.path, url_for("viewer.image", file_id=p.id)) for p in points],
+        min_width=90.0,
+        shown_px=1100,
+    )
+    unprocessed, unprocessed_total = viewer.unprocessed_files(conn)
+    return render_template(
+        "overview.html",
+        state=state,
+        counts=counts,
+        labels_chart=labels_chart,
+        cameras_chart=charts.bar_chart(camera_items) if camera_items else None,
+        camera_kinds=len(cameras),
+        types_chart=charts.bar_chart(type_items) if type_items else None,
+        extensions=viewer.extension_counts(conn),
+        timeline=charts.timeline(months, links),
+        undated=undated,
+        gps_map=gps_map,
+        gps_shown=len(points),
+        gps_total=located,
+        unprocessed=unprocessed,
+        unprocessed_total=unprocessed_total,
+        **_page_context(),
+    )
+
+
+@bp.get("/export/files.csv")
+def export_csv() -> Response:
+    """The current filter's files as `cbis report --csv`'s files.csv: same columns, same cell rules."""
+    state = _state()
+    if state.errors:
+        abort(400, description="Invalid filter: " + "; ".join(f"{k}: {v}" for k, v in state.errors.items()))
+    database = engine()
+
+    def rows() -> Iterator[str]:
+        # Streamed after the view returns (and its request connection is closed): a connection of its own.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+
+        def flush() -> str:
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return text
+
+        writer.writerow(FILES_COLUMNS)
+        with database.connect() as conn:
+            for number, row in enumerate(viewer.file_report_rows(conn, state.filters, state.sort), 1):
+                writer.writerow([safe_cell(row[column]) for column in FILES_COLUMNS])
+                if number % 500 == 0:
+                    yield flush()
+        yield flush()
+
+    response = Response(rows(), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename="cbis-files.csv")
+    return response
+
+
+@bp.get("/file/<int:file_id>/thumb.jpg")
+def thumbnail(file_id: int) -> Response:
+    return _rendition(file_id, "thumb")
+
+
+@bp.get("/file/<int:file_id>/display.jpg")
+def display(file_id: int) -> Response:
+    return _rendition(file_id, "display")
+
+
+@bp.get("/file/<int:file_id>/original")
+def original(file_id: int) -> Response:
+    """The evidence file's bytes as a download, after checking they still hash to the recorded SHA-256."""
+    location = _location(file_id)
+    try:
+        stream = evidence.open_evidence(location)
+    except evidence.NotServable as exc:
+        abort(404, description=f"The file cannot be served: {exc}.")
+    try:
+        evidence.verify(stream, location)
+    except evidence.EvidenceChanged as exc:
+        stream.close()
+        abort(409, description=f"{exc}. Re-index the evidence or examine the file directly.")
+    except (evidence.NotServable, OSError) as exc:
+        stream.close()
+        abort(404, description=f"The file cannot be served: {exc}.")
+    response = Response(
+        wrap_file(request.environ, stream), mimetype=evidence.mimetype_for(location.format), direct_passthrough=True
+    )
+    response.content_length = location.size
+    response.headers.set("Content-Disposition", "attachment", **_download_names(location.path))
+    response.headers["Cache-Control"] = "no-store"
+    if location.sha256:
+        response.set_etag(location.sha256)
+    return response
+
+
+def _rendition(file_id: int, kind: str) -> Response:
+    location = _location(file_id)
+    try:
+        made = evidence.rendition(location, kind, Path(current_app.config["THUMBNAIL_DIR"]))
+    except evidence.EvidenceChanged as exc:
+        abort(409, description=f"{exc}.")
+    except evidence.NotServable as exc:
+        abort(404, description=f"No preview: {exc}.")
+    response = Response(made.data, mimetype="image/jpeg")
+    response.set_etag(made.etag)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response.make_conditional(request)
+
+
+def _location(file_id: int) -> FileLocation:
+    location = viewer.file_location(connection(), file_id)
+    if location is None:
+        abort(404, description=f"No file with id {file_id} in this case.")
+    return location
+
+
+def _download_names(path: str) -> dict[str, str]:
+    """Content-Disposition names for a hostile file name: controls, quotes and slashes replaced; RFC 5987 for
+    non-ASCII names, with an ASCII fallback."""
+    name = _UNSAFE_NAME.sub("_", path.rsplit("/", 1)[-1]) or "file"
+    if name.isascii():
+        return {"filename": name}
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or "file"
+    return {"filename": fallback, "filename*": "UTF-8''" + quote(name, safe="")}
+
+
+def _camera_name(make: str, model: str) -> str:
+    return camera_name(None if make == viewer.NO_VALUE else make, None if model == viewer.NO_VALUE else model)
+
+
+@bp.app_template_global()
+def camera_name(make: str | None, model: str | None) -> str:
+    """Make and model for people: many cameras repeat the make in the model ("Canon" + "Canon EOS 40D")."""
+    make, model = (make or "").strip(), (model or "").strip()
+    if not make and not model:
+        return "(no camera in EXIF)"
+    if make and model.lower().startswith(make.lower()):
+        return model
+    return f"{make} {model}".strip()
+
+
+def _gallery_url(state: ViewState, **changes: str | None) -> str:
+    return url_for("viewer.gallery") + state.query(page=None, **changes)
+
+
+def _status_url(state: ViewState, status: str) -> str | None:
+    if status == "unprocessed":
+        return url_for("viewer.gallery") + state.query(page=None, unprocessed="1")
+    if status == "image":
+        return url_for("viewer.gallery") + state.query(page=None)
+    return None
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return [str(text)]
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
