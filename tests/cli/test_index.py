@@ -208,3 +208,18 @@ def test_symlinks_are_recorded_not_followed(tmp_path: Path, case_dir: Path) -> N
     reasons = dict(rows(case_dir, "SELECT path, reason FROM walk_skips"))
     assert set(reasons) == {"escape.png", "loop"}
     assert "outside" in reasons["escape.png"]
+
+
+def test_a_file_past_the_time_limit_is_recorded_and_the_run_goes_on(tmp_path: Path, case_dir: Path) -> None:
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    # A real 36 MP PNG takes far longer than a millisecond to decode: it stands in for a stuck decoder.
+    Image.new("RGB", (6000, 6000), (10, 200, 30)).save(evidence / "big.png", compress_level=1)
+    Image.new("RGB", (8, 8)).save(evidence / "small.png")
+    result = cbis(
+        "index", evidence, "--case", case_dir, "--no-classify", "--workers", "1", "--file-time-limit", "0.001"
+    )
+    assert result.exit_code == 0, result.output
+    reasons = dict(rows(case_dir, "SELECT path, error FROM files WHERE status = 'unprocessed'"))
+    assert "big.png" in reasons and reasons["big.png"].startswith("timed out")
+    assert rows(case_dir, "SELECT count(*) FROM files") == [(2,)]

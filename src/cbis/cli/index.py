@@ -43,6 +43,10 @@ def index(
     max_pixels: Annotated[
         int, typer.Option("--max-pixels", help="Refuse images larger than this (decompression bombs).")
     ] = DEFAULT_MAX_PIXELS,
+    file_time_limit: Annotated[
+        float,
+        typer.Option("--file-time-limit", help="Seconds a file may take to be read and decoded."),
+    ] = 120.0,
     allow_truncated: Annotated[
         bool,
         typer.Option("--allow-truncated", help="Classify truncated images (flagged) instead of refusing them."),
@@ -58,6 +62,7 @@ def index(
         batch_size=batch_size,
         max_pixels=max_pixels,
         allow_truncated=allow_truncated,
+        file_time_limit=file_time_limit,
     )
     with user_errors(), audited_case(ctx, case) as opened:
         classifier = load_classifier(options)

@@ -42,7 +42,7 @@ def iso_utc(ns: int) -> str:
     return datetime.fromtimestamp(ns / 1e9, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _base_row(entry: WalkEntry) -> FileRow:
+def base_row(entry: WalkEntry) -> FileRow:
     st = entry.stat
     return FileRow(
         path=display_path(entry.relpath),
@@ -75,7 +75,7 @@ def _head(path: Path, data: bytes | None) -> bytes:
 def examine(
     entry: WalkEntry, settings: ExamineSettings, prepare: Callable[[Image.Image], np.ndarray] | None
 ) -> Examined:
-    row = _base_row(entry)
+    row = base_row(entry)
     try:
         digests, data = _read(entry.path, settings.keep_limit)
     except FileChangedError as exc:
@@ -147,7 +147,7 @@ def examine_for_classification(
     prepare: Callable[[Image.Image], np.ndarray],
 ) -> Examined:
     """A file already indexed, unchanged by stat, that this run's model has not classified yet."""
-    row = _base_row(entry)
+    row = base_row(entry)
     try:
         decoded = decode_image(
             entry.path,

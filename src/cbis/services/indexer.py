@@ -11,13 +11,11 @@ import os
 import signal
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,8 +23,9 @@ from cbis.db import store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
-from cbis.services.examine import Examined, ExamineSettings, examine, examine_for_classification
+from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
 from cbis.services.locking import index_lock
+from cbis.services.workers import TimedOut, WorkerPool
 
 if TYPE_CHECKING:
     from cbis.model.base import Classifier
@@ -49,6 +48,9 @@ class IndexOptions:
     batch_size: int = 32
     max_pixels: int = DEFAULT_MAX_PIXELS
     allow_truncated: bool = False
+    # A file whose read and decode take longer is recorded as unprocessed and the run goes on: a stuck
+    # decoder or a failing disk must not stall a triage. Generous: a 100 MP TIFF decodes in a few seconds.
+    file_time_limit: float | None = 120.0
 
 
 @dataclass
@@ -118,23 +120,6 @@ def _plan(root: Path, known: dict[bytes, store.KnownFile], needs_classification:
     return plan
 
 
-def _bounded_map(
-    executor: ThreadPoolExecutor, function: Callable[..., Examined], jobs: Iterable[tuple], window: int
-) -> Iterator[Examined]:
-    """Like executor.map, in order, but never more than `window` jobs submitted ahead of the consumer."""
-    pending: deque[Future[Examined]] = deque()
-    try:
-        for job in jobs:
-            pending.append(executor.submit(function, *job))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for future in pending:
-            future.cancel()
-
-
 def load_classifier(options: IndexOptions) -> Classifier | None:
     if not options.classify:
         return None
@@ -160,6 +145,10 @@ def index_evidence(
         raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
     if options.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if options.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    if options.file_time_limit is not None and options.file_time_limit <= 0:
+        raise UsageError("--file-time-limit must be a positive number of seconds")
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
     if options.classify and classifier is None:
@@ -250,22 +239,18 @@ def _process(
     if on_progress:
         on_progress(progress)
 
-    def jobs() -> Iterator[tuple]:
+    def jobs() -> Iterator[tuple[Callable[..., Examined], tuple[Any, ...]]]:
         for entry in plan.todo:
-            yield (examine, entry, settings, prepare)
+            yield examine, (entry, settings, prepare)
         for entry, existing_id in plan.classify_only:
-            yield (examine_for_classification, entry, existing_id, settings, prepare)
-
-    def call(function: Callable[..., Examined], *args: object) -> Examined:
-        return function(*args)
+            yield examine_for_classification, (entry, existing_id, settings, prepare)
 
     batch: list[Examined] = []
     window = max(options.batch_size * 2, options.workers * 4)
-    with (
-        _stop_on_interrupt() as stop,
-        ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="cbis-examine") as executor,
-    ):
-        for examined in _bounded_map(executor, call, jobs(), window):
+    pool = WorkerPool(options.workers, name="cbis-examine")
+    with _stop_on_interrupt() as stop:
+        for result in pool.map_ordered(jobs(), window=window, time_limit=options.file_time_limit):
+            examined = _timed_out(result) if isinstance(result, TimedOut) else result
             batch.append(examined)
             if len(batch) >= options.batch_size or stop.is_set():
                 _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
@@ -276,6 +261,18 @@ def _process(
         if batch:
             _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
             _advance(progress, batch, on_progress)
+    pool.shutdown()
+
+
+def _timed_out(result: TimedOut) -> Examined:
+    entry = result.args[0]
+    existing_id = result.args[1] if isinstance(result.args[1], int) else None
+    row = base_row(entry)
+    row.error = (
+        f"timed out: reading and decoding took over {result.seconds:.0f} s (limit --file-time-limit); "
+        "the file was left as it is"
+    )
+    return Examined(row, None, existing_id)
 
 
 @contextmanager
