@@ -120,7 +120,19 @@ def _plan(root: Path, known: dict[bytes, store.KnownFile], needs_classification:
     return plan
 
 
+def validate_options(options: IndexOptions) -> None:
+    if not 1 <= options.top_k <= MAX_TOP_K:
+        raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
+    if options.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if options.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    if options.file_time_limit is not None and options.file_time_limit <= 0:
+        raise UsageError("--file-time-limit must be a positive number of seconds")
+
+
 def load_classifier(options: IndexOptions) -> Classifier | None:
+    validate_options(options)
     if not options.classify:
         return None
     from cbis.model.registry import DEFAULT_MODEL
@@ -141,14 +153,7 @@ def index_evidence(
         raise EvidenceError(f"evidence directory not found: {evidence_dir}")
     if not evidence_dir.is_dir():
         raise EvidenceError(f"evidence path is not a directory: {evidence_dir}")
-    if not 1 <= options.top_k <= MAX_TOP_K:
-        raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
-    if options.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    if options.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
-    if options.file_time_limit is not None and options.file_time_limit <= 0:
-        raise UsageError("--file-time-limit must be a positive number of seconds")
+    validate_options(options)
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
     if options.classify and classifier is None:
