@@ -179,3 +179,21 @@ def test_top_k_out_of_range_and_missing_weights_are_clear_errors(
     assert result.exit_code == 1
     assert "--weights" in result.stderr and "Traceback" not in result.output
     assert rows(case_dir, "SELECT count(*) FROM files") == [(0,)]
+
+
+def test_similar_to_ranks_the_same_scene_first(classified_case: Path) -> None:
+    result = cbis(
+        "search", "--case", classified_case, "--json", "--similar-to", "chelsea.png", "--model", "efficientnet-lite0"
+    )
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits[0]["path"] == "chelsea.png" and hits[0]["similarity"] == pytest.approx(1.0, abs=1e-3)
+    order = [hit["path"] for hit in hits]
+    # every disguise of the cat is nearer than either coffee picture
+    assert max(order.index(p) for p in ("chelsea-rotated.jpg", "chelsea-palette.gif")) < min(
+        order.index(p) for p in ("coffee.png", "coffee-alpha.png")
+    )
+    similarities = [hit["similarity"] for hit in hits]
+    assert similarities == sorted(similarities, reverse=True)
+    missing = cbis("search", "--case", classified_case, "--similar-to", "0" * 64)
+    assert missing.exit_code == 2 and "no file in this case" in missing.stderr

@@ -37,11 +37,15 @@ def search(
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
+    similar_to: Annotated[
+        str | None,
+        typer.Option("--similar-to", help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path)."),
+    ] = None,
     sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
 ) -> None:
-    """Find files by label, score, EXIF fields, hash, dates, extension mismatch or failure."""
+    """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure or visual similarity."""
     filters = SearchFilters(
         label=label,
         min_score=min_score,
@@ -55,7 +59,7 @@ def search(
         unprocessed=unprocessed,
     )
     with user_errors(), audited_case(ctx, case) as opened:
-        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort)
+        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
     if as_json:
         for hit in hits:
             typer.echo(
@@ -67,6 +71,8 @@ def search(
     if unprocessed:
         table.add_column("reason", overflow="fold")
     else:
+        if similar_to:
+            table.add_column("similarity", justify="right")
         table.add_column("top-1")
         table.add_column("score", justify="right")
         table.add_column("camera")
@@ -81,7 +87,8 @@ def search(
         gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
         score = f"{hit.score:.3f}" if hit.score is not None else ""
         taken = hit.datetime_original or ""
-        table.add_row(hit.path, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
+        similar = [f"{hit.similarity:.3f}"] if similar_to else []
+        table.add_row(hit.path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
     stdout.print(table)
 
 

@@ -27,6 +27,7 @@ class SearchFilters:
     date_to: str | None = None
     ext_mismatch: bool = False
     unprocessed: bool = False
+    file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
 
 
@@ -61,6 +62,7 @@ class SearchHit:
     gps_longitude: float | None
     label: str | None = None  # top-1 of the selected model
     score: float | None = None
+    similarity: float | None = None  # cosine similarity to the image of --similar-to
     predictions: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -168,6 +170,8 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(func.substr(Exif.datetime_original, 1, len(filters.date_to)) <= filters.date_to)
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
+    if filters.file_ids is not None:
+        conditions.append(File.id.in_(filters.file_ids))
     return query.where(*conditions)
 
 

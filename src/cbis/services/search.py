@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import Connection
 
-from cbis.db import queries
+from cbis.db import queries, similarity
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit
 from cbis.errors import UsageError
 from cbis.services.cases import Case
@@ -41,6 +42,38 @@ def _looks_like_iso_prefix(value: str) -> bool:
     return all((t == "0" and c.isdigit()) or (t != "0" and c == t) for c, t in zip(value, template, strict=False))
 
 
+def _nearest(connection: Connection, reference: str, model: ModelRef | None, count: int) -> dict[int, float]:
+    """Cosine similarity of the stored embeddings to the reference image's, the `count` nearest."""
+    if model is None:
+        raise UsageError("--similar-to needs a classified case: index with a model first")
+    candidates = similarity.find_file_ids(connection, reference)
+    vectors = [v for v in (similarity.embedding_of(connection, file_id, model.id) for file_id in candidates) if v]
+    if not candidates:
+        raise UsageError(f"--similar-to: no file in this case has the hash or path {reference!r}")
+    if not vectors:
+        raise UsageError(f"--similar-to: {reference!r} has no embedding from model {model.name} (not an image?)")
+    query = _unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32))
+    best_ids: list[np.ndarray] = []
+    best_scores: list[np.ndarray] = []
+    for chunk in similarity.embeddings(connection, model.id):
+        ids = np.fromiter((file_id for file_id, _ in chunk), dtype=np.int64, count=len(chunk))
+        matrix = np.frombuffer(b"".join(vector for _, vector in chunk), dtype="<f2").astype(np.float32)
+        scores = _unit(matrix.reshape(len(chunk), -1)) @ query
+        keep = np.argsort(-scores, kind="stable")[:count]
+        best_ids.append(ids[keep])
+        best_scores.append(scores[keep])
+    if not best_ids:
+        return {}
+    ids, scores = np.concatenate(best_ids), np.concatenate(best_scores)
+    order = np.argsort(-scores, kind="stable")[:count]
+    return {int(ids[i]): float(scores[i]) for i in order}
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
 def search_case(
     case: Case,
     filters: SearchFilters,
@@ -49,6 +82,7 @@ def search_case(
     limit: int = 50,
     offset: int = 0,
     sort: str = "path",
+    similar_to: str | None = None,
 ) -> tuple[list[SearchHit], ModelRef | None]:
     validate_filters(filters)
     if limit < 1:
@@ -58,5 +92,14 @@ def search_case(
     with case.engine.connect() as connection:
         model = select_model(connection, model_name)
         filters.model_id = model.id if model else None
-        hits = queries.search(connection, filters, limit=limit, offset=offset, sort=sort, with_predictions=True)
-    return hits, model
+        if similar_to is None:
+            hits = queries.search(connection, filters, limit=limit, offset=offset, sort=sort, with_predictions=True)
+            return hits, model
+        # Nearest first; the other filters then narrow those neighbours down.
+        nearest = _nearest(connection, similar_to, model, max(1000, 20 * (limit + offset)))
+        filters.file_ids = list(nearest)
+        hits = queries.search(connection, filters, limit=None, with_predictions=True)
+    for hit in hits:
+        hit.similarity = nearest[hit.id]
+    hits.sort(key=lambda hit: -(hit.similarity or 0.0))
+    return hits[offset : offset + limit], model
