@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_CASE := build/demo-case
 DEMO_REPORT := build/demo-report
+# Starts a throwaway PostgreSQL for the command it wraps and stops it after, whatever the outcome; without
+# PostgreSQL it says so and the postgresql tests skip (scripts/pg-test-cluster explains itself).
+WITH_PG := scripts/pg-test-cluster run
 
 .PHONY: install demo test test-fast lint bench clean
 
@@ -30,10 +33,10 @@ demo: install
 	@echo "CSV report:    $(DEMO_REPORT)/ (prediction.csv, exif.csv, files.csv, unprocessed.csv, summary.csv)"
 
 test: install
-	$(BIN)/python -m pytest
+	$(WITH_PG) $(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(WITH_PG) $(BIN)/python -m pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -41,6 +44,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(WITH_PG) $(BIN)/python bench/bench_db.py
 
 clean:
 	rm -rf build

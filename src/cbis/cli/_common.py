@@ -18,7 +18,7 @@ CaseOption = Annotated[
     Path | None,
     typer.Option(
         "--case",
-        help="Case directory (holding case.sqlite). Default: $CBIS_CASE, then the current directory.",
+        help="Case directory (holding case.sqlite or case.toml). Default: $CBIS_CASE, then the current directory.",
         show_default=False,
     ),
 ]

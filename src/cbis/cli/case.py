@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cbis.cli._common import CaseOption, audited_case, command_text, stdout, user_errors
-from cbis.services.cases import audited, case_summary, create_case
+from cbis.services.cases import audited, case_summary, create_case, database_of
 
 app = typer.Typer(no_args_is_help=True, help="Create a case or show what it holds.")
 
@@ -17,20 +17,34 @@ app = typer.Typer(no_args_is_help=True, help="Create a case or show what it hold
 @app.command("new")
 def new(
     ctx: typer.Context,
-    case_dir: Annotated[Path, typer.Argument(help="Directory to create the case in (case.sqlite goes there).")],
+    case_dir: Annotated[
+        Path,
+        typer.Argument(help="Directory to create the case in (case.sqlite, or case.toml naming the --db database)."),
+    ],
     number: Annotated[str, typer.Option("--number", help="Case number, e.g. 2026-0042.")],
     examiner: Annotated[str, typer.Option("--examiner", help="Examiner responsible for the case.")],
     description: Annotated[str, typer.Option("--description", help="Free text about the case.")] = "",
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Keep the case in this empty PostgreSQL database, postgresql+psycopg://USER@HOST:PORT/DB, instead of "
+            "CASE_DIR/case.sqlite. No password in the URL: use PGPASSWORD or ~/.pgpass. Default: $CBIS_DB_URL.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a new case directory holding an empty case database."""
     with user_errors():
-        case = create_case(case_dir, number=number, examiner=examiner, description=description)
+        case = create_case(case_dir, number=number, examiner=examiner, description=description, database=db)
         try:
             with audited(case, command_text(ctx)):
                 pass
+            where = "" if case.engine.dialect.name == "sqlite" else f" (database {database_of(case)})"
         finally:
             case.close()
-    stdout.print(f"created case {number} in {case.directory}")
+    stdout.print(f"created case {number} in {case.directory}{where}")
 
 
 @app.command("info")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
+from cbis.db.engine import AUDIT_LOCK_KEY, lock_serialised
 from cbis.db.models import AuditEntry, CaseInfo, Evidence, Exif, File, Model, Prediction, Run
 
 GENESIS_HASH = "0" * 64
@@ -75,7 +76,14 @@ def append_audit(
     command: str,
     outcome: str,
 ) -> int:
-    """Append one audit row chained to the last one. Call inside a write transaction."""
+    """Append one audit row chained to the last one. Call inside a write transaction.
+
+    Reading the last hash and inserting the next row must not interleave with another writer's: on SQLite the
+    write transaction (BEGIN IMMEDIATE) already excludes other writers; on PostgreSQL a transaction-level
+    advisory lock does, until this transaction commits. Under READ COMMITTED the read below, made after the
+    lock is granted, sees the row the previous holder committed.
+    """
+    lock_serialised(connection, AUDIT_LOCK_KEY)
     prev_hash = (
         connection.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS_HASH
     )

@@ -1,23 +1,49 @@
 """Engines for a case database: read-write for commands that index, read-only for those that only look.
 
-The case is found by URL so that PostgreSQL can replace the embedded SQLite file later; everything
-SQLite-specific (WAL, busy timeout, foreign keys, the read-only URI) stays in this module.
+A case directory always exists. Its database is, in this order: the PostgreSQL URL in $CBIS_DB_URL, the URL
+recorded in the directory's case.toml (a case created with `cbis case new --db URL`), or the directory's
+case.sqlite file. Everything that differs between the two backends (SQLite's WAL, busy timeout, foreign keys
+and read-only URI; PostgreSQL's connection checks, read-only sessions and advisory locks) stays in this module.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import tomllib
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make_url, select, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import NullPool, QueuePool
+
+from cbis.errors import CbisError, UsageError
 
 CASE_FILE_NAME = "case.sqlite"
+CASE_URL_FILE_NAME = "case.toml"
+DB_URL_ENV = "CBIS_DB_URL"
 BUSY_TIMEOUT_MS = 30_000
+POSTGRESQL_DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT_S = 10
+# PostgreSQL advisory lock keys. One database holds one case, so fixed keys cannot meet another case's.
+INDEX_LOCK_KEY = zlib.crc32(b"cbis: one index run per case")
+AUDIT_LOCK_KEY = zlib.crc32(b"cbis: audit chain")
+MIGRATION_LOCK_KEY = zlib.crc32(b"cbis: schema migrations")
 
 
 def case_file(case_dir: Path) -> Path:
-    return case_dir / CASE_FILE_NAME
+    """The file that makes `case_dir` a case: case.toml for a case on a PostgreSQL server, else case.sqlite."""
+    url_file = case_dir / CASE_URL_FILE_NAME
+    return url_file if url_file.is_file() else case_dir / CASE_FILE_NAME
+
+
+def is_case_dir(case_dir: Path) -> bool:
+    return (case_dir / CASE_FILE_NAME).is_file() or (case_dir / CASE_URL_FILE_NAME).is_file()
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -45,7 +71,15 @@ def _sqlite_uri(path: Path, mode: str) -> str:
 
 
 def open_readwrite(path: Path, *, create: bool = False) -> Engine:
-    """Open (or, with create=True, create) a SQLite case file for writing."""
+    """Open (or, with create=True, create) a SQLite case file for writing.
+
+    Given a case's case.toml (what `case_file` names for a case on a server), opens that case's PostgreSQL
+    database instead, as `open_case_engine` does.
+    """
+    if path.name == CASE_URL_FILE_NAME:
+        if create:
+            raise ValueError("a case on PostgreSQL is created by services.cases.create_case(..., database=URL)")
+        return open_case_engine(path.parent)
     uri = _sqlite_uri(path, "rwc" if create else "rw")
 
     def connect() -> sqlite3.Connection:
@@ -64,7 +98,13 @@ def open_readwrite(path: Path, *, create: bool = False) -> Engine:
 
 
 def open_readonly(path: Path) -> Engine:
-    """Open a SQLite case file so that no statement can change it, and a missing file is not created."""
+    """Open a SQLite case file so that no statement can change it, and a missing file is not created.
+
+    Given a case's case.toml (what `case_file` names for a case on a server), opens that case's PostgreSQL
+    database read-only instead, as `open_case_engine(..., readonly=True)` does.
+    """
+    if path.name == CASE_URL_FILE_NAME:
+        return open_case_engine(path.parent, readonly=True)
     uri = _sqlite_uri(path, "ro")
 
     def connect() -> sqlite3.Connection:
@@ -86,3 +126,207 @@ def _use_explicit_begin(engine: Engine, begin_statement: str) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:  # type: ignore[no-untyped-def]
         connection.exec_driver_sql(begin_statement)
+
+
+# --- which database a case uses ---
+
+
+def parse_database_url(value: str) -> URL:
+    """A PostgreSQL URL as cbis uses it (driver psycopg); UsageError for anything else."""
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise UsageError(f"not a database URL: {value!r}; use postgresql+psycopg://USER@HOST:PORT/DATABASE") from None
+    if url.drivername in ("postgresql", "postgres", POSTGRESQL_DRIVER):
+        url = url.set(drivername=POSTGRESQL_DRIVER)
+    else:
+        raise UsageError(
+            f"unsupported database URL {url.render_as_string(hide_password=True)}: cbis keeps a case either in "
+            "case.sqlite (the default) or in PostgreSQL, postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        )
+    if not url.database:
+        raise UsageError(f"the URL {url.render_as_string(hide_password=True)} names no database")
+    return url
+
+
+def has_password(url: URL) -> bool:
+    return url.password is not None or "password" in url.query
+
+
+def without_password(url: URL) -> URL:
+    """The URL with no password, in its user part or its query (URL.set(password=None) would keep it)."""
+    return URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query={key: value for key, value in url.query.items() if key != "password"},
+    )
+
+
+def display_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def record_database_url(case_dir: Path, url: URL) -> Path:
+    """Write case.toml naming the case's database. Never a password: libpq takes it from PGPASSWORD or ~/.pgpass."""
+    if has_password(url):
+        raise UsageError("refusing to record a database password in the case directory")
+    path = case_dir / CASE_URL_FILE_NAME
+    # A TOML basic string: json.dumps escapes quotes, backslashes and control characters the way TOML reads them.
+    quoted = json.dumps(url.render_as_string(hide_password=False), ensure_ascii=False)
+    content = (
+        "# cbis case: this case's database is on a PostgreSQL server, not in a case.sqlite file here.\n"
+        "# No password is kept here: libpq reads it from $PGPASSWORD or ~/.pgpass. $CBIS_DB_URL overrides this URL.\n"
+        "[database]\n"
+        f"url = {quoted}\n"
+    )
+    with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite another case's file
+        stream.write(content)
+    return path
+
+
+def recorded_database_url(case_dir: Path) -> URL:
+    path = case_dir / CASE_URL_FILE_NAME
+    try:
+        with open(path, "rb") as stream:
+            data = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CbisError(f"cannot read {path}: {exc}") from None
+    url = data.get("database", {}).get("url") if isinstance(data.get("database"), dict) else None
+    if not isinstance(url, str):
+        raise CbisError(f'{path} names no database: it needs a [database] table with url = "postgresql+psycopg://..."')
+    return parse_database_url(url)
+
+
+def case_database(case_dir: Path) -> URL | Path:
+    """Where the case's database is: $CBIS_DB_URL, else the URL in case.toml, else the case.sqlite file."""
+    override = os.environ.get(DB_URL_ENV, "").strip()
+    if override:
+        return parse_database_url(override)
+    if (case_dir / CASE_URL_FILE_NAME).is_file():
+        if (case_dir / CASE_FILE_NAME).exists():
+            raise CbisError(
+                f"{case_dir} holds both {CASE_FILE_NAME} and {CASE_URL_FILE_NAME}: which database is this case's is "
+                "ambiguous; move the one that does not belong to this case elsewhere"
+            )
+        return recorded_database_url(case_dir)
+    return case_dir / CASE_FILE_NAME
+
+
+def describe_database(target: URL | Path) -> str:
+    return str(target.resolve()) if isinstance(target, Path) else display_url(target)
+
+
+def open_database(target: URL | Path, *, readonly: bool = False) -> Engine:
+    if isinstance(target, Path):
+        return open_readonly(target) if readonly else open_readwrite(target)
+    return open_postgresql(target, readonly=readonly)
+
+
+def open_case_engine(case_dir: Path, *, readonly: bool = False) -> Engine:
+    """An engine on the case's database (see `case_database`), read-only when asked."""
+    return open_database(case_database(case_dir), readonly=readonly)
+
+
+# --- PostgreSQL ---
+
+
+def _require_psycopg() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise CbisError(
+            "this case's database is PostgreSQL, which needs psycopg: pip install 'cbis[postgres]'"
+        ) from None
+
+
+def _connect_args(url: URL, application_name: str) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in url.query:
+        args["application_name"] = application_name
+    return args
+
+
+def _read_only_session(dbapi_connection: Any, _record: object) -> None:
+    # Every transaction of this session is READ ONLY: PostgreSQL refuses INSERT, UPDATE, DELETE and DDL with
+    # "cannot execute ... in a read-only transaction". A SET inside a transaction that is rolled back is undone,
+    # hence the commit. (A session could SET it back; a role with only SELECT grants cannot write at all.)
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    dbapi_connection.commit()
+
+
+def open_postgresql(url: URL, *, readonly: bool = False) -> Engine:
+    """An engine on a PostgreSQL case database. Connections are checked before use (pool_pre_ping), so a
+    restarted server costs a reconnect instead of an error; read-only engines run every transaction READ ONLY."""
+    _require_psycopg()
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args=_connect_args(url, "cbis (read-only)" if readonly else "cbis"),
+    )
+    if readonly:
+        event.listen(engine, "connect", _read_only_session)
+    return engine
+
+
+def unreachable(target: URL | Path, exc: BaseException) -> CbisError:
+    """A one-line error for a database server that cannot be reached or refuses the login."""
+    detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    return CbisError(f"cannot open the case database {describe_database(target)}: {detail}")
+
+
+def lock_serialised(connection: Connection, key: int) -> None:
+    """Wait for, and hold until this transaction ends, PostgreSQL's advisory lock `key` (no-op on SQLite,
+    whose write transactions already start with BEGIN IMMEDIATE and so run one at a time)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+@contextmanager
+def session_lock(url: URL, key: int, *, holder: str) -> Iterator[bool]:
+    """Try to take PostgreSQL's session-level advisory lock `key` on a connection of its own, held for the block.
+
+    Yields False at once (holding nothing) when another session has it. The lock lives as long as the
+    connection, so a killed process never leaves it behind; `holder` is shown to whoever is refused.
+    """
+    _require_psycopg()
+    connect_args = {**_connect_args(url, holder), "application_name": holder[:63]}  # PostgreSQL keeps 63 bytes
+    # AUTOCOMMIT: a session-level lock outlives transactions, and nothing sits idle in one for the whole run.
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=connect_args)
+    try:
+        with engine.connect() as connection:
+            taken = bool(connection.execute(select(func.pg_try_advisory_lock(key))).scalar())
+            try:
+                yield taken
+            finally:
+                if taken and not connection.closed:
+                    # Closing the connection would release it too; unlocking first says so explicitly.
+                    with suppress(DBAPIError):
+                        connection.execute(select(func.pg_advisory_unlock(key)))
+    finally:
+        engine.dispose()
+
+
+def session_lock_holder(url: URL, key: int) -> str | None:
+    """The application name of the session holding advisory lock `key` in this database, when it can be seen."""
+    engine = create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, "cbis"))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                text(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND l.classid = 0 AND l.objid::bigint = :key AND l.objsubid = 1"
+                ),
+                {"key": key},
+            ).scalar()
+    except Exception:  # only a nicer message depends on it
+        return None
+    finally:
+        engine.dispose()

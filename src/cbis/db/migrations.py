@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, String, inspect, select
 from sqlalchemy.sql import func
 
 from cbis import __version__
+from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
 from cbis.db.models import Base, SchemaVersion
 from cbis.errors import CbisError, NewerSchemaError
 
@@ -28,19 +29,38 @@ def _append_only_triggers(connection: Connection) -> None:
             )
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
+            # No '%' in the SQL: psycopg would read it as a parameter placeholder.
             "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP; END $$"
+            "BEGIN RAISE EXCEPTION USING MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused'; END $$"
         )
         connection.exec_driver_sql(
             "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
             "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
         )
+        # Row triggers do not see TRUNCATE; SQLite has no TRUNCATE (its DELETE fires the trigger above).
+        connection.exec_driver_sql(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+        )
     else:
         raise CbisError(f"unsupported database backend: {connection.dialect.name}")
 
 
+def _unbounded_strings(connection: Connection) -> None:
+    """PostgreSQL enforces VARCHAR(n) lengths where SQLite never has: a 70-character file extension or an odd
+    EXIF date would fail a whole batch on one backend and not the other. cbis stores what it finds, so on
+    PostgreSQL every String column is text (what SQLite makes of VARCHAR(n) in effect)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String) and column.type.length is not None:
+                connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE text')
+
+
 def _m0001_initial(connection: Connection) -> None:
     Base.metadata.create_all(connection)
+    _unbounded_strings(connection)
     _append_only_triggers(connection)
 
 
@@ -79,6 +99,11 @@ def migrate(engine: Engine) -> list[str]:
         if number <= version:
             continue
         with engine.begin() as connection:
+            # Another process may be migrating the same case: on PostgreSQL wait for it (SQLite's BEGIN
+            # IMMEDIATE already did), then look again at what it has applied.
+            lock_serialised(connection, MIGRATION_LOCK_KEY)
+            if check_version(connection) >= number:
+                continue
             migration(connection)
             connection.execute(
                 SchemaVersion.__table__.insert().values(

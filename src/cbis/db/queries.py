@@ -7,10 +7,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
+
+
+class byte_order(FunctionElement[Any]):
+    """A text expression ordered by its UTF-8 bytes, as SQLite's BINARY collation orders it.
+
+    PostgreSQL orders text by the database's collation (en_US puts "camera/" before "LICENSE", and ICU ignores
+    punctuation at first), so lists and reports would depend on how the server was set up and differ from
+    SQLite's. COLLATE "C" orders by bytes; on SQLite the expression renders unchanged.
+    """
+
+    name = "byte_order"
+    inherit_cache = True
+
+
+@compiles(byte_order)
+def _byte_order(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(byte_order, "postgresql")
+def _byte_order_postgresql(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
 
 
 @dataclass
@@ -183,10 +208,10 @@ def ordering(columns: Any, sort: str) -> list[Any]:
     if sort == "score":
         keys = [columns.score.is_(None), columns.score.desc()]
     elif sort == "date":
-        keys = [columns.datetime_original.is_(None), columns.datetime_original]
+        keys = [columns.datetime_original.is_(None), byte_order(columns.datetime_original)]
     else:
         keys = []
-    return [*keys, columns.evidence, columns.path, columns.id]
+    return [*keys, byte_order(columns.evidence), byte_order(columns.path), columns.id]
 
 
 def search(
@@ -250,7 +275,7 @@ def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
             File.error,
         )
         .join(Evidence, Evidence.id == File.evidence_id)
-        .order_by(Evidence.root, File.path, File.id)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
     yield from connection.execute(query).mappings()
 
@@ -275,7 +300,7 @@ def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Exif, Exif.file_id == File.id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .where(File.status == "image")
-        .order_by(Evidence.root, File.path, File.id)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
     yield from connection.execute(query).mappings()
 
@@ -295,7 +320,7 @@ def prediction_rows(connection: Connection, model_id: int) -> Iterator[dict[str,
         .join(Model, Model.id == Prediction.model_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .where(Prediction.model_id == model_id)
-        .order_by(Evidence.root, File.path, File.id, Prediction.rank)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, Prediction.rank)
     )
     yield from connection.execute(query).mappings()
 
@@ -305,7 +330,7 @@ def unprocessed_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         select(File.path, File.error.label("reason"))
         .join(Evidence, Evidence.id == File.evidence_id)
         .where(File.status == "unprocessed")
-        .order_by(Evidence.root, File.path, File.id)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
     yield from connection.execute(query).mappings()
 
@@ -316,7 +341,7 @@ def top1_label_counts(connection: Connection, model_id: int) -> list[tuple[str, 
         select(Prediction.label, number)
         .where(Prediction.model_id == model_id, Prediction.rank == 1)
         .group_by(Prediction.label)
-        .order_by(number.desc(), Prediction.label)
+        .order_by(number.desc(), byte_order(Prediction.label))
     )
     return [(label, n) for label, n in rows]
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from cbis.db import queries
 from cbis.db.models import Evidence, Exif, File, Model, Prediction
-from cbis.db.queries import ModelRef, SearchFilters
+from cbis.db.queries import ModelRef, SearchFilters, byte_order
 
 NO_VALUE = "(none)"
 
@@ -171,7 +171,7 @@ def camera_counts(connection: Connection) -> list[tuple[str, str, int]]:
         .outerjoin(Exif, Exif.file_id == File.id)
         .where(File.status == "image")
         .group_by(make, model)
-        .order_by(number.desc(), make, model)
+        .order_by(number.desc(), byte_order(make), byte_order(model))
     )
     return [(row.make, row.model, row.count) for row in rows]
 
@@ -183,7 +183,7 @@ def type_counts(connection: Connection) -> list[tuple[str, str, int]]:
     rows = connection.execute(
         select(File.status, kind.label("format"), number)
         .group_by(File.status, kind)
-        .order_by(number.desc(), File.status, kind)
+        .order_by(number.desc(), byte_order(File.status), byte_order(kind))
     )
     return [(row.status, row.format, row.count) for row in rows]
 
@@ -191,7 +191,7 @@ def type_counts(connection: Connection) -> list[tuple[str, str, int]]:
 def extension_counts(connection: Connection) -> list[tuple[str, int]]:
     number = func.count().label("count")
     rows = connection.execute(
-        select(File.extension, number).group_by(File.extension).order_by(number.desc(), File.extension)
+        select(File.extension, number).group_by(File.extension).order_by(number.desc(), byte_order(File.extension))
     )
     return [(extension, n) for extension, n in rows]
 
@@ -206,7 +206,7 @@ def month_counts(connection: Connection) -> tuple[list[tuple[str, int]], int]:
         .join(Exif, Exif.file_id == File.id)
         .where(File.status == "image", Exif.datetime_original.is_not(None), Exif.datetime_original != "")
         .group_by(month)
-        .order_by(month)
+        .order_by(byte_order(month))
     )
     months = [(row.month, row.count) for row in rows]
     undated = connection.execute(
@@ -227,7 +227,7 @@ def gps_points(connection: Connection, limit: int = 5000) -> tuple[list[GpsPoint
         .where(Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None))
     )
     total = connection.execute(select(func.count()).select_from(located.subquery())).scalar_one()
-    rows = connection.execute(located.order_by(Evidence.root, File.path).limit(limit))
+    rows = connection.execute(located.order_by(byte_order(Evidence.root), byte_order(File.path)).limit(limit))
     return [GpsPoint(*row) for row in rows], total
 
 
@@ -239,5 +239,7 @@ def unprocessed_files(connection: Connection, limit: int = 500) -> tuple[list[di
         .where(File.status == "unprocessed")
     )
     total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = connection.execute(query.order_by(Evidence.root, File.path, File.id).limit(limit)).mappings()
+    rows = connection.execute(
+        query.order_by(byte_order(Evidence.root), byte_order(File.path), File.id).limit(limit)
+    ).mappings()
     return [dict(row) for row in rows], total

@@ -7,17 +7,34 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cbis import __version__
 from cbis.db import case as case_db
-from cbis.db.engine import CASE_FILE_NAME, case_file, open_readonly, open_readwrite
+from cbis.db.engine import (
+    CASE_FILE_NAME,
+    CASE_URL_FILE_NAME,
+    DB_URL_ENV,
+    case_database,
+    display_url,
+    has_password,
+    is_case_dir,
+    open_database,
+    open_postgresql,
+    open_readwrite,
+    parse_database_url,
+    record_database_url,
+    unreachable,
+    without_password,
+)
 from cbis.db.migrations import check_version, migrate
+from cbis.db.models import CaseInfo, SchemaVersion
 from cbis.errors import CaseExistsError, CaseLocationError, NoCaseError, UsageError
 
 CASE_ENV = "CBIS_CASE"
@@ -46,55 +63,138 @@ def resolve_case_dir(option: Path | None) -> Path:
         candidate = option
     elif os.environ.get(CASE_ENV):
         candidate = Path(os.environ[CASE_ENV])
-    elif (Path.cwd() / CASE_FILE_NAME).is_file():
+    elif is_case_dir(Path.cwd()):
         candidate = Path.cwd()
     else:
         raise NoCaseError(
-            f"no case given: pass --case CASE_DIR, set ${CASE_ENV}, or run from a directory holding {CASE_FILE_NAME}"
+            f"no case given: pass --case CASE_DIR, set ${CASE_ENV}, or run from a directory holding {CASE_FILE_NAME} "
+            f"or {CASE_URL_FILE_NAME}"
         )
-    if not case_file(candidate).is_file():
-        raise NoCaseError(f"{candidate} is not a cbis case (no {CASE_FILE_NAME}); create one with `cbis case new`")
+    if not is_case_dir(candidate):
+        raise NoCaseError(
+            f"{candidate} is not a cbis case (no {CASE_FILE_NAME} or {CASE_URL_FILE_NAME}); "
+            "create one with `cbis case new`"
+        )
     return candidate.resolve()
 
 
-def create_case(case_dir: Path, *, number: str, examiner: str, description: str = "") -> Case:
+def _case_details(number: str, examiner: str, description: str) -> case_db.CaseDetails:
+    return case_db.CaseDetails(
+        case_number=number.strip(),
+        examiner=examiner.strip(),
+        description=description,
+        created_at=utc_now(),
+        created_by_cbis=__version__,
+    )
+
+
+def create_case(
+    case_dir: Path, *, number: str, examiner: str, description: str = "", database: str | None = None
+) -> Case:
+    """Create a case in `case_dir`: in its case.sqlite, or in the PostgreSQL database at `database` (default:
+    $CBIS_DB_URL when set), whose URL is then recorded in case.toml (never with a password)."""
     if not number.strip():
         raise UsageError("the case number must not be empty")
     if not examiner.strip():
         raise UsageError("the examiner must not be empty")
-    if case_file(case_dir).exists():
-        raise CaseExistsError(f"{case_dir} already holds a case ({CASE_FILE_NAME}); refusing to overwrite it")
+    for name in (CASE_FILE_NAME, CASE_URL_FILE_NAME):
+        if (case_dir / name).exists():
+            raise CaseExistsError(f"{case_dir} already holds a case ({name}); refusing to overwrite it")
     if case_dir.exists() and not case_dir.is_dir():
         raise UsageError(f"{case_dir} exists and is not a directory")
+    if database is not None:
+        url = parse_database_url(database)
+        if has_password(url):
+            raise UsageError(
+                "the database URL holds a password, and cbis records the URL in the case directory: drop the "
+                "password from --db and give it through PGPASSWORD or ~/.pgpass"
+            )
+    elif os.environ.get(DB_URL_ENV, "").strip():
+        url = parse_database_url(os.environ[DB_URL_ENV])  # may carry a password: used, never recorded
+    else:
+        url = None
+    details = _case_details(number, examiner, description)
+    if url is None:
+        case_dir.mkdir(parents=True, exist_ok=True)
+        engine = open_readwrite(case_dir / CASE_FILE_NAME, create=True)
+        migrate(engine)
+        with engine.begin() as connection:
+            case_db.insert_case_info(connection, details)
+        return Case(case_dir.resolve(), engine, readonly=False)
+    return _create_postgresql_case(case_dir, url, details)
+
+
+def _create_postgresql_case(case_dir: Path, url: URL, details: case_db.CaseDetails) -> Case:
+    made_dir = not case_dir.exists()
     case_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_readwrite(case_file(case_dir), create=True)
-    migrate(engine)
-    with engine.begin() as connection:
-        case_db.insert_case_info(
-            connection,
-            case_db.CaseDetails(
-                case_number=number.strip(),
-                examiner=examiner.strip(),
-                description=description,
-                created_at=utc_now(),
-                created_by_cbis=__version__,
-            ),
-        )
+    engine = open_postgresql(url)
+    try:
+        try:
+            with engine.connect() as connection:
+                inspector = inspect(connection)
+                taken = inspector.has_table(SchemaVersion.__tablename__) or inspector.has_table(CaseInfo.__tablename__)
+        except OperationalError as exc:
+            raise unreachable(url, exc) from None
+        if taken:
+            raise CaseExistsError(
+                f"the database {display_url(url)} already holds a cbis case; one database holds one case: "
+                "create an empty database for this one (createdb)"
+            )
+        migrate(engine)
+        try:
+            with engine.begin() as connection:
+                case_db.insert_case_info(connection, details)
+        except IntegrityError:  # another `cbis case new` on the same database got there first
+            raise CaseExistsError(f"the database {display_url(url)} already holds a cbis case") from None
+        record_database_url(case_dir, without_password(url))
+    except BaseException:
+        engine.dispose()
+        if made_dir:
+            with suppress(OSError):
+                case_dir.rmdir()  # only if still empty
+        raise
     return Case(case_dir.resolve(), engine, readonly=False)
 
 
 def open_case(case_dir: Path, *, readonly: bool = False) -> Case:
-    path = case_file(case_dir)
-    if not path.is_file():
-        raise NoCaseError(f"{case_dir} is not a cbis case (no {CASE_FILE_NAME})")
+    if not is_case_dir(case_dir):
+        raise NoCaseError(f"{case_dir} is not a cbis case (no {CASE_FILE_NAME} or {CASE_URL_FILE_NAME})")
+    target = case_database(case_dir)
+    engine = open_database(target, readonly=readonly)
+    try:
+        if isinstance(target, Path):
+            _check_or_migrate(engine, readonly)
+        else:
+            try:
+                with engine.connect() as connection:
+                    version = check_version(connection)
+            except OperationalError as exc:
+                raise unreachable(target, exc) from None
+            if version == 0:  # never create a schema in a database that was not made a case
+                raise NoCaseError(
+                    f"the database {display_url(target)} holds no cbis case; create one with `cbis case new --db`"
+                )
+            if not readonly:
+                migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Case(case_dir.resolve(), engine, readonly)
+
+
+def _check_or_migrate(engine: Engine, readonly: bool) -> None:
     if readonly:
-        engine = open_readonly(path)
         with engine.connect() as connection:
             check_version(connection)
     else:
-        engine = open_readwrite(path)
         migrate(engine)
-    return Case(case_dir.resolve(), engine, readonly)
+
+
+def database_of(case: Case) -> str:
+    """The case's database for a person: the SQLite file, or the PostgreSQL URL without its password."""
+    if case.engine.dialect.name == "sqlite":
+        return str(case.directory / CASE_FILE_NAME)
+    return display_url(case.engine.url)
 
 
 def examiner_for(case: Case) -> str:
@@ -171,6 +271,7 @@ def case_summary(case: Case) -> dict[str, str]:
         "description": details.description or "-",
         "created": f"{details.created_at} (cbis {details.created_by_cbis})",
         "case directory": str(case.directory),
+        "database": database_of(case),
         "evidence": ", ".join(counts.evidence_roots) or "none indexed yet",
         "files": str(counts.files),
         "images": str(counts.images),

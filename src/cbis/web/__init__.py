@@ -15,7 +15,7 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from cbis import __version__
-from cbis.db.engine import case_file
+from cbis.db.engine import is_case_dir
 from cbis.errors import NoCaseError
 
 CONTENT_SECURITY_POLICY = (
@@ -39,9 +39,8 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     from cbis.web import db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
 
     directory = Path(case_dir).resolve()
-    database = case_file(directory)
-    if not database.is_file():
-        raise NoCaseError(f"{directory} is not a cbis case (no {database.name})")
+    if not is_case_dir(directory):
+        raise NoCaseError(f"{directory} is not a cbis case (no case.sqlite or case.toml)")
     app = Flask(__name__)
     app.config.from_mapping(
         CASE_DIR=str(directory),
@@ -55,7 +54,7 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     app.jinja_env.autoescape = True  # every template, whatever its name: EXIF and file names are hostile
     app.jinja_env.undefined = StrictUndefined  # a misspelt field fails loudly instead of showing nothing
     app.jinja_env.globals["cbis_version"] = __version__
-    db.init_app(app, database)
+    db.init_app(app, directory)
     app.register_blueprint(views.bp)
     _secure(app)
     return app

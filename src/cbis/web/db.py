@@ -1,8 +1,9 @@
 """The viewer's database access: one read-only engine per app, one connection (one snapshot) per request.
 
-The engine comes from `db.engine.open_readonly` (SQLite `mode=ro`): no statement the viewer could run can
-change the case. Each request reads in one transaction, so a page's counts and rows agree while `cbis index`
-writes to the same case (WAL); the next request sees the new rows.
+The engine comes from `db.engine.open_case_engine(readonly=True)` (SQLite `mode=ro`; on PostgreSQL every
+transaction READ ONLY): no statement the viewer could run can change the case. Each request reads in one
+transaction, so a page's counts and rows agree while `cbis index` writes to the same case (WAL); the next
+request sees the new rows.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
 
-from cbis.db.engine import open_readonly
+from cbis.db.engine import open_case_engine
 from cbis.db.migrations import check_version
 
 ENGINE_KEY = "cbis.engine"
 
 
-def init_app(app: Flask, case_file: Path) -> None:
-    engine = open_readonly(case_file)
+def init_app(app: Flask, case_dir: Path) -> None:
+    engine = open_case_engine(case_dir, readonly=True)
     with engine.connect() as connection:
         check_version(connection)  # a case from a newer cbis is refused before serving anything
     app.extensions[ENGINE_KEY] = engine
