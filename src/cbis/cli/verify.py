@@ -20,6 +20,9 @@ def verify(ctx: typer.Context, case: CaseOption = None) -> None:
     )
     for problem in result.audit_problems:
         stdout.print(f"  AUDIT    {problem}", highlight=False, markup=False)
+    if result.audit_head is not None:
+        entry, row_hash = result.audit_head
+        stdout.print(f"audit log head: entry {entry}, sha256 {row_hash}", highlight=False)
     stdout.print(f"evidence: {result.files_checked} recorded files checked", highlight=False)
     for label, paths in (
         ("MISSING ROOT", result.missing_roots),

@@ -4,7 +4,8 @@ Evidence must not change because cbis looked at it. Files are opened with O_NOAT
 it (the file's owner, or root), never through a symbolic link (O_NOFOLLOW), and never when they are not
 regular files: opening a FIFO for reading blocks until a writer appears, and opening some devices has side
 effects (a tape rewinds, a watchdog arms), so the type is checked with lstat before opening and again with
-fstat on what was opened (O_NONBLOCK keeps that second check from hanging if a FIFO was swapped in).
+fstat on what was opened (O_NONBLOCK keeps that second check from hanging if a FIFO was swapped in). Paths
+longer than PATH_MAX are opened a piece at a time (ingest._longpath).
 """
 
 import errno
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cbis.ingest._filetypes import describe_file_type
+from cbis.ingest._longpath import lstat, open_fd
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 """Bytes per read and per hash update: large enough that hashlib releases the GIL (it does above 2 KiB), so
@@ -61,7 +63,7 @@ def open_evidence(path: Path) -> BinaryIO:
     Raises NotRegularFileError for anything but a regular file, and OSError as os.open does (ELOOP when the
     path became a symlink after it was checked, EACCES, ENOENT...).
     """
-    checked = os.lstat(path)
+    checked = lstat(path)
     if not stat.S_ISREG(checked.st_mode):
         raise NotRegularFileError(path, describe_file_type(checked.st_mode))
     fd = _open_read_only(path)
@@ -83,13 +85,13 @@ def _open_read_only(path: Path) -> int:
     flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY
     if _O_NOATIME:
         try:
-            return os.open(path, flags | _O_NOATIME)
+            return open_fd(path, flags | _O_NOATIME)
         except PermissionError as exc:
             # Linux allows O_NOATIME only to the file's owner or a process with CAP_FOWNER; anyone else gets
             # EPERM and must read without it (atime may then change, subject to the mount's relatime/noatime).
             if exc.errno != errno.EPERM:
                 raise
-    return os.open(path, flags)
+    return open_fd(path, flags)
 
 
 class _Hashers:

@@ -12,12 +12,23 @@ comes first, and only a file that fails it, with allow_truncated=True, is decode
 while _TruncationGate keeps every other decode_image call (in any thread) from loading at that moment.
 Code outside this module that turns the switch on makes strict decodes here lenient; decode_image then adds
 a warning, since it cannot tell.
+
+Memory: the pixel cap bounds one image, not what decoding it costs, nor what several worker threads decoding
+at once cost. A 700 KB RGBA PNG just under the default cap decodes to 715 MB, and converting it to RGB the
+simple way held five copies (3.4 GB). So: a TIFF whose tiles are far larger than the image is refused like a
+bomb (libtiff allocates a whole tile, whatever the image size); images above LARGE_IMAGE_PIXELS are converted
+to RGB a strip at a time (reduced on the way when the caller only needs draft_size pixels); and decodes whose
+estimated cost is large take turns within DECODE_MEMORY_BUDGET (_MemoryBudget), so worker threads cannot add
+their peaks together.
 """
 
 import io
+import itertools
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,6 +52,23 @@ DEFAULT_MAX_PIXELS = 178_956_970
 _ALLOWED_PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "HEIF", "AVIF")
 
 _ORIENTATION = 0x0112
+
+LARGE_IMAGE_PIXELS = 1 << 24
+"""Images above this many pixels (16.8 M, 64 MB decoded) are converted to RGB a strip at a time."""
+STRIP_PIXELS = 1 << 22
+"""Pixels per strip of that conversion: each strip's temporary copies stay around 16-64 MB."""
+DECODE_MEMORY_BUDGET = 1 << 30
+"""Estimated bytes that large decodes running at the same time may hold together (see _MemoryBudget)."""
+SMALL_DECODE_BYTES = 64 << 20
+"""Decodes estimated below this never wait for the budget: the worker count bounds what they hold."""
+MEMORY_WAIT_SECONDS = 60.0
+"""The longest a decode waits for the budget before going ahead: a decoder stuck on a hostile file (its
+thread abandoned by the indexer's time limit) must not hold back every later large image for ever."""
+MAX_TILE_PIXELS = 1 << 22
+"""TIFF tiles up to 2048 x 2048 are always accepted; larger ones only when no larger than the image's area."""
+
+# TIFF tags that say how big a piece of the image libtiff decodes into one buffer.
+_TILE_WIDTH, _TILE_LENGTH = 322, 323
 
 # EXIF orientation -> the transposition that shows the picture upright (the table ImageOps.exif_transpose uses).
 _UPRIGHT = {
@@ -99,7 +127,8 @@ def decode_image(
     """Decode `source` (the file's bytes, or a path opened read-only with hashing.open_evidence).
 
     draft_size: for JPEG, let libjpeg decode at 1/2, 1/4 or 1/8 scale while both sides stay >= draft_size
-    (so the shorter side of the result is >= draft_size). Other formats decode at full size.
+    (so the shorter side of the result is >= draft_size). Other formats decode at full size; the returned
+    image of one above LARGE_IMAGE_PIXELS is then box-reduced by a whole factor, its shorter side >= draft_size.
     max_pixels: width x height above this is refused before any pixel memory is allocated. Pillow's own
     process-wide limit (2 x Image.MAX_IMAGE_PIXELS) still applies when the file is opened.
     keep_pixels: False still decodes every pixel (that is what proves the file sound) but returns no image.
@@ -110,6 +139,27 @@ def decode_image(
     """
     if draft_size is not None and draft_size < 1:
         raise ValueError(f"draft_size must be a positive number of pixels, not {draft_size}")
+    try:
+        return _decode_image(
+            source,
+            draft_size=draft_size,
+            max_pixels=max_pixels,
+            keep_pixels=keep_pixels,
+            allow_truncated=allow_truncated,
+        )
+    except UnreadableImage:
+        raise
+    except MemoryError as exc:
+        raise UnreadableImage("out of memory while decoding") from exc
+    except Exception as exc:
+        # Whatever a plugin raises where no one expected it is still one file that cannot be read, never a
+        # reason for the caller's whole run to stop.
+        raise UnreadableImage(f"cannot decode: {_one_line(exc)}") from exc
+
+
+def _decode_image(
+    source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
+) -> DecodedImage:
     try:
         with _TRUNCATION_GATE.strict():
             return _decode(source, draft_size=draft_size, max_pixels=max_pixels, keep_pixels=keep_pixels)
@@ -134,14 +184,11 @@ def _decode(source: bytes | Path, *, draft_size: int | None, max_pixels: int, ke
     with _open_source(source) as stream:
         image = _open_image(stream, max_pixels)
         try:
-            decoded = _decode_opened(image, draft_size=draft_size, keep_pixels=keep_pixels, warnings=warnings)
+            _check_tiles(image, max_pixels)
+            return _decode_opened(image, draft_size=draft_size, keep_pixels=keep_pixels, warnings=warnings)
         except BaseException:
             image.close()
             raise
-    if decoded.image is not image:
-        # Only a converted or rotated copy is kept; let go of the decoded original now rather than at GC.
-        image.close()
-    return decoded
 
 
 @contextmanager
@@ -189,6 +236,38 @@ def _decode_opened(
     try:
         if draft_size is not None and isinstance(image, JpegImagePlugin.JpegImageFile):
             image.draft("RGB", (draft_size, draft_size))
+    except Exception as exc:
+        raise _LoadFailed(_load_reason(exc)) from exc
+    # What the original image, and the conversion below, will hold; released once only the result is left.
+    reduce_factor = _reduce_factor(image.size, draft_size) if keep_pixels else 1
+    with _MEMORY_BUDGET.reserve(_decode_cost(image, (width, height), keep_pixels, reduce_factor)):
+        decoded = _load_and_convert(
+            image,
+            image_format=image_format,
+            size=(width, height),
+            exif=exif,
+            keep_pixels=keep_pixels,
+            reduce_factor=reduce_factor,
+            warnings=warnings,
+        )
+        if decoded.image is not image:
+            # Only a converted or rotated copy is kept; let go of the decoded original now rather than at GC.
+            image.close()
+    return decoded
+
+
+def _load_and_convert(
+    image: ImageFile.ImageFile,
+    *,
+    image_format: str,
+    size: tuple[int, int],
+    exif: ExifInfo | None,
+    keep_pixels: bool,
+    reduce_factor: int,
+    warnings: list[str],
+) -> DecodedImage:
+    width, height = size
+    try:
         image.load()
     except MemoryError as exc:
         raise UnreadableImage(f"out of memory decoding {width}x{height} pixels") from exc
@@ -206,7 +285,7 @@ def _decode_opened(
     pixels: Image.Image | None = None
     if keep_pixels:
         try:
-            pixels = _upright_rgb(image, 1 if already_upright else (exif.orientation or 1))
+            pixels = upright_rgb(image, 1 if already_upright else (exif.orientation or 1), reduce_factor=reduce_factor)
         except MemoryError as exc:
             raise UnreadableImage(f"out of memory converting {width}x{height} pixels to RGB") from exc
         except (ValueError, OSError) as exc:
@@ -222,34 +301,110 @@ def _decode_opened(
     )
 
 
-def _upright_rgb(image: Image.Image, orientation: int) -> Image.Image:
-    rgb = to_rgb(image)
-    if orientation in _UPRIGHT:
-        rgb = rgb.transpose(_UPRIGHT[orientation])
-    return rgb
+def upright_rgb(image: Image.Image, orientation: int, *, reduce_factor: int = 1) -> Image.Image:
+    """`image` in mode RGB (see to_rgb), turned upright for its EXIF orientation, reduced by `reduce_factor`.
+
+    Images above LARGE_IMAGE_PIXELS, and any that are reduced, are converted a strip at a time
+    (upright_rgb_in_strips): the result is the same, pixel for pixel, as converting the whole image, reducing
+    it (Image.reduce, a box filter) and turning it, without the full-size copies those steps make.
+    """
+    width, height = image.size
+    if reduce_factor == 1 and width * height <= LARGE_IMAGE_PIXELS:
+        rgb = to_rgb(image)
+        if orientation in _UPRIGHT:
+            rgb = rgb.transpose(_UPRIGHT[orientation])
+        return rgb
+    return upright_rgb_in_strips(image, orientation, reduce_factor=reduce_factor)
+
+
+def upright_rgb_in_strips(
+    image: Image.Image, orientation: int, *, reduce_factor: int = 1, strip_pixels: int = STRIP_PIXELS
+) -> Image.Image:
+    """upright_rgb one band of rows at a time: besides the image and the result, only one strip's copies live.
+
+    Strips are a whole number of `reduce_factor` rows high, so reduction boxes never straddle two strips.
+    """
+    width, height = image.size
+    factor = max(1, reduce_factor)
+    convert = _rgb_converter(image)
+    rows = max(factor, (max(1, strip_pixels // max(1, width)) // factor) * factor)
+    out_width, out_height = -(-width // factor), -(-height // factor)
+    transpose = _UPRIGHT.get(orientation)
+    turned = transpose in _SWAPS_AXES
+    result = Image.new("RGB", (out_height, out_width) if turned else (out_width, out_height))
+    for top in range(0, height, rows):
+        bottom = min(height, top + rows)
+        piece = convert(image.crop((0, top, width, bottom)))
+        if factor > 1:
+            piece = piece.reduce(factor)
+        first, last = top // factor, top // factor + piece.height  # rows of the reduced image
+        if transpose is not None:
+            piece = piece.transpose(transpose)
+        result.paste(piece, _strip_position(transpose, first, last, out_height))
+    return result
+
+
+# Transpositions that turn rows into columns; the others keep rows as rows.
+_SWAPS_AXES = frozenset(
+    {Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270, Image.Transpose.TRANSPOSE, Image.Transpose.TRANSVERSE}
+)
+
+
+def _strip_position(transpose: Image.Transpose | None, first: int, last: int, height: int) -> tuple[int, int]:
+    """Where rows first..last of the unturned image land, as a block, once the whole image is turned."""
+    if transpose in (None, Image.Transpose.FLIP_LEFT_RIGHT):
+        return (0, first)
+    if transpose in (Image.Transpose.FLIP_TOP_BOTTOM, Image.Transpose.ROTATE_180):
+        return (0, height - last)
+    if transpose in (Image.Transpose.ROTATE_90, Image.Transpose.TRANSPOSE):
+        return (first, 0)
+    return (height - last, 0)  # ROTATE_270, TRANSVERSE
+
+
+def _reduce_factor(size: tuple[int, int], draft_size: int | None) -> int:
+    """For a large image of which only draft_size pixels (shorter side) are wanted: the box-reduction factor
+    that keeps the shorter side >= draft_size, as JPEG draft mode does. 1 for other images."""
+    width, height = size
+    if draft_size is None or width * height <= LARGE_IMAGE_PIXELS:
+        return 1
+    return max(1, min(width, height) // draft_size)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
     """The image as a person would see it, in mode RGB: transparency over white, 16-bit scaled to 8 bits."""
+    return _rgb_converter(image)(image)
+
+
+def _rgb_converter(image: Image.Image) -> Callable[[Image.Image], Image.Image]:
+    """A function that converts `image`, or any piece cropped from it, as to_rgb converts the whole image.
+
+    Everything it does is per pixel, except the scaling of 32-bit integer and float images, which is decided
+    once from the whole image's extremes.
+    """
     mode = image.mode
     if mode == "RGB" and "transparency" not in image.info:
-        return image
+        return lambda piece: piece
     if mode.startswith("I;16"):
         # 16-bit unsigned: the top 8 bits are what an 8-bit display shows.
-        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
+        return lambda piece: piece.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
     if mode in ("I", "F"):
-        return _scaled_to_8_bits(image).convert("RGB")
+        to_8_bits = _eight_bit_scaler(image)
+        return lambda piece: to_8_bits(piece).convert("RGB")
     if mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    return image.convert("RGB")
+        return _on_white
+    return lambda piece: piece.convert("RGB")
 
 
-def _scaled_to_8_bits(image: Image.Image) -> Image.Image:
+def _on_white(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB")
+
+
+def _eight_bit_scaler(image: Image.Image) -> Callable[[Image.Image], Image.Image]:
     low, high = image.getextrema()
     if low >= 0 and high <= 255 and image.mode == "I":
-        return image.convert("L")
+        return lambda piece: piece.convert("L")
     if image.mode == "F" and low >= 0 and high <= 1:
         scale, offset = 255.0, 0.0
     elif image.mode == "I" and low >= 0 and high <= 65535:
@@ -259,7 +414,110 @@ def _scaled_to_8_bits(image: Image.Image) -> Image.Image:
         scale, offset = 255 / (high - low), -low * 255 / (high - low)
     else:
         scale, offset = 0.0, 0.0
-    return image.point(lambda value: value * scale + offset).convert("L")
+    return lambda piece: piece.point(lambda value: value * scale + offset).convert("L")
+
+
+# -- Memory --------------------------------------------------------------------------------------------------
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """What Pillow allocates per pixel: one byte for 1, L and P, two for I;16, four for the rest (RGB too)."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def _decode_cost(image: Image.Image, stored: tuple[int, int], keep_pixels: bool, reduce_factor: int) -> int:
+    """An estimate, in bytes, of the most that loading `image` (and converting it, with keep_pixels) holds."""
+    width, height = image.size  # after JPEG draft mode
+    pixels = width * height
+    cost = pixels * _bytes_per_pixel(image.mode)
+    if image.format in ("WEBP", "HEIF", "AVIF"):
+        cost *= 2  # the codec decodes into a buffer of its own, which Pillow then copies
+    if image.format in ("JPEG", "MPO") and image.info.get("progressive"):
+        # libjpeg keeps every DCT coefficient of a progressive JPEG (two bytes a sample), at full size even
+        # in draft mode.
+        cost += stored[0] * stored[1] * 2 * max(3, len(image.getbands()))
+    if keep_pixels:
+        if reduce_factor > 1 or pixels > LARGE_IMAGE_PIXELS:
+            cost += -(-width // reduce_factor) * -(-height // reduce_factor) * 4 + STRIP_PIXELS * 16
+        else:
+            cost += pixels * 16  # converted whole: an RGBA copy, white, their composite, RGB, turned
+    return cost
+
+
+class _MemoryBudget:
+    """Large decodes take turns so that worker threads cannot add their peaks together.
+
+    Each decode estimated at SMALL_DECODE_BYTES or more reserves its estimate; it waits, first come first
+    served, while what others hold leaves too little of the budget. One larger than the whole budget waits
+    until it runs alone. No decode waits longer than MEMORY_WAIT_SECONDS.
+    """
+
+    def __init__(self, budget: int, small: int, max_wait: float) -> None:
+        self.budget = budget
+        self.small = small
+        self.max_wait = max_wait
+        self._condition = threading.Condition()
+        self._held = 0
+        self._queue: deque[int] = deque()
+        self._tickets = itertools.count()
+
+    @property
+    def held(self) -> int:
+        with self._condition:
+            return self._held
+
+    @contextmanager
+    def reserve(self, estimate: int) -> Iterator[None]:
+        if estimate < self.small:
+            yield
+            return
+        amount = min(estimate, self.budget)
+        with self._condition:
+            ticket = next(self._tickets)
+            self._queue.append(ticket)
+            deadline = time.monotonic() + self.max_wait
+            while self._queue[0] != ticket or self._held + amount > self.budget:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._condition.wait(remaining)
+            self._queue.remove(ticket)
+            self._held += amount
+            self._condition.notify_all()
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._held -= amount
+                self._condition.notify_all()
+
+
+_MEMORY_BUDGET = _MemoryBudget(DECODE_MEMORY_BUDGET, SMALL_DECODE_BYTES, MEMORY_WAIT_SECONDS)
+
+
+def _check_tiles(image: Image.Image, max_pixels: int) -> None:
+    """Refuse a TIFF whose tiles dwarf the image: libtiff allocates (and fills) a whole tile whatever the image
+    size, so a 100 x 100 image in 32768 x 32768 tiles costs a gigabyte per sample from a 1 KB file."""
+    if not isinstance(image, TiffImagePlugin.TiffImageFile):
+        return
+    try:
+        tile_width, tile_length = image.tag_v2.get(_TILE_WIDTH), image.tag_v2.get(_TILE_LENGTH)
+    except Exception:  # a broken tag is for the decoder to report
+        return
+    if not (isinstance(tile_width, int) and isinstance(tile_length, int)):
+        return
+    width, height = image.size
+    tile_pixels = tile_width * tile_length
+    limit = min(max(MAX_TILE_PIXELS, width * height), max_pixels)
+    if tile_pixels > limit:
+        raise UnreadableImage(
+            f"decompression bomb: TIFF tiles of {tile_width}x{tile_length} = {tile_pixels} pixels for a "
+            f"{width}x{height} image exceed the limit of {limit} pixels per tile"
+        )
 
 
 # -- Reasons -------------------------------------------------------------------------------------------------

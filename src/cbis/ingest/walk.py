@@ -7,6 +7,7 @@ directories, FIFOs, sockets, devices) is reported as a WalkSkip and the walk goe
 
 Directories are opened with O_NOATIME where the kernel allows it, so listing them does not update their
 access times, and with O_NOFOLLOW, so a directory swapped for a symlink after it was checked is not entered.
+Directories nested deeper than PATH_MAX are still opened (ingest._longpath), so nothing hides below them.
 """
 
 import errno
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from cbis.errors import EvidenceError
 from cbis.ingest._filetypes import describe_file_type
+from cbis.ingest._longpath import open_fd, readlink
 from cbis.ingest._text import escape_unprintable
 
 _O_NOATIME = getattr(os, "O_NOATIME", 0)
@@ -108,12 +110,12 @@ def _open_directory(path: Path) -> int:
     flags = os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW
     if _O_NOATIME:
         try:
-            return os.open(path, flags | _O_NOATIME)
+            return open_fd(path, flags | _O_NOATIME)
         except PermissionError as exc:
             # O_NOATIME is allowed only to the owner or CAP_FOWNER; others list without it.
             if exc.errno != errno.EPERM:
                 raise
-    return os.open(path, flags)
+    return open_fd(path, flags)
 
 
 def _list_directory(path: Path, expected: tuple[int, int] | None = None) -> _Listing:
@@ -220,7 +222,7 @@ class _Walker:
 
     def _describe_symlink(self, path: Path) -> str:
         try:
-            target = os.readlink(path)
+            target = readlink(path)
         except OSError as exc:
             return f"symbolic link whose target cannot be read ({exc}); not followed"
         shown = display_path(target)

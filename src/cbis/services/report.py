@@ -30,9 +30,11 @@ UNPROCESSED_COLUMNS = ("path", "reason")
 SUMMARY_COLUMNS = ("label", "count")
 
 # Control characters other than tab are stripped: a NUL or escape sequence in hostile EXIF must not reach
-# the examiner's spreadsheet or terminal, and a raw newline would split a row for line-based tools. Paths keep
-# theirs visibly, escaped by display_path before they were stored.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# the examiner's spreadsheet or terminal, and a raw newline would split a row for line-based tools. That means
+# the C1 controls too (U+0080-U+009F: U+009B is an 8-bit CSI to some terminals, U+0085 a line break to Python's
+# splitlines and to Excel) and the Unicode line and paragraph separators. Paths keep theirs visibly, escaped by
+# display_path before they were stored.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,7 +1,9 @@
 """`cbis verify`: is the audit chain whole, and is the evidence still what was indexed?
 
 Re-hashes every recorded file (SHA-256, the hash an examiner's report quotes) and walks each evidence root
-again, listing every file changed, missing or added since indexing.
+again, listing every file changed, missing or added since indexing. A file that could not be read when it was
+indexed has no hash to compare; its recorded size still is. A root that is gone or cannot be listed is a
+difference too, and the other roots are still checked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from cbis.db import case as case_db
 from cbis.db import queries
+from cbis.errors import EvidenceError
 from cbis.ingest.hashing import FileChangedError, read_and_hash
 from cbis.ingest.walk import WalkEntry, display_path, walk
 from cbis.services.cases import Case
@@ -22,6 +25,9 @@ from cbis.services.cases import Case
 class VerifyResult:
     audit_entries: int = 0
     audit_problems: list[str] = field(default_factory=list)
+    # The newest row when verify read the log (its own "started" row): (id, row hash). A hash chain cannot show
+    # that its newest rows were cut off; an examiner who notes this id and hash in the report can.
+    audit_head: tuple[int, str] | None = None
     files_checked: int = 0
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -44,15 +50,21 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
         recorded = {root: list(queries.files_under(connection, root)) for root in roots}
     result.audit_entries = len(records)
     result.audit_problems = case_db.broken_audit_links(records)
+    result.audit_head = (records[-1].id, records[-1].row_hash) if records else None
     for root, files in recorded.items():
         root_path = Path(root)
         if not root_path.is_dir():
-            result.missing_roots.append(root)
-            result.missing.extend(f"{root}/{row['path']}" for row in files)
+            result.missing_roots.append(display_path(root))
+            result.missing.extend(f"{display_path(root)}/{row['path']}" for row in files)
             continue
-        on_disk: dict[bytes, WalkEntry] = {
-            os.fsencode(item.relpath): item for item in walk(root_path) if isinstance(item, WalkEntry)
-        }
+        try:
+            on_disk: dict[bytes, WalkEntry] = {
+                os.fsencode(item.relpath): item for item in walk(root_path) if isinstance(item, WalkEntry)
+            }
+        except EvidenceError as exc:
+            result.unreadable.append(f"{display_path(root)}: {exc}")
+            result.files_checked += len(files)
+            continue
         for row in files:
             entry = on_disk.pop(row["path_bytes"], None)
             if on_file:
@@ -62,7 +74,10 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
                 result.missing.append(row["path"])
                 continue
             if row["sha256"] is None:
-                continue  # could not be read when indexed; nothing to compare against
+                # Could not be read when indexed: no hash to compare, but a new size is still a change.
+                if entry.stat.st_size != row["size"]:
+                    result.changed.append(row["path"])
+                continue
             try:
                 digests, _ = read_and_hash(entry.path, keep_limit=0)
             except (OSError, FileChangedError) as exc:

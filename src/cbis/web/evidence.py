@@ -141,8 +141,11 @@ def _render(data: bytes, size: int) -> bytes:
             out = io.BytesIO()
             oriented.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
             return out.getvalue()
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
-        raise NotServable(f"cannot decode: {exc}") from None
+    except Exception as exc:
+        # Evidence is hostile and Pillow's plugins raise more than OSError: pillow-heif raises EOFError for a
+        # HEVC unit that claims more bytes than the file holds, others struct.error, IndexError... Whatever
+        # the decoder says, the answer is "no preview", never a 500.
+        raise NotServable(f"cannot decode: {type(exc).__name__}: {exc}") from None
 
 
 def _store(path: Path, data: bytes) -> None:
