@@ -75,6 +75,11 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
         ]
     )
     assert lines[-1] == "DIFFERS: see the lines above"
+    # the audit log keeps the finding, not a bare "ok"
+    [(outcome,)] = rows(
+        case_dir, "SELECT outcome FROM audit_log WHERE command LIKE 'cbis verify%' ORDER BY id DESC LIMIT 1"
+    )
+    assert outcome == "differs: 3 changed, 2 missing, 1 added"
 
 
 def test_verify_catches_a_removed_audit_row_and_a_missing_root(tmp_path: Path, case_dir: Path) -> None:

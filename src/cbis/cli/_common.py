@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from cbis.errors import CbisError
+from cbis.ingest._text import escape_unprintable
 from cbis.services.cases import Case, audited, open_case, resolve_case_dir
 from cbis.status import ExitStatus
 
@@ -49,7 +50,12 @@ def user_errors() -> Iterator[None]:
 
 def command_text(ctx: typer.Context) -> str:
     """The command as the audit log records it: its name and every option given a non-default value."""
-    parts = [ctx.command_path]
+    names: list[str] = []
+    level: typer.Context | None = ctx
+    while level is not None and level.parent is not None:  # the root's name is "python -m cbis" or a path
+        names.insert(0, level.info_name or "")
+        level = level.parent
+    parts = ["cbis", *names]
     for parameter in ctx.command.params:
         value = ctx.params.get(parameter.name or "")
         if value is None or value == parameter.default or value is False:
@@ -60,7 +66,8 @@ def command_text(ctx: typer.Context) -> str:
             parts.append(parameter.opts[0])
         else:
             parts.extend([parameter.opts[0], str(value)])
-    return " ".join(parts)
+    # Arguments may hold undecodable bytes (a non-UTF-8 evidence path): stored escaped, readable, never a crash.
+    return escape_unprintable(" ".join(parts))
 
 
 @contextmanager

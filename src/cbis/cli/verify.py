@@ -13,6 +13,8 @@ def verify(ctx: typer.Context, case: CaseOption = None) -> None:
     """Check the audit log's hash chain and re-hash the evidence against the case (exit 5 if anything differs)."""
     with user_errors(), audited_case(ctx, case) as opened:
         result = verify_case(opened)
+        if not result.ok:
+            opened.audit_outcome = "differs: " + result.summary()
     stdout.print(
         f"audit log: {result.audit_entries} entries, "
         + ("chain intact" if not result.audit_problems else f"{len(result.audit_problems)} problem(s)"),

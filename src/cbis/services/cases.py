@@ -36,6 +36,7 @@ from cbis.db.engine import (
 from cbis.db.migrations import check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
 from cbis.errors import CaseExistsError, CaseLocationError, NoCaseError, UsageError
+from cbis.ingest._text import escape_unprintable
 
 CASE_ENV = "CBIS_CASE"
 EXAMINER_ENV = "CBIS_EXAMINER"
@@ -52,6 +53,9 @@ class Case:
     directory: Path
     engine: Engine
     readonly: bool
+    # What the audit log records when the command ends without an exception; a command whose result is a
+    # finding (verify: "differs") says so here.
+    audit_outcome: str = "ok"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -228,7 +232,7 @@ def record_action(case: Case, command: str, outcome: str) -> None:
 
 
 def command_line() -> str:
-    return " ".join(["cbis", *sys.argv[1:]]) if sys.argv else "cbis"
+    return escape_unprintable(" ".join(["cbis", *sys.argv[1:]]) if sys.argv else "cbis")
 
 
 @contextmanager
@@ -242,9 +246,9 @@ def audited(case: Case, command: str | None = None) -> Iterator[None]:
         record_action(case, command, "interrupted")
         raise
     except BaseException as exc:
-        record_action(case, command, f"failed: {type(exc).__name__}: {exc}"[:2000])
+        record_action(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
         raise
-    record_action(case, command, "ok")
+    record_action(case, command, case.audit_outcome)
 
 
 def check_case_outside_evidence(case: Case, evidence_root: Path) -> None:

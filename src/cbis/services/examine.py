@@ -57,11 +57,13 @@ def base_row(entry: WalkEntry) -> FileRow:
     )
 
 
-def _read(path: Path, keep_limit: int) -> tuple[Digests, bytes | None]:
+def _read(path: Path, keep_limit: int, warnings: list[str]) -> tuple[Digests, bytes | None]:
     try:
         return read_and_hash(path, keep_limit=keep_limit)
-    except FileChangedError:
-        # A file being written while we read it: one more try gives a consistent snapshot if it settled.
+    except FileChangedError as exc:
+        # A file being written while we read it: one more try gives a consistent snapshot if it settled,
+        # and the case says the evidence was moving when it was read.
+        warnings.append(f"changed while being read ({exc.reason}); read again, the hashes are of the second read")
         return read_and_hash(path, keep_limit=keep_limit)
 
 
@@ -75,9 +77,25 @@ def _head(path: Path, data: bytes | None) -> bytes:
 def examine(
     entry: WalkEntry, settings: ExamineSettings, prepare: Callable[[Image.Image], np.ndarray] | None
 ) -> Examined:
+    """Never raises: whatever goes wrong with one file is that file's recorded reason, never the run's end."""
+    try:
+        return _examine(entry, settings, prepare)
+    except Exception as exc:  # a decoder or library bug met on hostile input
+        return _failed(entry, exc)
+
+
+def _failed(entry: WalkEntry, exc: Exception, existing_id: int | None = None) -> Examined:
+    row = base_row(entry)
+    row.error = f"unexpected error while examining the file: {type(exc).__name__}: {exc}"[:2000]
+    return Examined(row, None, existing_id)
+
+
+def _examine(
+    entry: WalkEntry, settings: ExamineSettings, prepare: Callable[[Image.Image], np.ndarray] | None
+) -> Examined:
     row = base_row(entry)
     try:
-        digests, data = _read(entry.path, settings.keep_limit)
+        digests, data = _read(entry.path, settings.keep_limit, row.warnings)
     except FileChangedError as exc:
         row.error = f"file changed while being read (twice): {exc.reason}"
         return Examined(row, None)

@@ -41,6 +41,17 @@ class VerifyResult:
             self.audit_problems or self.changed or self.missing or self.added or self.unreadable or self.missing_roots
         )
 
+    def summary(self) -> str:
+        counts = {
+            "audit problems": len(self.audit_problems),
+            "changed": len(self.changed),
+            "missing": len(self.missing),
+            "added": len(self.added),
+            "unreadable": len(self.unreadable),
+            "missing roots": len(self.missing_roots),
+        }
+        return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing"
+
 
 def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> VerifyResult:
     result = VerifyResult()
