@@ -97,10 +97,7 @@ def test_serves_on_localhost_and_answers_only_local_host_names(shared_case: View
     assert not any("Warning" in line for line in errors)
 
 
-def test_other_addresses_are_allowed_with_a_warning(shared_case: ViewerCase) -> None:
-    with serving(shared_case.case_dir, "--host", "0.0.0.0") as (url, errors):
-        assert url.startswith("http://0.0.0.0:")
-        status, _ = fetch(url.replace("0.0.0.0", "127.0.0.1"))
-        assert status == 200
-    text = "".join(errors)
-    assert "Warning: listening on 0.0.0.0" in text and "no login yet" in text
+def test_other_addresses_are_refused_without_accounts(shared_case: ViewerCase) -> None:
+    """Served to the network only with examiner accounts and TLS: tests/web/test_auth_serve.py."""
+    result = cbis("serve", "--case", shared_case.case_dir, "--host", "0.0.0.0")
+    assert result.exit_code == 2 and "this case has no examiner accounts" in result.stderr

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cbis import __version__
-from cbis.cli import case, index, models, report, search, serve, verify
+from cbis.cli import case, index, models, report, search, serve, user, verify
 from cbis.cli._common import debug_mode
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("report")(report.report)
 app.command("models")(models.models)
 app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
+app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable.")
 
 
 def _version(value: bool) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, String, inspect, select
 from sqlalchemy.sql import func
 
 from cbis import __version__
+from cbis.db.auth_models import AUTH_TABLE_NAMES, m0002_examiner_accounts
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
 from cbis.db.models import Base, SchemaVersion
 from cbis.errors import CbisError, NewerSchemaError
@@ -59,7 +60,9 @@ def _unbounded_strings(connection: Connection) -> None:
 
 
 def _m0001_initial(connection: Connection) -> None:
-    Base.metadata.create_all(connection)
+    # Version 1's tables only: later migrations create theirs, so a new case and a migrated one end up alike.
+    version_1 = [table for table in Base.metadata.sorted_tables if table.name not in AUTH_TABLE_NAMES]
+    Base.metadata.create_all(connection, tables=version_1)
     _unbounded_strings(connection)
     _append_only_triggers(connection)
 
@@ -70,6 +73,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         "initial schema: case, audit log, evidence, files, exif, models, predictions, embeddings",
         _m0001_initial,
     ),
+    (2, "examiner accounts, web sessions and the viewer's access log", m0002_examiner_accounts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -36,7 +36,7 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = None) -> Flask:
     """The viewer for the case in `case_dir`, opened read-only. Raises NoCaseError or NewerSchemaError."""
-    from cbis.web import db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
+    from cbis.web import auth, db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
 
     directory = Path(case_dir).resolve()
     if not is_case_dir(directory):
@@ -57,13 +57,18 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     db.init_app(app, directory)
     app.register_blueprint(views.bp)
     _secure(app)
+    auth.init_app(app)  # logins, CSRF and the access log (web/auth.py); after _secure: odd methods are refused first
     return app
 
 
 def _secure(app: Flask) -> None:
+    from cbis.web.auth import POST_ENDPOINTS
+
     @app.before_request
     def _only_reads() -> None:
-        if request.method not in ALLOWED_METHODS:
+        # The one exception: logging in and out (POST with a CSRF token, see web/auth.py).
+        login_form = request.method == "POST" and request.endpoint in POST_ENDPOINTS
+        if request.method not in ALLOWED_METHODS and not login_form:
             raise MethodNotAllowed(valid_methods=list(ALLOWED_METHODS))
 
     @app.after_request

@@ -1,0 +1,73 @@
+"""`cbis user add|list|disable`: examiner accounts for the web viewer."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cbis.cli._common import CaseOption, audited_case, fail, stdout, user_errors
+from cbis.services import users
+from cbis.status import ExitStatus
+
+app = typer.Typer(no_args_is_help=True, help="Examiner accounts for the web viewer (`cbis serve`).")
+
+UsernameArgument = Annotated[
+    str, typer.Argument(help="The examiner's user name: letters, digits and . _ @ - (at most 64).", show_default=False)
+]
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")  # the first line, as typed
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    username: UsernameArgument,
+    case: CaseOption = None,
+    display_name: Annotated[
+        str, typer.Option("--display-name", help="The examiner's full name, shown in the viewer.")
+    ] = "",
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of stdin instead of prompting twice."
+        ),
+    ] = False,
+) -> None:
+    """Create an examiner account for the web viewer (a password of 12 or more characters, kept as an argon2 hash)."""
+    password = _read_password(password_stdin)
+    if not password:
+        raise fail("no password given", ExitStatus.USAGE)
+    with user_errors(), audited_case(ctx, case) as opened:
+        user = users.add_user(opened, username, password, display_name=display_name)
+    stdout.print(f"added user {user.username}", highlight=False, markup=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, case: CaseOption = None) -> None:
+    """List the case's examiner accounts: user name, display name, when created, enabled or disabled."""
+    with user_errors(), audited_case(ctx, case) as opened:
+        accounts = users.list_users(opened)
+    table = Table(box=None, pad_edge=False)
+    for column in ("user", "display name", "created", "status"):
+        table.add_column(column)
+    for account in accounts:
+        status = "disabled" if account.disabled else "enabled"
+        # Text cells: a display name is printed as written, never read as rich markup.
+        table.add_row(*(Text(cell) for cell in (account.username, account.display_name, account.created_at, status)))
+    stdout.print(table)
+
+
+@app.command("disable")
+def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
+    """Disable an examiner account: it can no longer log in and its open viewer sessions end at once."""
+    with user_errors(), audited_case(ctx, case) as opened:
+        user = users.disable_user(opened, username)
+    stdout.print(f"disabled user {user.username}", highlight=False, markup=False)

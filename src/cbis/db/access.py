@@ -1,0 +1,241 @@
+"""Examiner accounts, web sessions and the access log: every statement on the tables of schema version 2.
+
+Two engines, on purpose. The viewer reads the case through `db.engine.open_readonly` (SQLite `mode=ro`, a
+PostgreSQL session whose transactions are READ ONLY), so nothing it runs can alter an evidence record. Logging
+in and the access log need writes, so the viewer also holds the small read-write engine of `open_access_engine`,
+and passes it only to the functions of this module, which touch only `users` (read), `web_sessions` and
+`access_log` (insert). Nothing else in the viewer gets that engine; files, EXIF and predictions stay behind the
+read-only one. On SQLite an authorizer enforces this: the engine cannot write to any other table, alter the
+schema or attach a database. On PostgreSQL the viewer role's grants do. `cbis user ...` uses these functions on
+its ordinary read-write case engine.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, select, update
+
+from cbis.db.auth_models import AccessEntry, User, WebSession
+from cbis.db.engine import open_case_engine
+
+PATH_MAX_CHARS = 2000  # a logged path or tried user name is cut here: a request cannot bloat the log
+NAME_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    username: str
+    display_name: str
+    password_hash: str
+    created_at: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    username: str
+    created_at: str
+    last_seen_at: str
+    revoked_at: str | None
+    user_disabled: bool
+
+
+def _read_write_session(dbapi_connection: Any, _record: object) -> None:
+    # A PostgreSQL viewer role may default to read-only transactions (the README's role does); this engine
+    # writes the access log, so its sessions say READ WRITE. The role's grants (INSERT on access_log,
+    # INSERT and UPDATE on web_sessions, SELECT elsewhere) are what limit it.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+    dbapi_connection.commit()
+
+
+# On SQLite the access engine is held to its two tables by construction: an authorizer refuses every other write.
+WRITABLE_TABLES = frozenset({WebSession.__tablename__, AccessEntry.__tablename__})
+_SQLITE_ALLOWED = frozenset(
+    {
+        sqlite3.SQLITE_READ,
+        sqlite3.SQLITE_SELECT,
+        sqlite3.SQLITE_TRANSACTION,
+        sqlite3.SQLITE_SAVEPOINT,
+        sqlite3.SQLITE_FUNCTION,
+        sqlite3.SQLITE_RECURSIVE,
+    }
+)
+_SQLITE_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
+
+
+def _only_access_tables(action: int, name: str | None, value: str | None, _db: str | None, _trigger: str | None) -> int:
+    if action in _SQLITE_ALLOWED or (action in _SQLITE_WRITES and name in WRITABLE_TABLES):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and value is None:  # reading a setting; setting one is refused
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY  # files, exif, predictions, audit_log, users; DDL; ATTACH; PRAGMA x = y
+
+
+def _sqlite_authorizer(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.set_authorizer(_only_access_tables)
+
+
+def open_access_engine(case_dir: Path) -> Engine:
+    """The viewer's read-write engine for this module's tables only (see the module docstring), on the same
+    database as the viewer's read-only engine (`open_case_engine(case_dir, readonly=True)`). Nothing is
+    connected until the first statement, so a viewer that never needs it never opens the case for writing.
+
+    On SQLite an authorizer refuses any write but to web_sessions and access_log ("not authorized"); on
+    PostgreSQL the viewer role's grants do (README: the viewer role)."""
+    engine = open_case_engine(case_dir)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _read_write_session)
+    elif engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_authorizer)  # set after the engine's own PRAGMAs have run
+    return engine
+
+
+# --- accounts ---
+
+
+def has_account_tables(connection: Connection) -> bool:
+    """False for a version-1 case, which no `cbis user` command has migrated yet."""
+    return inspect(connection).has_table(User.__tablename__)
+
+
+def has_accounts(connection: Connection) -> bool:
+    """Whether any account exists, disabled ones included: once a case has accounts the viewer asks for a login,
+    and disabling the last one locks the viewer rather than opening it."""
+    if not has_account_tables(connection):
+        return False
+    return connection.execute(select(User.id).limit(1)).first() is not None
+
+
+def enabled_account_count(connection: Connection) -> int:
+    if not has_account_tables(connection):
+        return 0
+    return connection.execute(select(func.count()).select_from(User).where(User.disabled.is_(False))).scalar() or 0
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(row.username, row.display_name or "", row.password_hash, row.created_at, bool(row.disabled))
+
+
+def find_user(connection: Connection, username: str) -> UserRecord | None:
+    row = connection.execute(select(User.__table__).where(User.username == username)).first()
+    return None if row is None else _user(row)
+
+
+def list_users(connection: Connection) -> list[UserRecord]:
+    return [_user(row) for row in connection.execute(select(User.__table__).order_by(User.username))]
+
+
+def insert_user(connection: Connection, record: UserRecord) -> None:
+    """Raises sqlalchemy's IntegrityError when the name is taken."""
+    connection.execute(
+        insert(User).values(
+            username=record.username,
+            display_name=record.display_name,
+            password_hash=record.password_hash,
+            created_at=record.created_at,
+            disabled=record.disabled,
+        )
+    )
+
+
+def disable_user(connection: Connection, username: str, now: str) -> bool:
+    """Disable the account and revoke its open sessions; False when there is no such account."""
+    changed = connection.execute(update(User).where(User.username == username).values(disabled=True)).rowcount
+    if not changed:
+        return False
+    connection.execute(
+        update(WebSession)
+        .where(WebSession.username == username, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return True
+
+
+# --- web sessions (by the SHA-256 of their token) ---
+
+
+def create_session(connection: Connection, session_id: str, username: str, now: str, remote_addr: str) -> None:
+    connection.execute(
+        insert(WebSession).values(
+            id=session_id,
+            username=username,
+            created_at=now,
+            last_seen_at=now,
+            revoked_at=None,
+            remote_addr=remote_addr[:NAME_MAX_CHARS],
+        )
+    )
+
+
+def find_session(connection: Connection, session_id: str) -> SessionRecord | None:
+    row = connection.execute(
+        select(
+            WebSession.id,
+            WebSession.username,
+            WebSession.created_at,
+            WebSession.last_seen_at,
+            WebSession.revoked_at,
+            User.disabled,
+        )
+        .join(User, User.username == WebSession.username)
+        .where(WebSession.id == session_id)
+    ).first()
+    if row is None:
+        return None
+    return SessionRecord(row.id, row.username, row.created_at, row.last_seen_at, row.revoked_at, bool(row.disabled))
+
+
+def touch_session(connection: Connection, session_id: str, now: str) -> None:
+    connection.execute(
+        update(WebSession).where(WebSession.id == session_id, WebSession.revoked_at.is_(None)).values(last_seen_at=now)
+    )
+
+
+def revoke_session(connection: Connection, session_id: str, now: str) -> None:
+    connection.execute(
+        update(WebSession).where(WebSession.id == session_id, WebSession.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
+# --- the access log (append-only) ---
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    time_utc: str
+    username: str | None
+    remote_addr: str
+    method: str
+    path: str
+    status: int
+    event: str
+    file_id: int | None = None
+
+
+def log_access(connection: Connection, entry: AccessEvent) -> None:
+    connection.execute(
+        insert(AccessEntry).values(
+            time_utc=entry.time_utc,
+            username=None if entry.username is None else entry.username[:NAME_MAX_CHARS],
+            remote_addr=entry.remote_addr[:NAME_MAX_CHARS],
+            method=entry.method[:16],
+            path=entry.path[:PATH_MAX_CHARS],
+            file_id=entry.file_id,
+            status=entry.status,
+            event=entry.event,
+        )
+    )
+
+
+def access_entries(connection: Connection) -> list[AccessEvent]:
+    """Every access log row, oldest first."""
+    rows = connection.execute(select(AccessEntry.__table__).order_by(AccessEntry.id))
+    return [
+        AccessEvent(r.time_utc, r.username, r.remote_addr, r.method, r.path, r.status, r.event, r.file_id) for r in rows
+    ]

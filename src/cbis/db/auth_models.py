@@ -1,0 +1,98 @@
+"""Schema version 2: examiner accounts for `cbis serve`, their web sessions, and the viewer's access log.
+
+Who saw which image, and when, is part of the chain of custody: `access_log` is append-only like `audit_log`
+(triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL). Every string column here is unbounded text,
+so `migrations._unbounded_strings` has nothing to change in these tables on PostgreSQL.
+
+Passwords are stored only as argon2id hashes (`cbis.services.users`); a web session is stored only as the
+SHA-256 of its random token, so a copy of the case cannot be used to log in as anyone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Connection, ForeignKey, Index, Integer, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cbis.db.models import Base
+from cbis.errors import CbisError
+
+
+class User(Base):
+    """An examiner who may log in to the viewer. Never deleted: `disabled` ends their access (and sessions)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, unique=True)
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebSession(Base):
+    """A login. `id` is the SHA-256 (hex) of the random token held in the examiner's cookie, never the token."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, ForeignKey("users.username"))
+    created_at: Mapped[str] = mapped_column(Text)
+    last_seen_at: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[str | None] = mapped_column(Text, nullable=True)
+    remote_addr: Mapped[str] = mapped_column(Text, default="")
+
+
+class AccessEntry(Base):
+    """One viewer event: a login (ok, failed, refused by the rate limit), a logout, an image shown or served, an
+    export. Append-only. `username` is the examiner logged in, or for a failed login the name that was tried."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time_utc: Mapped[str] = mapped_column(Text)
+    username: Mapped[str | None] = mapped_column(Text, nullable=True)
+    remote_addr: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    file_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no foreign key: the log stands alone
+    status: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_access_log_file_id", "file_id"), Index("ix_access_log_username", "username"))
+
+
+AUTH_TABLES: list[Table] = [User.__table__, WebSession.__table__, AccessEntry.__table__]  # type: ignore[list-item]
+AUTH_TABLE_NAMES = frozenset(table.name for table in AUTH_TABLES)
+
+
+def _access_log_append_only(connection: Connection) -> None:
+    """The same triggers as audit_log's (migrations._append_only_triggers), for access_log."""
+    if connection.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER access_log_no_{action.lower()} BEFORE {action} ON access_log "
+                f"BEGIN SELECT RAISE(ABORT, 'access_log is append-only: {action} refused'); END"
+            )
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            # No '%' in the SQL: psycopg would read it as a parameter placeholder.
+            "CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION USING MESSAGE = 'access_log is append-only: ' || TG_OP || ' refused'; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
+            "FOR EACH ROW EXECUTE FUNCTION access_log_append_only()"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()"
+        )
+    else:
+        raise CbisError(f"unsupported database backend: {connection.dialect.name}")
+
+
+def m0002_examiner_accounts(connection: Connection) -> None:
+    """Migration 2: only this migration's own tables, so a version-1 case gains them and keeps everything else."""
+    Base.metadata.create_all(connection, tables=AUTH_TABLES)
+    _access_log_append_only(connection)
