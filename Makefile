@@ -9,7 +9,7 @@ DEMO_REPORT := build/demo-report
 # PostgreSQL it says so and the postgresql tests skip (scripts/pg-test-cluster explains itself).
 WITH_PG := scripts/pg-test-cluster run
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast test-ray lint bench clean
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
+	$(BIN)/python bench/bench_ray.py
+
+test-ray: install
+	$(BIN)/python -m pytest -m ray
 
 clean:
 	rm -rf build

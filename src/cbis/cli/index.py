@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
+from cbis.services.distributed import RayOptions, index_evidence_on_ray
 from cbis.services.indexer import (
     DEFAULT_MAX_PIXELS,
     IndexOptions,
@@ -51,6 +52,22 @@ def index(
         bool,
         typer.Option("--allow-truncated", help="Classify truncated images (flagged) instead of refusing them."),
     ] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="local|ADDRESS",
+            help="Run on Ray: 'local' starts a private cluster on this machine, an ADDRESS (head:6379) joins one "
+            "whose nodes mount the evidence at the same path. Needs the optional Ray extra; see docs/scale-out.md.",
+        ),
+    ] = None,
+    ray_actors: Annotated[
+        int | None,
+        typer.Option("--ray-actors", help="With --ray: classifier actors. Default: one per GPU, else 2."),
+    ] = None,
+    ray_threads: Annotated[
+        int, typer.Option("--ray-threads", help="With --ray: inference threads per classifier actor.")
+    ] = 1,
 ) -> None:
     """Walk EVIDENCE_DIR read-only: hash every file, read EXIF, classify images, store all in the case."""
     options = IndexOptions(
@@ -64,10 +81,26 @@ def index(
         allow_truncated=allow_truncated,
         file_time_limit=file_time_limit,
     )
+    if ray is not None:
+        _index_on_ray(ctx, case, evidence_dir, options, RayOptions(ray, ray_actors, ray_threads))
+        return
     with user_errors(), audited_case(ctx, case) as opened:
         classifier = load_classifier(options)
         with _progress_display() as on_progress:
             summary = index_evidence(opened, evidence_dir, options, classifier=classifier, on_progress=on_progress)
+    stdout.print(summary.line(), highlight=False)
+
+
+def _index_on_ray(
+    ctx: typer.Context, case: Path | None, evidence_dir: Path, options: IndexOptions, ray_options: RayOptions
+) -> None:
+    def warn(message: str) -> None:
+        stderr.print(f"Warning: {message}", highlight=False, markup=False)
+
+    with user_errors(), audited_case(ctx, case) as opened, _progress_display() as on_progress:
+        summary = index_evidence_on_ray(
+            opened, evidence_dir, options, ray_options, on_progress=on_progress, on_warning=warn
+        )
     stdout.print(summary.line(), highlight=False)
 
 

@@ -28,7 +28,7 @@ from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
 if TYPE_CHECKING:
-    from cbis.model.base import Classifier
+    from cbis.model.base import Classifier, ModelProvenance
 
 DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's own bomb threshold: about 13,000 x 13,000
 MAX_TOP_K = 20
@@ -90,7 +90,7 @@ class IndexSummary:
 
 
 @dataclass
-class _Plan:
+class Plan:
     todo: list[WalkEntry]
     classify_only: list[tuple[WalkEntry, int]]
     changed_ids: dict[bytes, int]
@@ -99,9 +99,18 @@ class _Plan:
     files_walked: int
 
 
-def _plan(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> _Plan:
+@dataclass(frozen=True)
+class RunIds:
+    """Where a run's rows go: its evidence root, the run itself, and the model whose predictions it stores."""
+
+    evidence_id: int
+    run_id: int
+    model_id: int | None
+
+
+def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> Plan:
     """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened."""
-    plan = _Plan([], [], {}, [], [], 0)
+    plan = Plan([], [], {}, [], [], 0)
     for item in walk(root):
         if isinstance(item, WalkSkip):
             plan.skips.append(item)
@@ -149,6 +158,20 @@ def index_evidence(
     classifier: Classifier | None = None,
     on_progress: Callable[[IndexProgress], None] | None = None,
 ) -> IndexSummary:
+    root = check_request(case, evidence_dir, options)
+    if options.classify and classifier is None:
+        classifier = load_classifier(options)
+    started = time.monotonic()
+
+    def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
+        _process(case, plan, options, classifier, summary, ids, on_progress)
+
+    with index_lock(case.directory):
+        return run_index(case, root, classifier.provenance if classifier else None, process, started)
+
+
+def check_request(case: Case, evidence_dir: Path, options: IndexOptions) -> Path:
+    """Refuse bad options and evidence before anything starts; the evidence root, resolved."""
     if not evidence_dir.exists():
         raise EvidenceError(f"evidence directory not found: {evidence_dir}")
     if not evidence_dir.is_dir():
@@ -156,32 +179,30 @@ def index_evidence(
     validate_options(options)
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
-    if options.classify and classifier is None:
-        classifier = load_classifier(options)
-    started = time.monotonic()
-    with index_lock(case.directory):
-        return _run(case, root, options, classifier, on_progress, started)
+    return root
 
 
-def _run(
+def run_index(
     case: Case,
     root: Path,
-    options: IndexOptions,
-    classifier: Classifier | None,
-    on_progress: Callable[[IndexProgress], None] | None,
+    provenance: ModelProvenance | None,
+    process: Callable[[Plan, IndexSummary, RunIds], None],
     started: float,
 ) -> IndexSummary:
+    """One recorded run: start it, plan from `stat`, let `process` examine and write the files, finish it.
+
+    `provenance` is the model whose predictions this run stores (None for --no-classify). The caller holds the
+    case's index lock. The run is recorded as completed, interrupted or failed whatever `process` does.
+    """
     with case.engine.begin() as connection:
         now = utc_now()
         evidence_id = store.evidence_id_for(connection, str(root), os.fsencode(root), now)
-        model_id = (
-            store.model_id_for(connection, asdict(classifier.provenance), now) if classifier is not None else None
-        )
+        model_id = store.model_id_for(connection, asdict(provenance), now) if provenance is not None else None
         run_id = store.start_run(connection, evidence_id, model_id, now)
         known = store.known_files(connection, evidence_id, model_id)
-    summary = IndexSummary(str(root), run_id, classifier.provenance.name if classifier else None)
+    summary = IndexSummary(str(root), run_id, provenance.name if provenance else None)
     try:
-        plan = _plan(root, known, classifier is not None)
+        plan = plan_work(root, known, provenance is not None)
         del known
         summary.files_walked = plan.files_walked
         summary.not_walked = len(plan.skips)
@@ -194,7 +215,7 @@ def _run(
                 evidence_id=evidence_id,
                 run_id=run_id,
             )
-        _process(case, plan, options, classifier, summary, evidence_id, run_id, model_id, on_progress)
+        process(plan, summary, RunIds(evidence_id, run_id, model_id))
         summary.status = "completed"
     except KeyboardInterrupt:
         summary.status = "interrupted"
@@ -224,13 +245,11 @@ def _run(
 
 def _process(
     case: Case,
-    plan: _Plan,
+    plan: Plan,
     options: IndexOptions,
     classifier: Classifier | None,
     summary: IndexSummary,
-    evidence_id: int,
-    run_id: int,
-    model_id: int | None,
+    ids: RunIds,
     on_progress: Callable[[IndexProgress], None] | None,
 ) -> None:
     settings = ExamineSettings(
@@ -253,23 +272,24 @@ def _process(
     batch: list[Examined] = []
     window = max(options.batch_size * 2, options.workers * 4)
     pool = WorkerPool(options.workers, name="cbis-examine")
-    with _stop_on_interrupt() as stop:
+    with stop_on_interrupt() as stop:
         for result in pool.map_ordered(jobs(), window=window, time_limit=options.file_time_limit):
-            examined = _timed_out(result) if isinstance(result, TimedOut) else result
+            examined = timed_out(result) if isinstance(result, TimedOut) else result
             batch.append(examined)
             if len(batch) >= options.batch_size or stop.is_set():
-                _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
-                _advance(progress, batch, on_progress)
+                _flush(case, batch, classifier, options.top_k, plan, summary, ids)
+                advance(progress, batch, on_progress)
                 batch = []
             if stop.is_set():
                 raise KeyboardInterrupt
         if batch:
-            _flush(case, batch, classifier, options.top_k, plan, summary, evidence_id, run_id, model_id)
-            _advance(progress, batch, on_progress)
+            _flush(case, batch, classifier, options.top_k, plan, summary, ids)
+            advance(progress, batch, on_progress)
     pool.shutdown()
 
 
-def _timed_out(result: TimedOut) -> Examined:
+def timed_out(result: TimedOut) -> Examined:
+    """What is recorded for a file whose read and decode ran past --file-time-limit."""
     entry = result.args[0]
     existing_id = result.args[1] if isinstance(result.args[1], int) else None
     row = base_row(entry)
@@ -281,7 +301,7 @@ def _timed_out(result: TimedOut) -> Examined:
 
 
 @contextmanager
-def _stop_on_interrupt() -> Iterator[threading.Event]:
+def stop_on_interrupt() -> Iterator[threading.Event]:
     """Ctrl-C stops the run at the next file boundary, after committing what was examined, instead of
     interrupting a database transaction half-way. A second Ctrl-C interrupts at once."""
     stop = threading.Event()
@@ -300,7 +320,7 @@ def _stop_on_interrupt() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _advance(
+def advance(
     progress: IndexProgress, batch: list[Examined], on_progress: Callable[[IndexProgress], None] | None
 ) -> None:
     progress.done += len(batch)
@@ -334,14 +354,18 @@ def _flush(
     batch: list[Examined],
     classifier: Classifier | None,
     top_k: int,
-    plan: _Plan,
+    plan: Plan,
     summary: IndexSummary,
-    evidence_id: int,
-    run_id: int,
-    model_id: int | None,
+    ids: RunIds,
 ) -> None:
     if classifier is not None:
         _classify(batch, classifier, top_k)
+    write_batch(case, batch, plan, summary, ids)
+
+
+def write_batch(case: Case, batch: list[Examined], plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
+    """Store one batch of examined (and, when the run classifies, classified) files in one transaction."""
+    evidence_id, run_id, model_id = ids.evidence_id, ids.run_id, ids.model_id
     new_rows = [item.row for item in batch if item.existing_id is None]
     reclassified = [(item.existing_id, item.row) for item in batch if item.existing_id is not None]
     replace_ids = [plan.changed_ids[row.path_bytes] for row in new_rows if row.path_bytes in plan.changed_ids]

@@ -1,0 +1,815 @@
+"""`cbis index --ray`: the indexing pipeline on a Ray cluster, with the same results as a local run.
+
+The driver (the machine running `cbis index`) does everything that touches the case, exactly as a local run:
+it takes the case's index lock, walks the evidence and decides from `stat` what to read (`plan_work`), and
+writes every batch in one transaction with the same `write_batch`. In between, Ray Data streams the work:
+
+    plan rows (paths + stat) -> examine tasks: read+hash, sniff, decode, EXIF, prepare (services.examine)
+                             -> classify actors (ActorPoolStrategy, one model each) -> driver writes batches
+
+Rows cross the cluster as plain Arrow columns: the FileRow fields (text as UTF-8 bytes that keep undecodable
+names exact, lists and dicts as JSON) and the prepared pixels as float32 bytes. Execution is streaming with
+Ray Data's backpressure, so memory stays bounded whatever the corpus; results arrive in plan order.
+
+Every node reads the evidence itself, from a shared mount at the same path as on the driver: before starting,
+a small task on each node compares what it sees with the driver's `stat`, and the run is refused when a
+node sees something else. Ray is an optional dependency (`pip install 'cbis[ray]'`), imported only here,
+only inside functions: `cbis --help` and a local index never import it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import secrets
+import socket
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cbis import __version__
+from cbis.db.store import FileRow, PredictionRow
+from cbis.errors import CbisError, UsageError
+from cbis.ingest.walk import WalkEntry
+from cbis.services.cases import Case
+from cbis.services.examine import Examined, ExamineSettings, examine, examine_for_classification
+from cbis.services.indexer import (
+    IndexOptions,
+    IndexProgress,
+    IndexSummary,
+    Plan,
+    RunIds,
+    advance,
+    check_request,
+    run_index,
+    stop_on_interrupt,
+    timed_out,
+    write_batch,
+)
+from cbis.services.locking import index_lock
+from cbis.services.workers import TimedOut, WorkerPool
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from cbis.model.base import Classifier, ModelProvenance
+    from cbis.model.preprocess import Preprocessor
+
+LOCAL = "local"
+# Files per examine task call. Small enough that a few hundred files already spread over every CPU.
+EXAMINE_ROWS = 16
+# Threads reading and decoding inside one examine task: hashing and decoding release the GIL, and a thread is
+# also what the per-file time limit abandons when a decoder hangs.
+EXAMINE_THREADS = 2
+# Logical CPUs and memory one examine task reserves. Distinct resources from the classify actors' also keep
+# Ray Data from fusing the two stages into one (decoding would then run inside the model's actors, serially).
+EXAMINE_CPUS = 0.5
+EXAMINE_MEMORY = 512 * 2**20
+# Plan rows per input block: a block is one examine task's input; at most this many blocks are created.
+MAX_INPUT_BLOCKS = 10_000
+# How long the driver waits for every node to answer the evidence check, and for the model probe.
+NODE_CHECK_SECONDS = 120.0
+CONNECT_SECONDS = 10.0
+MODEL_PROBE_SECONDS = 900.0  # a node without a cached model converts it once (TensorFlow): minutes
+# Provenance fields that must agree between every actor and the run's record (not the weights file's path,
+# which may differ from node to node for the same bytes).
+_PROVENANCE_KEYS = (
+    "name",
+    "architecture",
+    "weights_sha256",
+    "source_package",
+    "source_version",
+    "tensorflow_version",
+    "keras_version",
+    "preprocessing",
+    "input_size",
+    "backend",
+)
+
+
+class ClusterError(CbisError):
+    """Ray is missing, the cluster can't be reached, or its nodes can't do this run as the driver would."""
+
+
+@dataclass
+class RayOptions:
+    address: str = LOCAL  # "local": a private cluster on this machine for this run; else a Ray cluster address
+    actors: int | None = None  # classify actors; None: one per GPU in the cluster, else 2
+    threads: int = 1  # inference threads per actor (TensorFlow intra-op threads, or LiteRT's)
+    temp_dir: Path | None = None  # where a local cluster keeps its session files (default: the system temp dir)
+    num_cpus: int | None = None  # CPUs a local cluster offers (default: all of this machine's)
+
+
+def import_ray() -> Any:
+    try:
+        import ray.data  # binds `ray` too
+    except ImportError as exc:
+        raise ClusterError(
+            f"--ray needs Ray Data, which is not installed ({exc}); install it with: pip install 'cbis[ray]'"
+        ) from None
+    return ray
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Connecting to a cluster
+
+
+_TOKEN_ENV = ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
+_PROCESS_TOKEN = secrets.token_hex(32)
+
+
+@contextmanager
+def _private_token() -> Iterator[None]:
+    """Token authentication for a local cluster without writing ~/.ray/auth_token.
+
+    Ray 2.60 turns token authentication on for clusters started by `ray.init()` and, when no token is
+    configured, writes a new one to ~/.ray/auth_token. A local cluster lives only as long as this process, so
+    it gets a random token held in this process's environment (which Ray's own processes inherit). A token or
+    mode the examiner configured (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH, RAY_AUTH_MODE) is left as it is.
+    """
+    if any(os.environ.get(name) for name in _TOKEN_ENV) or os.environ.get("RAY_AUTH_MODE"):
+        yield
+        return
+    os.environ["RAY_AUTH_TOKEN"] = _PROCESS_TOKEN
+    # cbis turned the token on deliberately: Ray's notice that it did so is not news to the examiner.
+    notice = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    level = notice.level
+    notice.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        notice.setLevel(level)
+        os.environ.pop("RAY_AUTH_TOKEN", None)
+
+
+@contextmanager
+def ray_connection(options: RayOptions) -> Iterator[None]:
+    """Connect this process to Ray for the block: start a private local cluster, or join `options.address`.
+
+    A process that is already connected (a notebook, the test suite's session cluster) keeps its connection and
+    it is not shut down here. Otherwise the connection ends with the block, and with it the actors and tasks of
+    this run; a local cluster is stopped and its session files removed.
+    """
+    ray = import_ray()
+    if ray.is_initialized():
+        yield
+        return
+    quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
+    if options.address == LOCAL:
+        if options.temp_dir is not None:
+            options.temp_dir.mkdir(parents=True, exist_ok=True)
+        # Short prefix: Ray's socket paths live under it and a Unix socket path is limited to 107 bytes.
+        with (
+            _private_token(),
+            tempfile.TemporaryDirectory(prefix="cbr-", dir=options.temp_dir, ignore_cleanup_errors=True) as temp,
+        ):
+            with _quiet_core_worker():
+                ray.init(address=LOCAL, _temp_dir=temp, include_dashboard=False, num_cpus=options.num_cpus, **quiet)
+            try:
+                yield
+            finally:
+                ray.shutdown()
+        return
+    _check_reachable(options.address)
+    try:
+        with _quiet_core_worker():
+            ray.init(address=options.address, **quiet)
+    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
+        if _refused_token(exc):
+            raise ClusterError(
+                f"the Ray cluster at {options.address} refused this machine's token (missing or not the cluster's): "
+                "set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN_PATH to the cluster's token file (docs/scale-out.md)"
+            ) from exc
+        raise ClusterError(f"cannot join the Ray cluster at {options.address}: {exc}") from exc
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds on a wrong address: Ray itself keeps retrying, for many minutes, a head that isn't there."""
+    if "://" in address or address == "auto":  # Ray Client, or RAY_ADDRESS / a cluster started on this machine
+        return
+    host, colon, port = address.rpartition(":")
+    if not colon or not port.isdigit() or not host:
+        raise UsageError(f"--ray {address}: expected 'local' or the head's HOST:PORT, e.g. head.lab:6379")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS):
+            pass
+    except OSError as exc:
+        raise ClusterError(f"no Ray cluster answers at {address}: {exc.strerror or exc}") from None
+
+
+def _refused_token(exc: BaseException) -> bool:
+    """Whether joining failed on authentication (Ray wraps that in a ConnectionError, as text in its cause)."""
+    error: BaseException | None = exc
+    while error is not None:
+        if type(error).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@contextmanager
+def _quiet_core_worker() -> Iterator[None]:
+    """Connect with Ray's C++ logging in this process limited to fatal errors.
+
+    Every Ray Data actor pool makes the driver's core worker log, at error level, a notice about where actor
+    constructor arguments live (ray-project/ray#53727): it reads like a failure and is not one. The level is
+    read from RAY_BACKEND_LOG_LEVEL when the process connects, and saying so is itself logged, to fd 2; so fd 2
+    is muted while connecting. Failures still arrive as Python exceptions. An examiner's own setting stands.
+    """
+    if "RAY_BACKEND_LOG_LEVEL" in os.environ:
+        yield
+        return
+    os.environ["RAY_BACKEND_LOG_LEVEL"] = "fatal"
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        del os.environ["RAY_BACKEND_LOG_LEVEL"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checks before starting: every node sees the same evidence, runs the same cbis
+
+
+def look_at_evidence(root: bytes, samples: Sequence[bytes]) -> dict[str, Any]:
+    """What this machine sees at the evidence paths: runs on every node, and on the driver for comparison."""
+
+    def seen(path: bytes) -> list[int] | str:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return f"cannot stat: {exc.strerror or exc}"
+        return [st.st_size, st.st_mtime_ns]
+
+    read_only: bool | None
+    try:
+        read_only = bool(os.statvfs(root).f_flag & os.ST_RDONLY)
+        root_state = "directory" if os.path.isdir(root) else "not a directory"
+    except OSError as exc:
+        read_only = None
+        root_state = f"cannot stat: {exc.strerror or exc}"
+    return {
+        "host": socket.gethostname(),
+        "cbis": __version__,
+        "root": root_state,
+        "read_only": read_only,
+        "samples": [seen(path) for path in samples],
+    }
+
+
+def _sample(plan: Plan, count: int = 3) -> list[WalkEntry]:
+    entries = [*plan.todo, *(entry for entry, _ in plan.classify_only)]
+    if len(entries) <= count:
+        return entries
+    return [entries[round(i * (len(entries) - 1) / (count - 1))] for i in range(count)]
+
+
+def _working_nodes(ray: Any) -> list[dict[str, Any]]:
+    return [
+        node
+        for node in ray.nodes()
+        if node.get("Alive") and (node["Resources"].get("CPU", 0) > 0 or node["Resources"].get("GPU", 0) > 0)
+    ]
+
+
+def check_nodes(root: Path, samples: Sequence[WalkEntry], *, expect_read_only: bool) -> list[str]:
+    """Refuse the run unless every working node sees the evidence as the driver does; return warnings.
+
+    Each node stats the evidence root and a few of the files to read, at the same paths, and must find the
+    same sizes and modification times, and the same cbis version. A node that sees nothing (mount missing),
+    or other files (another disk mounted there), would otherwise hash and classify the wrong evidence.
+    """
+    ray = import_ray()
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    root_bytes = os.fsencode(root)
+    sample_paths = [os.fsencode(entry.path) for entry in samples]
+    nodes = _working_nodes(ray)
+    if not nodes:
+        raise ClusterError("the Ray cluster has no alive node with CPUs or GPUs")
+    probe = ray.remote(num_cpus=0, max_retries=0)(look_at_evidence)
+    pending = {
+        probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)).remote(
+            root_bytes, sample_paths
+        ): f"node {node['NodeManagerAddress']}"
+        for node in nodes
+    }
+    ready, late = ray.wait(list(pending), num_returns=len(pending), timeout=NODE_CHECK_SECONDS)
+    views: dict[str, dict[str, Any] | str] = {
+        pending[ref]: f"did not answer within {NODE_CHECK_SECONDS:.0f} s" for ref in late
+    }
+    for ref in ready:
+        try:
+            views[pending[ref]] = ray.get(ref)
+        except Exception as exc:  # the node could not even run the check
+            views[pending[ref]] = f"could not run the evidence check: {exc}"
+    mine = look_at_evidence(root_bytes, sample_paths)
+    return compare_views(root, [entry.path for entry in samples], mine, views, expect_read_only=expect_read_only)
+
+
+def compare_views(
+    root: Path,
+    samples: Sequence[Path],
+    mine: dict[str, Any],
+    views: dict[str, dict[str, Any] | str],
+    *,
+    expect_read_only: bool,
+) -> list[str]:
+    """ClusterError unless every node's `look_at_evidence` matches this machine's; warnings otherwise."""
+    problems: list[str] = []
+    writable: list[str] = []
+    for node, theirs in views.items():
+        if isinstance(theirs, str):
+            problems.append(f"{node} {theirs}")
+            continue
+        where = f"{node} ({theirs['host']})"
+        if theirs["cbis"] != mine["cbis"]:
+            problems.append(f"{where} runs cbis {theirs['cbis']}, this machine {mine['cbis']}")
+        if theirs["root"] != "directory":
+            problems.append(f"{where}: {root}: {theirs['root']}")
+            continue
+        for path, seen, expected in zip(samples, theirs["samples"], mine["samples"], strict=True):
+            if seen != expected:
+                problems.append(f"{where}: {path}: {_describe(seen)}, here {_describe(expected)}")
+        if theirs["read_only"] is False:
+            writable.append(where)
+    if problems:
+        raise ClusterError(
+            "the Ray nodes must read the evidence from a shared mount at the same path as this machine: "
+            + "; ".join(problems)
+        )
+    if expect_read_only and writable:
+        return [
+            f"the evidence {root} is mounted read-write on {', '.join(writable)}; cbis only reads it, but a "
+            "read-only mount (mount -o ro) makes that a property of the machines, not of the software"
+        ]
+    return []
+
+
+def _describe(seen: list[int] | str) -> str:
+    if isinstance(seen, str):
+        return seen
+    size, mtime_ns = seen
+    return f"{size} bytes, mtime {mtime_ns} ns"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The model: loaded once per actor, with its own thread count
+
+
+def _preparation(model: str) -> tuple[Preprocessor, int]:
+    """The model's `prepare()` and JPEG draft size, without loading the model, for the examine tasks.
+
+    The registry keeps both on its (private) model spec; the preprocessor is a picklable dataclass, the very
+    object `Classifier.prepare` calls, so the examine tasks prepare exactly what a local run would.
+    """
+    from cbis.model import registry
+
+    spec = registry._spec(model)
+    return spec.preprocessor, spec.draft_size
+
+
+@contextmanager
+def _inference_threads(threads: int) -> Iterator[None]:
+    """Make the model loaded in the block use `threads` CPU threads instead of every CPU of the machine.
+
+    `load_classifier` sizes LiteRT's interpreter, and TensorFlow's intra-op pool when `cbis.model._tf` is first
+    imported, from `usable_cpu_count()`. Several actors on one node must share its CPUs, so inside an actor's
+    process (and only there) that count is the actor's share while the model loads.
+    """
+    from cbis.model import backends, registry
+
+    original = backends.usable_cpu_count
+
+    def share() -> int:
+        return threads
+
+    backends.usable_cpu_count = share
+    registry.usable_cpu_count = share  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        backends.usable_cpu_count = original
+        registry.usable_cpu_count = original  # type: ignore[attr-defined]
+
+
+def load_actor_classifier(model: str, weights: str | None, threads: int) -> Classifier:
+    from cbis.model.registry import load_classifier
+
+    with _inference_threads(threads):
+        return load_classifier(model, weights=Path(weights) if weights else None)
+
+
+def probe_model(model: str, weights: str | None, threads: int) -> dict[str, Any]:
+    """Load the model as an actor will, and say exactly which model that is (recorded for the run)."""
+    return asdict(load_actor_classifier(model, weights, threads).provenance)
+
+
+def _provenance_key(provenance: dict[str, Any]) -> dict[str, Any]:
+    return {key: provenance.get(key) for key in _PROVENANCE_KEYS}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rows as Arrow columns
+
+_TEXT_TYPES = ("str", "str | None")
+_BYTES_TYPES = ("bytes", "bytes | None")
+_INT_TYPES = ("int", "int | None")
+_JSON_TYPES = ("list[str]", "dict[str, Any] | None")
+_PREDICTIONS = "list[PredictionRow] | None"
+
+
+def _arrow_type(annotation: str) -> pa.DataType:
+    import pyarrow as pa
+
+    if annotation in _TEXT_TYPES or annotation in _BYTES_TYPES:
+        return pa.binary()
+    if annotation in _INT_TYPES:
+        return pa.int64()
+    if annotation == "bool":
+        return pa.bool_()
+    if annotation in _JSON_TYPES or annotation == _PREDICTIONS:
+        return pa.string()
+    raise TypeError(f"FileRow field type {annotation!r} has no Arrow column yet (cbis.services.distributed)")
+
+
+def row_schema(*extra: tuple[str, pa.DataType]) -> pa.Schema:
+    """Every FileRow field as a column, plus `extra` columns."""
+    import pyarrow as pa
+
+    return pa.schema([(f.name, _arrow_type(str(f.type))) for f in fields(FileRow)] + list(extra))
+
+
+def row_to_record(row: FileRow) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for f in fields(FileRow):
+        value = getattr(row, f.name)
+        annotation = str(f.type)
+        if annotation in _TEXT_TYPES and value is not None:
+            value = value.encode("utf-8", "surrogatepass")  # names from a disk need not be valid Unicode
+        elif annotation in _JSON_TYPES:
+            value = json.dumps(value)  # ASCII: lone surrogates are escaped, and json.loads restores them
+        elif annotation == _PREDICTIONS and value is not None:
+            value = json.dumps([[p.rank, p.wnid, p.label, p.score] for p in value])
+        record[f.name] = value
+    return record
+
+
+def record_to_row(record: dict[str, Any]) -> FileRow:
+    values: dict[str, Any] = {}
+    for f in fields(FileRow):
+        value = record[f.name]
+        annotation = str(f.type)
+        if annotation in _TEXT_TYPES and value is not None:
+            value = value.decode("utf-8", "surrogatepass")
+        elif annotation in _JSON_TYPES:
+            value = json.loads(value)
+        elif annotation == _PREDICTIONS and value is not None:
+            value = [PredictionRow(rank, wnid, label, score) for rank, wnid, label, score in json.loads(value)]
+        values[f.name] = value
+    return FileRow(**values)
+
+
+def _input_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("seq", pa.int64()),
+            ("path", pa.binary()),
+            ("relpath", pa.binary()),
+            ("mode", pa.int64()),
+            ("size", pa.int64()),
+            ("atime_ns", pa.int64()),
+            ("mtime_ns", pa.int64()),
+            ("ctime_ns", pa.int64()),
+            ("existing_id", pa.int64()),
+        ]
+    )
+
+
+def _examined_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return row_schema(("seq", pa.int64()), ("existing_id", pa.int64()), ("pixels", pa.binary()))
+
+
+def _plan_record(seq: int, entry: WalkEntry, existing_id: int | None) -> dict[str, Any]:
+    st = entry.stat
+    return {
+        "seq": seq,
+        "path": os.fsencode(entry.path),
+        "relpath": os.fsencode(entry.relpath),
+        "mode": st.st_mode,
+        "size": st.st_size,
+        "atime_ns": st.st_atime_ns,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "existing_id": existing_id,
+    }
+
+
+def _entry_from_record(record: dict[str, Any]) -> WalkEntry:
+    """The driver's WalkEntry again, with its `stat` as the driver took it (the rows record the driver's view)."""
+    ns = (record["atime_ns"], record["mtime_ns"], record["ctime_ns"])
+    stat = os.stat_result(
+        (record["mode"], 0, 0, 1, 0, 0, record["size"], *(t // 10**9 for t in ns)),
+        {"st_atime_ns": ns[0], "st_mtime_ns": ns[1], "st_ctime_ns": ns[2]},
+    )
+    return WalkEntry(path=Path(os.fsdecode(record["path"])), relpath=os.fsdecode(record["relpath"]), stat=stat)
+
+
+def _plan_blocks(plan: Plan) -> list[pa.Table]:
+    """The files to examine as Arrow tables of a few rows each: each table is one examine task's input.
+
+    Built table by table, not sliced from one: a sliced table is pickled with its parent's whole buffers.
+    """
+    import pyarrow as pa
+
+    work = [(entry, None) for entry in plan.todo] + list(plan.classify_only)
+    rows_per_block = max(EXAMINE_ROWS, math.ceil(len(work) / MAX_INPUT_BLOCKS))
+    schema = _input_schema()
+    return [
+        pa.Table.from_pylist(
+            [
+                _plan_record(seq, entry, known)
+                for seq, (entry, known) in enumerate(work[start : start + rows_per_block], start)
+            ],
+            schema=schema,
+        )
+        for start in range(0, len(work), rows_per_block)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The two stages, as Ray Data runs them
+
+
+def examine_batch(
+    table: pa.Table,
+    *,
+    settings: ExamineSettings,
+    prepare: Preprocessor | None,
+    file_time_limit: float | None,
+) -> pa.Table:
+    """Examine stage (Ray tasks): services.examine on each file, the per-file time limit as in a local run."""
+    import pyarrow as pa
+
+    records = table.to_pylist()
+
+    def jobs() -> Iterator[tuple[Callable[..., Examined], tuple[Any, ...]]]:
+        for record in records:
+            entry = _entry_from_record(record)
+            if record["existing_id"] is None:
+                yield examine, (entry, settings, prepare)
+            else:
+                yield examine_for_classification, (entry, record["existing_id"], settings, prepare)
+
+    pool = WorkerPool(min(EXAMINE_THREADS, len(records)) or 1, name="cbis-ray-examine")
+    out = []
+    try:
+        results = pool.map_ordered(jobs(), window=EXAMINE_THREADS * 2, time_limit=file_time_limit)
+        for record, result in zip(records, results, strict=True):
+            examined = timed_out(result) if isinstance(result, TimedOut) else result
+            out.append(
+                {
+                    **row_to_record(examined.row),
+                    "seq": record["seq"],
+                    "existing_id": examined.existing_id,
+                    "pixels": None
+                    if examined.pixels is None
+                    else np.ascontiguousarray(examined.pixels, dtype=np.float32).tobytes(),
+                }
+            )
+    finally:
+        pool.shutdown()
+    return pa.Table.from_pylist(out, schema=_examined_schema())
+
+
+class ClassifyBatch:
+    """Classify stage (a Ray actor each): one model per actor, loaded once, with `threads` inference threads."""
+
+    def __init__(self, model: str, weights: str | None, threads: int, top_k: int, expected: dict[str, Any]) -> None:
+        self._classifier = load_actor_classifier(model, weights, threads)
+        mine = _provenance_key(asdict(self._classifier.provenance))
+        self._mismatch = {key: (mine[key], expected.get(key)) for key in mine if mine[key] != expected.get(key)}
+        self._top_k = top_k
+        self._size = self._classifier.input_size
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        import pyarrow as pa
+
+        if self._mismatch:  # raised here, not in __init__, so that the driver receives the error itself
+            raise ClusterError(
+                f"the model on {socket.gethostname()} is not the one recorded for this run (here, recorded): "
+                f"{self._mismatch}; install the same cbis, TensorFlow and weights on every node"
+            )
+
+        pixels = table.column("pixels").to_pylist()
+        ready = [n for n, data in enumerate(pixels) if data is not None]
+        predictions: list[str | None] = [None] * len(pixels)
+        embeddings: list[bytes | None] = [None] * len(pixels)
+        dims = [0] * len(pixels)
+        if ready:
+            shape = (self._size, self._size, 3)
+            inputs = np.stack([np.frombuffer(pixels[n], dtype=np.float32).reshape(shape) for n in ready])
+            top, vectors = self._classifier.classify_and_embed(inputs, top_k=self._top_k)
+            for n, best, vector in zip(ready, top, vectors, strict=True):
+                predictions[n] = json.dumps([[p.rank, p.wnid, p.label, float(p.score)] for p in best])
+                embeddings[n] = np.asarray(vector, dtype="<f2").tobytes()
+                dims[n] = int(vector.shape[-1])
+        table = table.drop_columns(["pixels", "predictions", "embedding", "embedding_dim"])
+        return (
+            table.append_column("predictions", pa.array(predictions, pa.string()))
+            .append_column("embedding", pa.array(embeddings, pa.binary()))
+            .append_column("embedding_dim", pa.array(dims, pa.int64()))
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class _Stages:
+    actors: int
+    actor_cpus: float
+    actor_gpus: float
+
+
+def _stages(ray: Any, options: RayOptions) -> _Stages:
+    resources = ray.cluster_resources()
+    cpus = float(resources.get("CPU", 0))
+    gpus = int(resources.get("GPU", 0))
+    if cpus <= 0:
+        raise ClusterError("the Ray cluster offers no CPUs")
+    actors = options.actors or gpus or 2
+    if gpus and actors > gpus:
+        raise UsageError(f"--ray-actors {actors}: the cluster has {gpus} GPUs, one per actor")
+    if actors > cpus:
+        raise UsageError(f"--ray-actors {actors} is too many for the cluster's {cpus:g} CPUs")
+    # Actors never hold more than half the cluster's CPUs: the examine tasks need the rest, or nothing would
+    # feed the models (and Ray would wait forever for CPUs the actors hold).
+    actor_cpus = round(min(float(options.threads), cpus / (2 * actors)), 2)
+    return _Stages(actors, actor_cpus, 1.0 if gpus else 0.0)
+
+
+def index_evidence_on_ray(
+    case: Case,
+    evidence_dir: Path,
+    options: IndexOptions,
+    ray_options: RayOptions,
+    *,
+    on_progress: Callable[[IndexProgress], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> IndexSummary:
+    """`cbis index --ray`: what index_evidence does, with examining and classifying spread over a Ray cluster."""
+    if ray_options.actors is not None and ray_options.actors < 1:
+        raise UsageError("--ray-actors must be at least 1")
+    if ray_options.threads < 1:
+        raise UsageError("--ray-threads must be at least 1")
+    root = check_request(case, evidence_dir, options)
+    ray = import_ray()
+    model = None
+    if options.classify:
+        from cbis.model.registry import DEFAULT_MODEL
+
+        model = options.model or DEFAULT_MODEL
+        _preparation(model)  # an unknown name is refused before any cluster starts
+    started = time.monotonic()
+    with index_lock(case.directory), ray_connection(ray_options):
+        stages = _stages(ray, ray_options)
+        provenance = None
+        if model is not None:
+            provenance = _probe(ray, model, options, ray_options, stages)
+
+        def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
+            for warning in check_nodes(root, _sample(plan), expect_read_only=ray_options.address != LOCAL):
+                if on_warning:
+                    on_warning(warning)
+            _stream(ray, case, plan, options, ray_options, stages, model, provenance, summary, ids, on_progress)
+
+        return run_index(case, root, provenance, process, started)
+
+
+def _probe(ray: Any, model: str, options: IndexOptions, ray_options: RayOptions, stages: _Stages) -> ModelProvenance:
+    from cbis.model.base import ModelProvenance
+
+    weights = str(options.weights.resolve()) if options.weights else None
+    task = ray.remote(num_cpus=stages.actor_cpus, num_gpus=stages.actor_gpus, max_retries=0)(probe_model)
+    reference = task.remote(model, weights, ray_options.threads)
+    try:
+        found = ray.get(reference, timeout=MODEL_PROBE_SECONDS)
+    except ray.exceptions.GetTimeoutError:
+        raise ClusterError(f"no Ray node loaded {model} within {MODEL_PROBE_SECONDS:.0f} s") from None
+    except ray.exceptions.RayError as exc:
+        raise _from_cluster(exc) from exc
+    return ModelProvenance(**found)
+
+
+def _stream(
+    ray: Any,
+    case: Case,
+    plan: Plan,
+    options: IndexOptions,
+    ray_options: RayOptions,
+    stages: _Stages,
+    model: str | None,
+    provenance: ModelProvenance | None,
+    summary: IndexSummary,
+    ids: RunIds,
+    on_progress: Callable[[IndexProgress], None] | None,
+) -> None:
+    progress = IndexProgress(total=len(plan.todo) + len(plan.classify_only))
+    if on_progress:
+        on_progress(progress)
+    if not progress.total:
+        return
+    prepare, draft_size = _preparation(model) if model is not None else (None, None)
+    settings = ExamineSettings(
+        classify=model is not None,
+        draft_size=draft_size,
+        max_pixels=options.max_pixels,
+        allow_truncated=options.allow_truncated,
+    )
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True  # rows reach the case in plan order, as in a local run
+    context.enable_progress_bars = False  # cbis draws its own
+    context.print_on_execution_start = False
+    # Ray Data's notices are for whoever tunes a pipeline (its failures still arrive as exceptions), and a corpus
+    # smaller than one examine batch can't keep every actor busy, which is no news either.
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+
+    dataset = ray.data.from_arrow(_plan_blocks(plan)).map_batches(
+        examine_batch,
+        batch_size=EXAMINE_ROWS,
+        batch_format="pyarrow",
+        fn_kwargs={"settings": settings, "prepare": prepare, "file_time_limit": options.file_time_limit},
+        num_cpus=EXAMINE_CPUS,
+        memory=EXAMINE_MEMORY,
+        udf_modifying_row_count=False,
+    )
+    if model is not None:
+        assert provenance is not None
+        dataset = dataset.map_batches(
+            ClassifyBatch,
+            batch_size=options.batch_size,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=stages.actors),
+            fn_constructor_kwargs={
+                "model": model,
+                "weights": str(options.weights.resolve()) if options.weights else None,
+                "threads": ray_options.threads,
+                "top_k": options.top_k,
+                "expected": asdict(provenance),
+            },
+            num_cpus=stages.actor_cpus,
+            num_gpus=stages.actor_gpus,
+            udf_modifying_row_count=False,
+        )
+    with stop_on_interrupt() as stop:
+        try:
+            for table in dataset.iter_batches(batch_size=options.batch_size, batch_format="pyarrow"):
+                batch = [Examined(record_to_row(record), None, record["existing_id"]) for record in table.to_pylist()]
+                write_batch(case, batch, plan, summary, ids)
+                advance(progress, batch, on_progress)
+                if stop.is_set():
+                    raise KeyboardInterrupt
+        except ray.exceptions.RayError as exc:
+            raise _from_cluster(exc) from exc
+
+
+def _from_cluster(exc: BaseException) -> CbisError:
+    """The error a failed Ray run stands for: a CbisError raised on a node as it was, else its last line."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, CbisError):
+            return error
+        pending += [e for e in (getattr(error, "cause", None), error.__cause__, error.__context__) if e is not None]
+    # An actor that died while loading its model carries its error as text only.
+    raised = re.findall(r"^([\w.]+(?:Error|Exception): .+)$", str(exc), flags=re.MULTILINE)
+    return ClusterError(f"the Ray run failed: {raised[-1] if raised else str(exc).splitlines()[0]}")
