@@ -346,12 +346,19 @@ def top1_label_counts(connection: Connection, model_id: int) -> list[tuple[str, 
     return [(label, n) for label, n in rows]
 
 
-def files_under(connection: Connection, evidence_root: str) -> Iterator[dict[str, Any]]:
+def evidence_roots(connection: Connection) -> list[tuple[int, str, bytes]]:
+    """(id, root as shown, root's exact bytes) of every evidence root indexed into the case."""
+    return [
+        tuple(row)
+        for row in connection.execute(select(Evidence.id, Evidence.root, Evidence.root_bytes).order_by(Evidence.id))
+    ]
+
+
+def files_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, Any]]:
     """Recorded files of one root, for `verify`."""
     query = (
         select(File.id, File.path, File.path_bytes, File.size, File.sha256, File.status)
-        .join(Evidence, Evidence.id == File.evidence_id)
-        .where(Evidence.root == evidence_root)
+        .where(File.evidence_id == evidence_id)
         .order_by(File.path_bytes)
     )
     yield from connection.execute(query).mappings()

@@ -21,6 +21,7 @@ import numpy as np
 
 from cbis.db import store
 from cbis.errors import EvidenceError, UsageError
+from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
@@ -196,11 +197,12 @@ def run_index(
     """
     with case.engine.begin() as connection:
         now = utc_now()
-        evidence_id = store.evidence_id_for(connection, str(root), os.fsencode(root), now)
+        # The root's exact bytes are the key; its text is for people and reports (undecodable bytes escaped).
+        evidence_id = store.evidence_id_for(connection, escape_unprintable(str(root)), os.fsencode(root), now)
         model_id = store.model_id_for(connection, asdict(provenance), now) if provenance is not None else None
         run_id = store.start_run(connection, evidence_id, model_id, now)
         known = store.known_files(connection, evidence_id, model_id)
-    summary = IndexSummary(str(root), run_id, provenance.name if provenance else None)
+    summary = IndexSummary(escape_unprintable(str(root)), run_id, provenance.name if provenance else None)
     try:
         plan = plan_work(root, known, provenance is not None)
         del known

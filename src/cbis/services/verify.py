@@ -57,13 +57,15 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
     result = VerifyResult()
     with case.engine.connect() as connection:
         records = case_db.audit_records(connection)
-        roots = case_db.case_counts(connection).evidence_roots
-        recorded = {root: list(queries.files_under(connection, root)) for root in roots}
+        recorded = [
+            (root, root_bytes, list(queries.files_under(connection, evidence_id)))
+            for evidence_id, root, root_bytes in queries.evidence_roots(connection)
+        ]
     result.audit_entries = len(records)
     result.audit_problems = case_db.broken_audit_links(records)
     result.audit_head = (records[-1].id, records[-1].row_hash) if records else None
-    for root, files in recorded.items():
-        root_path = Path(root)
+    for root, root_bytes, files in recorded:
+        root_path = Path(os.fsdecode(root_bytes))  # the exact bytes: the text form is escaped for display
         if not root_path.is_dir():
             result.missing_roots.append(display_path(root))
             result.missing.extend(f"{display_path(root)}/{row['path']}" for row in files)
