@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's own bomb threshold: about 13,000 x 13,000
 MAX_TOP_K = 20
+# An inventory still decodes every file in full (that is what proves it sound: libjpeg entropy-decodes the whole
+# stream at any scale), but lets libjpeg scale down while doing so: several times faster on camera JPEGs.
+INVENTORY_DRAFT_SIZE = 256
 
 
 def default_workers() -> int:
@@ -256,7 +259,7 @@ def _process(
 ) -> None:
     settings = ExamineSettings(
         classify=classifier is not None,
-        draft_size=classifier.draft_size if classifier is not None else None,
+        draft_size=classifier.draft_size if classifier is not None else INVENTORY_DRAFT_SIZE,
         max_pixels=options.max_pixels,
         allow_truncated=options.allow_truncated,
     )
