@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, Connection, ForeignKey, Index, Integer, Table, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbis.db.models import Base
-from cbis.errors import CbisError
+from cbis.db.triggers import append_only
 
 
 class User(Base):
@@ -66,33 +66,7 @@ AUTH_TABLES: list[Table] = [User.__table__, WebSession.__table__, AccessEntry.__
 AUTH_TABLE_NAMES = frozenset(table.name for table in AUTH_TABLES)
 
 
-def _access_log_append_only(connection: Connection) -> None:
-    """The same triggers as audit_log's (migrations._append_only_triggers), for access_log."""
-    if connection.dialect.name == "sqlite":
-        for action in ("UPDATE", "DELETE"):
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER access_log_no_{action.lower()} BEFORE {action} ON access_log "
-                f"BEGIN SELECT RAISE(ABORT, 'access_log is append-only: {action} refused'); END"
-            )
-    elif connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            # No '%' in the SQL: psycopg would read it as a parameter placeholder.
-            "CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = 'access_log is append-only: ' || TG_OP || ' refused'; END $$"
-        )
-        connection.exec_driver_sql(
-            "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
-            "FOR EACH ROW EXECUTE FUNCTION access_log_append_only()"
-        )
-        connection.exec_driver_sql(
-            "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
-            "FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()"
-        )
-    else:
-        raise CbisError(f"unsupported database backend: {connection.dialect.name}")
-
-
 def m0002_examiner_accounts(connection: Connection) -> None:
     """Migration 2: only this migration's own tables, so a version-1 case gains them and keeps everything else."""
     Base.metadata.create_all(connection, tables=AUTH_TABLES)
-    _access_log_append_only(connection)
+    append_only(connection, "access_log")

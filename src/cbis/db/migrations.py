@@ -16,35 +16,10 @@ from cbis import __version__
 from cbis.db.auth_models import AUTH_TABLE_NAMES, m0002_examiner_accounts
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
 from cbis.db.models import Base, SchemaVersion
-from cbis.errors import CbisError, NewerSchemaError
+from cbis.db.triggers import append_only
+from cbis.errors import NewerSchemaError
 
 Migration = Callable[[Connection], None]
-
-
-def _append_only_triggers(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        for action in ("UPDATE", "DELETE"):
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER audit_log_no_{action.lower()} BEFORE {action} ON audit_log "
-                f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: {action} refused'); END"
-            )
-    elif connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            # No '%' in the SQL: psycopg would read it as a parameter placeholder.
-            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused'; END $$"
-        )
-        connection.exec_driver_sql(
-            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
-        )
-        # Row triggers do not see TRUNCATE; SQLite has no TRUNCATE (its DELETE fires the trigger above).
-        connection.exec_driver_sql(
-            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
-        )
-    else:
-        raise CbisError(f"unsupported database backend: {connection.dialect.name}")
 
 
 def _unbounded_strings(connection: Connection) -> None:
@@ -64,7 +39,7 @@ def _m0001_initial(connection: Connection) -> None:
     version_1 = [table for table in Base.metadata.sorted_tables if table.name not in AUTH_TABLE_NAMES]
     Base.metadata.create_all(connection, tables=version_1)
     _unbounded_strings(connection)
-    _append_only_triggers(connection)
+    append_only(connection, "audit_log")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from cbis.errors import ModelUnavailableError
-from cbis.model.backends import usable_cpu_count
+from cbis.model.backends import inference_threads
 
 # TensorFlow's C++ start-up chatter would land in the middle of cbis' progress output; users can still override.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -34,7 +34,7 @@ def _configure_threads() -> None:
         # Each op spread over the CPUs this process may use (TensorFlow's default counts the host's cores, too
         # many in a container); two ops at a time lets Inception's parallel branches overlap without a second
         # full-size pool competing with cbis' decode threads. On 2 cores the choice made no measurable difference.
-        tf.config.threading.set_intra_op_parallelism_threads(usable_cpu_count())
+        tf.config.threading.set_intra_op_parallelism_threads(inference_threads())
         tf.config.threading.set_inter_op_parallelism_threads(2)
     except RuntimeError:
         pass  # TensorFlow was initialised by someone else first; its settings stand

@@ -152,6 +152,16 @@ def check_agreement(reference: Forward, candidate: Forward, input_size: int, wha
         raise WeightsError(f"{what} does not reproduce the Keras model's outputs; not using it")
 
 
+INFERENCE_THREADS_ENV = "CBIS_INFERENCE_THREADS"
+
+
+def inference_threads() -> int:
+    """Threads a model runs on: $CBIS_INFERENCE_THREADS (set per process, e.g. by each Ray actor sharing a node),
+    else every CPU this process may use. TensorFlow reads it once, when first imported."""
+    value = os.environ.get(INFERENCE_THREADS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else usable_cpu_count()
+
+
 def usable_cpu_count() -> int:
     """CPUs this process may run on (a container's or taskset's limit, not the host's core count)."""
     try:

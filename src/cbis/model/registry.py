@@ -31,9 +31,9 @@ from cbis.model.backends import (
     check_agreement,
     choose_backend,
     convert_to_tflite,
+    inference_threads,
     keras_version,
     tensorflow_version,
-    usable_cpu_count,
 )
 from cbis.model.base import Classifier, ModelProvenance
 from cbis.model.cache import file_sha256, models_cache_dir, write_atomically
@@ -155,6 +155,13 @@ def _runtime_missing() -> str | None:
     return None
 
 
+def preparation(name: str) -> tuple[Preprocessor, int]:
+    """A model's input preparation (the picklable object its `prepare()` calls) and JPEG draft size, without
+    loading the model: for workers that decode on other processes or machines."""
+    spec = _spec(name)
+    return spec.preprocessor, spec.draft_size
+
+
 def list_models() -> list[ModelStatus]:
     """Every registered model and whether it can run on this machine, without importing TensorFlow."""
     runtime_missing = _runtime_missing()
@@ -213,7 +220,7 @@ def _litert_forward(spec: _ModelSpec, location: sources.WeightsLocation, weights
     compiled = models_cache_dir() / spec.tflite_name(weights_sha256)
     if compiled.is_file():
         try:
-            return LiteRtForward(compiled, usable_cpu_count())
+            return LiteRtForward(compiled, inference_threads())
         except WeightsError:
             pass  # a damaged cache file: compile again and replace it
     model = _keras_model(spec, location, weights_sha256)
@@ -225,7 +232,7 @@ def _litert_forward(spec: _ModelSpec, location: sources.WeightsLocation, weights
         )
 
     _write_cache(compiled, compile_and_check)
-    return LiteRtForward(compiled, usable_cpu_count())
+    return LiteRtForward(compiled, inference_threads())
 
 
 def load_classifier(name: str, *, weights: Path | None = None, backend: str = AUTO_BACKEND) -> Classifier:

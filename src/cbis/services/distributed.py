@@ -376,39 +376,28 @@ def _describe(seen: list[int] | str) -> str:
 
 
 def _preparation(model: str) -> tuple[Preprocessor, int]:
-    """The model's `prepare()` and JPEG draft size, without loading the model, for the examine tasks.
-
-    The registry keeps both on its (private) model spec; the preprocessor is a picklable dataclass, the very
-    object `Classifier.prepare` calls, so the examine tasks prepare exactly what a local run would.
-    """
+    """The model's `prepare()` and JPEG draft size, without loading it: the examine tasks prepare exactly what a
+    local run would."""
     from cbis.model import registry
 
-    spec = registry._spec(model)
-    return spec.preprocessor, spec.draft_size
+    return registry.preparation(model)
 
 
 @contextmanager
 def _inference_threads(threads: int) -> Iterator[None]:
-    """Make the model loaded in the block use `threads` CPU threads instead of every CPU of the machine.
+    """Make the model loaded in the block use `threads` CPU threads instead of every CPU of the machine: several
+    actors on one node share its CPUs. Set only inside the actor's own process."""
+    from cbis.model.backends import INFERENCE_THREADS_ENV
 
-    `load_classifier` sizes LiteRT's interpreter, and TensorFlow's intra-op pool when `cbis.model._tf` is first
-    imported, from `usable_cpu_count()`. Several actors on one node must share its CPUs, so inside an actor's
-    process (and only there) that count is the actor's share while the model loads.
-    """
-    from cbis.model import backends, registry
-
-    original = backends.usable_cpu_count
-
-    def share() -> int:
-        return threads
-
-    backends.usable_cpu_count = share
-    registry.usable_cpu_count = share  # type: ignore[attr-defined]
+    previous = os.environ.get(INFERENCE_THREADS_ENV)
+    os.environ[INFERENCE_THREADS_ENV] = str(threads)
     try:
         yield
     finally:
-        backends.usable_cpu_count = original
-        registry.usable_cpu_count = original  # type: ignore[attr-defined]
+        if previous is None:
+            del os.environ[INFERENCE_THREADS_ENV]
+        else:
+            os.environ[INFERENCE_THREADS_ENV] = previous
 
 
 def load_actor_classifier(model: str, weights: str | None, threads: int) -> Classifier:

@@ -325,18 +325,21 @@ def stop_on_interrupt() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
+def tally(batch: list[Examined]) -> tuple[int, int, int]:
+    """(images, other files, unprocessed) in a batch: every examined file is exactly one of them."""
+    statuses = [item.row.status for item in batch]
+    images, other = statuses.count("image"), statuses.count("other")
+    return images, other, len(statuses) - images - other
+
+
 def advance(
     progress: IndexProgress, batch: list[Examined], on_progress: Callable[[IndexProgress], None] | None
 ) -> None:
     progress.done += len(batch)
-    for examined in batch:
-        status = examined.row.status
-        if status == "image":
-            progress.images += 1
-        elif status == "other":
-            progress.other += 1
-        else:
-            progress.unprocessed += 1
+    images, other, unprocessed = tally(batch)
+    progress.images += images
+    progress.other += other
+    progress.unprocessed += unprocessed
     if on_progress:
         on_progress(progress)
 
@@ -388,11 +391,7 @@ def write_batch(case: Case, batch: list[Examined], plan: Plan, summary: IndexSum
                 connection, [(file_id, row) for file_id, row in reclassified if row.predictions], model_id
             )
             store.mark_seen(connection, run_id, [file_id for file_id, _ in reclassified])
-    for item in batch:
-        status = item.row.status
-        if status == "image":
-            summary.images_indexed += 1
-        elif status == "other":
-            summary.other_files += 1
-        else:
-            summary.unprocessed += 1
+    images, other, unprocessed = tally(batch)
+    summary.images_indexed += images
+    summary.other_files += other
+    summary.unprocessed += unprocessed
