@@ -6,14 +6,9 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
-import signal
 import ssl
 import subprocess
-import sys
-import threading
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +16,7 @@ import pytest
 from cbis.services.cases import open_case
 from cbis.services.users import add_user
 from tests.web.conftest import ViewerCase
+from tests.web.test_cli_serve import serving
 
 PASSWORD = "alice's long passphrase"
 
@@ -38,29 +34,6 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
         capture_output=True,
     )  # fmt: skip
     return cert, key
-
-
-@contextmanager
-def serving(case_dir: Path, *args: str) -> Iterator[int]:
-    """`python -m cbis serve` on a free port; yields the port."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cbis", "serve", "--case", str(case_dir), "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    errors: list[str] = []
-    reader = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("https://0.0.0.0:"), (url, errors)
-        yield int(url.rsplit(":", 1)[1].strip("/"))
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
-        reader.join(timeout=10)
 
 
 class HttpsBrowser:
@@ -100,7 +73,12 @@ def test_a_network_address_is_served_over_tls_with_login(
         case.close()
     cert, key = certificate
     file_id = fresh_case.ids["camera/Canon_40D.jpg"]
-    with serving(fresh_case.case_dir, "--host", "0.0.0.0", "--certfile", str(cert), "--keyfile", str(key)) as port:
+    with serving(fresh_case.case_dir, "--host", "0.0.0.0", "--certfile", str(cert), "--keyfile", str(key)) as (
+        url,
+        errors,
+    ):
+        assert url.startswith("https://0.0.0.0:"), (url, errors)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
         browser = HttpsBrowser(port, cert)
         status, headers, body = browser.request("GET", "/")
         assert status == 302 and headers["Location"] == "/login?next=/"

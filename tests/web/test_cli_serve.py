@@ -67,7 +67,7 @@ def serving(case_dir: Path, *args: str) -> Iterator[tuple[str, list[str]]]:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
-        assert url.startswith("http://"), (url, errors)
+        assert url.startswith(("http://", "https://")), (url, errors)
         yield url, errors
     finally:
         process.send_signal(signal.SIGINT)
