@@ -8,7 +8,6 @@ fstat on what was opened (O_NONBLOCK keeps that second check from hanging if a F
 longer than PATH_MAX are opened a piece at a time (ingest._longpath).
 """
 
-import errno
 import hashlib
 import os
 import stat
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cbis.ingest._filetypes import describe_file_type
-from cbis.ingest._longpath import lstat, open_fd
+from cbis.ingest._longpath import lstat, open_without_atime
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 """Bytes per read and per hash update: large enough that hashlib releases the GIL (it does above 2 KiB), so
@@ -26,7 +25,6 @@ hashing threads run in parallel, and small enough to keep streaming memory const
 DEFAULT_KEEP_LIMIT = 64 << 20
 """Files up to this size are returned whole by read_and_hash so the decoder need not read them again."""
 
-_O_NOATIME = getattr(os, "O_NOATIME", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -83,15 +81,7 @@ def open_evidence(path: Path) -> BinaryIO:
 
 def _open_read_only(path: Path) -> int:
     flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY
-    if _O_NOATIME:
-        try:
-            return open_fd(path, flags | _O_NOATIME)
-        except PermissionError as exc:
-            # Linux allows O_NOATIME only to the file's owner or a process with CAP_FOWNER; anyone else gets
-            # EPERM and must read without it (atime may then change, subject to the mount's relatime/noatime).
-            if exc.errno != errno.EPERM:
-                raise
-    return open_fd(path, flags)
+    return open_without_atime(path, flags)
 
 
 class _Hashers:

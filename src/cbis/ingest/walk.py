@@ -19,10 +19,9 @@ from pathlib import Path
 
 from cbis.errors import EvidenceError
 from cbis.ingest._filetypes import describe_file_type
-from cbis.ingest._longpath import open_fd, readlink
+from cbis.ingest._longpath import open_without_atime, readlink
 from cbis.ingest._text import escape_unprintable
 
-_O_NOATIME = getattr(os, "O_NOATIME", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _SCANDIR_TAKES_FD = os.scandir in os.supports_fd
@@ -108,14 +107,7 @@ class _Listing:
 
 def _open_directory(path: Path) -> int:
     flags = os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW
-    if _O_NOATIME:
-        try:
-            return open_fd(path, flags | _O_NOATIME)
-        except PermissionError as exc:
-            # O_NOATIME is allowed only to the owner or CAP_FOWNER; others list without it.
-            if exc.errno != errno.EPERM:
-                raise
-    return open_fd(path, flags)
+    return open_without_atime(path, flags)
 
 
 def _list_directory(path: Path, expected: tuple[int, int] | None = None) -> _Listing:
