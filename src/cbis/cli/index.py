@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
 from cbis.services.distributed import RayOptions, index_evidence_on_ray
 from cbis.services.indexer import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_PIXELS,
     IndexOptions,
     IndexProgress,
@@ -40,7 +41,9 @@ def index(
     workers: Annotated[
         int, typer.Option("--workers", help="Threads reading, hashing and decoding files.")
     ] = default_workers(),
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per inference batch and commit.")] = 32,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Images per inference batch and commit (raise it on a GPU).")
+    ] = DEFAULT_BATCH_SIZE,
     max_pixels: Annotated[
         int, typer.Option("--max-pixels", help="Refuse images larger than this (decompression bombs).")
     ] = DEFAULT_MAX_PIXELS,
