@@ -223,3 +223,18 @@ def test_a_file_past_the_time_limit_is_recorded_and_the_run_goes_on(tmp_path: Pa
     reasons = dict(rows(case_dir, "SELECT path, error FROM files WHERE status = 'unprocessed'"))
     assert "big.png" in reasons and reasons["big.png"].startswith("timed out")
     assert rows(case_dir, "SELECT count(*) FROM files") == [(2,)]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+def test_default_workers_follow_the_cpus_this_process_may_use() -> None:
+    # A container or `taskset` limits cbis to fewer CPUs than the host has; reading threads beyond those only
+    # take turns, so the default must count the allowed CPUs, not os.cpu_count().
+    probe = (
+        "import os\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "from cbis.services.indexer import default_workers\n"
+        "print(default_workers(), os.cpu_count())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    workers, host_cpus = map(int, result.stdout.split())
+    assert workers == 1, f"default workers {workers} on one allowed CPU of {host_cpus}"

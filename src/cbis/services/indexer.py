@@ -23,6 +23,7 @@ from cbis.db import store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
+from cbis.model.backends import usable_cpu_count
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
 from cbis.services.locking import index_lock
@@ -46,7 +47,9 @@ DEFAULT_BATCH_SIZE = 16
 
 
 def default_workers() -> int:
-    return max(1, min(8, os.cpu_count() or 1))
+    # The CPUs this process may use (a container's or taskset's share), not the host's: more reading threads than
+    # CPUs only take turns.
+    return max(1, min(8, usable_cpu_count()))
 
 
 @dataclass
