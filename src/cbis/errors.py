@@ -41,3 +41,7 @@ class ModelUnavailableError(CbisError):
 
 class WeightsError(CbisError):
     """A weights file could not be read or does not fit the architecture."""
+
+
+class CaseDatabaseError(CbisError):
+    """The case database failed while a command ran: the server went away, the disk filled, the file is locked."""

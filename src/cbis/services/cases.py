@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, inspect
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from cbis import __version__
 from cbis.db import case as case_db
@@ -22,6 +22,7 @@ from cbis.db.engine import (
     CASE_URL_FILE_NAME,
     DB_URL_ENV,
     case_database,
+    case_file,
     display_url,
     has_password,
     is_case_dir,
@@ -35,7 +36,7 @@ from cbis.db.engine import (
 )
 from cbis.db.migrations import check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
-from cbis.errors import CaseExistsError, CaseLocationError, NoCaseError, UsageError
+from cbis.errors import CaseDatabaseError, CaseExistsError, CaseLocationError, NoCaseError, UsageError
 from cbis.ingest._text import escape_unprintable
 
 CASE_ENV = "CBIS_CASE"
@@ -245,10 +246,26 @@ def audited(case: Case, command: str | None = None) -> Iterator[None]:
     except KeyboardInterrupt:
         record_action(case, command, "interrupted")
         raise
+    except (OperationalError, InterfaceError) as exc:
+        # The database itself failed mid-command (server gone, disk full, locked past the timeout): the
+        # failure is recorded if the database answers again, and the examiner gets one line, not a traceback.
+        with suppress(DBAPIError):
+            record_action(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
+        raise database_failed(case, exc) from exc
     except BaseException as exc:
         record_action(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
         raise
     record_action(case, command, case.audit_outcome)
+
+
+def database_failed(case: Case, exc: DBAPIError) -> CaseDatabaseError:
+    """One line for a database that stopped answering during a command, saying that committed work is kept."""
+    detail = " ".join(str(exc.orig or exc).split())[:300]
+    where = display_url(case.engine.url) if case.engine.dialect.name == "postgresql" else str(case_file(case.directory))
+    return CaseDatabaseError(
+        f"the case database {where} failed during the command ({detail}); everything committed before is kept: "
+        "run the command again once the database answers (an index resumes where it stopped)"
+    )
 
 
 def check_case_outside_evidence(case: Case, evidence_root: Path) -> None:
