@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from cbis.db.viewer import FileLocation
 from cbis.ingest import hashing
+from cbis.ingest.images import UnreadableImage, decode_image
 
 RENDITIONS = {"thumb": 320, "display": 1600}
 JPEG_QUALITY = 85
@@ -41,8 +42,6 @@ MIMETYPES = {
     "avif": "image/avif",
     "mpo": "image/jpeg",
 }
-# The Pillow plugins cbis indexes with (as ingest.images allows): never one that hands data to another program.
-PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "HEIF", "AVIF")
 
 
 class NotServable(Exception):
@@ -125,27 +124,23 @@ def rendition(location: FileLocation, kind: str, cache_dir: Path) -> Rendition:
 
 
 def _render(data: bytes, size: int) -> bytes:
-    _register_heif()
+    """Through the indexer's decoder: the same pixel cap, the same process-wide memory budget (so many preview
+    requests for near-cap images take turns instead of each holding gigabytes), JPEG draft mode and whole-factor
+    reduction of large images, EXIF orientation and transparency on white."""
     try:
-        with Image.open(io.BytesIO(data), formats=PILLOW_FORMATS) as image:
-            image.draft("RGB", (size, size))  # JPEG: decode at 1/2..1/8 scale when that is still big enough
-            oriented = ImageOps.exif_transpose(image)
-            oriented.thumbnail((size, size), Image.Resampling.LANCZOS)
-            if oriented.mode in ("RGBA", "LA", "PA") or (oriented.mode == "P" and "transparency" in oriented.info):
-                rgba = oriented.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                oriented = flat
-            elif oriented.mode != "RGB":
-                oriented = oriented.convert("RGB")
-            out = io.BytesIO()
-            oriented.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-            return out.getvalue()
-    except Exception as exc:
-        # Evidence is hostile and Pillow's plugins raise more than OSError: pillow-heif raises EOFError for a
-        # HEVC unit that claims more bytes than the file holds, others struct.error, IndexError... Whatever
-        # the decoder says, the answer is "no preview", never a 500.
-        raise NotServable(f"cannot decode: {type(exc).__name__}: {exc}") from None
+        decoded = decode_image(data, draft_size=size)
+    except UnreadableImage as exc:
+        raise NotServable(exc.reason) from None
+    image = decoded.image
+    if image is None:  # keep_pixels defaults to True; a decoder that returned nothing still gets no preview
+        raise NotServable("cannot decode: no pixels")
+    try:
+        image.thumbnail((size, size), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    except (OSError, ValueError, MemoryError) as exc:
+        raise NotServable(f"cannot render: {type(exc).__name__}: {exc}") from None
+    return out.getvalue()
 
 
 def _store(path: Path, data: bytes) -> None:
@@ -162,17 +157,3 @@ def _store(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-
-
-_heif: dict[str, bool] = {}
-
-
-def _register_heif() -> None:
-    if "done" not in _heif:
-        try:
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        except ImportError:  # pragma: no cover - pillow-heif is a dependency; HEIC just gets no preview
-            pass
-        _heif["done"] = True
