@@ -88,3 +88,14 @@ def test_cached_litert_model_runs_without_tensorflow(classifier_for: LoadClassif
     assert backend == "litert"
     assert wnid in {"n02123045", "n02123159", "n02123394", "n02123597", "n02124075"}
     assert (tensorflow_imported, keras_imported) == ("False", "False")
+    # LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." is kept out of the examiner's terminal.
+    assert result.stderr == "", result.stderr
+
+
+def test_routine_native_stderr_is_dropped_and_the_rest_passed_on(capfd: pytest.CaptureFixture[str]) -> None:
+    # Written to file descriptor 2 directly, as LiteRT's C++ logger does, bypassing sys.stderr.
+    with backends.without_routine_native_stderr():
+        os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+        os.write(2, b"ERROR: something an examiner must see\n")
+    os.write(2, b"after the block\n")
+    assert capfd.readouterr().err == "ERROR: something an examiner must see\nafter the block\n"

@@ -12,6 +12,8 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -105,7 +107,10 @@ class LiteRtForward:
         from ai_edge_litert.interpreter import Interpreter
 
         try:
-            self._interpreter = Interpreter(model_path=str(tflite_file), num_threads=num_threads)
+            with without_routine_native_stderr():
+                self._interpreter = Interpreter(model_path=str(tflite_file), num_threads=num_threads)
+                # The first allocation applies the XNNPACK delegate, which announces itself on stderr.
+                self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise WeightsError(f"{tflite_file}: LiteRT cannot load this compiled model ({exc})") from exc
         (image_input,) = self._interpreter.get_input_details()
@@ -132,6 +137,39 @@ class LiteRtForward:
                 self._interpreter.get_tensor(self._probabilities_index),
                 self._interpreter.get_tensor(self._pooled_index),
             )
+
+
+# LiteRT's C++ logger writes this to file descriptor 2 whenever an interpreter first allocates, and offers Python
+# no switch to silence it (tensorflow/tensorflow#58050): in the middle of cbis' progress output it is noise.
+ROUTINE_NATIVE_LINES = frozenset({"INFO: Created TensorFlow Lite XNNPACK delegate for CPU."})
+
+
+@contextmanager
+def without_routine_native_stderr() -> Iterator[None]:
+    """Capture what native code writes to stderr during the block; pass on every line but the routine ones.
+
+    Used only while a model loads, before any progress display or worker thread writes to stderr, so nothing
+    else can be caught in between; whatever is, is passed on after the block, in order.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to keep quiet
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            said = capture.read().decode("utf-8", errors="replace")
+            kept = [line for line in said.splitlines() if line.strip() and line.strip() not in ROUTINE_NATIVE_LINES]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+                sys.stderr.flush()
 
 
 def check_agreement(reference: Forward, candidate: Forward, input_size: int, what: str) -> None:
