@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from cbis.db import migrations
 from cbis.services.report import safe_cell
+from cbis.web import create_app
 from tests.helpers import cbis
 
 
@@ -110,3 +114,125 @@ def test_report_csv_columns_and_determinism(indexed_case: Path, tmp_path: Path) 
 )
 def test_report_cells_are_safe_for_spreadsheets(value: object, cell: str) -> None:
     assert safe_cell(value) == cell
+
+
+# --- `cbis report --logs`: the chain-of-custody logs, outside the byte-identical promise ---
+
+DEFAULT_REPORT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
+LOG_FILES = ("audit_log.csv", "access_log.csv")
+FORMULA = '=HYPERLINK("http://x","y")'
+HEX_64 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_report_logs_export_the_whole_audit_chain(
+    evidence: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CBIS_EXAMINER", raising=False)
+    case_dir, out = tmp_path / "case", tmp_path / "report"
+    assert cbis("case", "new", case_dir, "--number", "L-1", "--examiner", "Ada").exit_code == 0
+    with monkeypatch.context() as colleague:  # an examiner name a spreadsheet would run as a formula
+        colleague.setenv("CBIS_EXAMINER", FORMULA)
+        assert cbis("index", evidence, "--case", case_dir, "--no-classify").exit_code == 0
+    result = cbis("report", "--case", case_dir, "--csv", out, "--logs")
+    assert result.exit_code == 0, result.output
+
+    columns, rows = read_csv(out / "audit_log.csv")
+    assert columns == [
+        "id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash",
+    ]  # fmt: skip
+    assert [(row["command"].split(" ")[1], row["outcome"]) for row in rows] == [
+        ("case", "started"), ("case", "ok"), ("index", "started"), ("index", "ok"), ("report", "started"),
+    ]  # fmt: skip
+    assert rows[0]["command"].startswith(f"cbis case new {case_dir} --number L-1")
+    assert rows[-1]["command"] == f"cbis report --case {case_dir} --csv {out} --logs"  # its outcome comes later
+    assert [int(row["id"]) for row in rows] == sorted(int(row["id"]) for row in rows)
+    assert [row["examiner"] for row in rows] == ["Ada", "Ada", "'" + FORMULA, "'" + FORMULA, "Ada"]
+    previous = "0" * 64
+    for row in rows:
+        assert HEX_64.fullmatch(row["prev_hash"]) and HEX_64.fullmatch(row["row_hash"])
+        assert row["prev_hash"] == previous
+        previous = row["row_hash"]
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
+        stored = connection.execute("SELECT id, row_hash FROM audit_log ORDER BY id").fetchall()
+    assert [(int(row["id"]), row["row_hash"]) for row in rows] == stored[: len(rows)]
+    assert f"{out / 'audit_log.csv'}: 5 rows" in result.stdout
+    assert f"{out / 'access_log.csv'}: 0 rows" in result.stdout
+
+
+def test_report_logs_export_the_viewer_access_log(indexed_case: Path, tmp_path: Path) -> None:
+    added = cbis("user", "add", "alice", "--case", indexed_case, "--password-stdin", input="alice's passphrase\n")
+    assert added.exit_code == 0, added.output
+    viewer = create_app(indexed_case, {"TESTING": True}).test_client()
+
+    def login(username: str, password: str) -> int:
+        page = viewer.get("/login").get_data(as_text=True)
+        token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+        form = {"csrf_token": token, "username": username, "password": password, "next": "/"}
+        return viewer.post("/login", data=form).status_code
+
+    assert login(FORMULA, "wrong") == 401
+    assert login("alice", "alice's passphrase") == 303
+    with sqlite3.connect(indexed_case / "case.sqlite") as connection:
+        (file_id,) = connection.execute("SELECT id FROM files WHERE path = 'camera/Canon_40D.jpg'").fetchone()
+    assert viewer.get(f"/image/{file_id}").status_code == 200
+
+    out = tmp_path / "report"
+    assert cbis("report", "--case", indexed_case, "--csv", out, "--logs").exit_code == 0
+    columns, rows = read_csv(out / "access_log.csv")
+    assert columns == ["id", "time_utc", "username", "remote_addr", "method", "path", "file_id", "status", "event"]
+    assert [(row["username"], row["method"], row["status"], row["event"]) for row in rows] == [
+        ("'" + FORMULA, "POST", "401", "login_failed"),
+        ("alice", "POST", "303", "login_ok"),
+        ("alice", "GET", "200", "view"),
+    ]
+    assert [int(row["id"]) for row in rows] == sorted(int(row["id"]) for row in rows)
+    assert rows[2]["path"] == f"/image/{file_id}" and rows[2]["file_id"] == str(file_id)
+    assert rows[0]["file_id"] == "" and rows[0]["remote_addr"] == "127.0.0.1"
+    _, audit = read_csv(out / "audit_log.csv")
+    assert (f"cbis user add alice --case {indexed_case} --password-stdin", "ok") in {
+        (row["command"], row["outcome"]) for row in audit
+    }
+
+
+def test_report_logs_are_opt_in_and_leave_the_default_files_byte_identical(indexed_case: Path, tmp_path: Path) -> None:
+    first, with_logs, again_with_logs, second = (tmp_path / name for name in ("r1", "logs1", "logs2", "r2"))
+    assert cbis("report", "--case", indexed_case, "--csv", first).exit_code == 0
+    assert cbis("report", "--case", indexed_case, "--csv", with_logs, "--logs").exit_code == 0
+    assert cbis("report", "--case", indexed_case, "--csv", again_with_logs, "--logs").exit_code == 0
+    assert cbis("report", "--case", indexed_case, "--csv", second).exit_code == 0
+    assert sorted(path.name for path in first.iterdir()) == sorted(DEFAULT_REPORT_FILES)
+    assert sorted(path.name for path in second.iterdir()) == sorted(DEFAULT_REPORT_FILES)
+    assert sorted(path.name for path in with_logs.iterdir()) == sorted(DEFAULT_REPORT_FILES + LOG_FILES)
+    for name in DEFAULT_REPORT_FILES:
+        expected = (first / name).read_bytes()
+        assert (second / name).read_bytes() == expected, name
+        assert (with_logs / name).read_bytes() == expected, name
+    # Why the logs stay out of the promise: the first --logs run (and its outcome) is in the second's audit log.
+    _, earlier = read_csv(with_logs / "audit_log.csv")
+    _, later = read_csv(again_with_logs / "audit_log.csv")
+    assert later[: len(earlier)] == earlier and len(later) == len(earlier) + 2
+
+
+def test_report_logs_of_a_case_without_an_access_log_write_its_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_dir, out = tmp_path / "case", tmp_path / "report"
+    with monkeypatch.context() as before_accounts:  # this cbis as it was before schema 2 added the access log
+        before_accounts.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        before_accounts.setattr(migrations, "SCHEMA_VERSION", 1)
+        assert cbis("case", "new", case_dir, "--number", "V-1", "--examiner", "Ada").exit_code == 0
+        result = cbis("report", "--case", case_dir, "--csv", out, "--logs")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "access_log" not in tables and "audit_log" in tables
+    assert (out / "access_log.csv").read_text(encoding="utf-8") == (
+        "id,time_utc,username,remote_addr,method,path,file_id,status,event\n"
+    )
+    assert len(read_csv(out / "audit_log.csv")[1]) == 3  # case new started and ok, this report started

@@ -1,4 +1,4 @@
-"""`cbis report --csv OUT_DIR`."""
+"""`cbis report --csv OUT_DIR [--logs]`."""
 
 from __future__ import annotations
 
@@ -23,11 +23,20 @@ def report(
         str | None,
         typer.Option("--model", help="Whose predictions to export. Default: the most recent model."),
     ] = None,
+    logs: Annotated[
+        bool,
+        typer.Option(
+            "--logs",
+            help="Also write audit_log.csv and access_log.csv, the chain-of-custody logs. These are NOT "
+            "byte-identical between runs: every command adds to the audit log, this report included (its "
+            "'started' row is in the file, its outcome is not).",
+        ),
+    ] = False,
 ) -> None:
-    """Export the case as CSV files (byte-identical when run twice on the same case)."""
+    """Export the case as CSV files (byte-identical when run twice on the same case, except the --logs files)."""
     if csv_dir is None:
         raise fail("choose a report format: --csv OUT_DIR", ExitStatus.USAGE)
     with user_errors(), audited_case(ctx, case) as opened:
-        written = write_csv_report(opened, csv_dir, model_name=model)
+        written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs)
     for name, rows in written.files.items():
         stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)

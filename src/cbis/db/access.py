@@ -239,3 +239,26 @@ def access_entries(connection: Connection) -> list[AccessEvent]:
     return [
         AccessEvent(r.time_utc, r.username, r.remote_addr, r.method, r.path, r.status, r.event, r.file_id) for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class AccessLogRecord:
+    """One access_log row as stored, its id included: an export shows gaps in the ids, `AccessEvent` cannot."""
+
+    id: int
+    time_utc: str
+    username: str | None
+    remote_addr: str
+    method: str
+    path: str
+    file_id: int | None
+    status: int
+    event: str
+
+
+def access_log_records(connection: Connection) -> list[AccessLogRecord]:
+    """Every access log row with its id, oldest first; none in a version-1 case, which has no access_log yet."""
+    if not inspect(connection).has_table(AccessEntry.__tablename__):
+        return []
+    rows = connection.execute(select(AccessEntry.__table__).order_by(AccessEntry.id)).mappings()
+    return [AccessLogRecord(**row) for row in rows]

@@ -2,6 +2,9 @@
 
 Deterministic (ordered by evidence root, path, rank; fixed float formatting) so two runs on the same case
 give byte-identical files that can be hashed into an examiner's report.
+
+With `include_logs`, also the chain-of-custody logs (audit_log.csv, access_log.csv). Those are outside that
+promise: every command appends to the audit log, the report itself included, so they differ from run to run.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cbis.db import queries
+from cbis.db import access, queries
+from cbis.db import case as case_db
 from cbis.services.cases import Case
 from cbis.services.search import select_model
 
@@ -28,6 +32,10 @@ EXIF_COLUMNS = (
 PREDICTION_COLUMNS = ("path", "sha256", "rank", "label", "wnid", "score", "model")
 UNPROCESSED_COLUMNS = ("path", "reason")
 SUMMARY_COLUMNS = ("label", "count")
+AUDIT_LOG_COLUMNS = (
+    "id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash",
+)  # fmt: skip
+ACCESS_LOG_COLUMNS = ("id", "time_utc", "username", "remote_addr", "method", "path", "file_id", "status", "event")
 
 # Control characters other than tab are stripped: a NUL or escape sequence in hostile EXIF must not reach
 # the examiner's spreadsheet or terminal, and a raw newline would split a row for line-based tools. That means
@@ -82,7 +90,9 @@ def _write(path: Path, columns: tuple[str, ...], rows: Iterable[Mapping[str, Any
     return count
 
 
-def write_csv_report(case: Case, out_dir: Path, *, model_name: str | None = None) -> ReportFiles:
+def write_csv_report(
+    case: Case, out_dir: Path, *, model_name: str | None = None, include_logs: bool = False
+) -> ReportFiles:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with case.engine.connect() as connection:
@@ -98,4 +108,9 @@ def write_csv_report(case: Case, out_dir: Path, *, model_name: str | None = None
         written["summary.csv"] = _write(
             out_dir / "summary.csv", SUMMARY_COLUMNS, ({"label": label, "count": n} for label, n in counts)
         )
+        if include_logs:
+            audit_rows = (asdict(record) for record in case_db.audit_records(connection))
+            written["audit_log.csv"] = _write(out_dir / "audit_log.csv", AUDIT_LOG_COLUMNS, audit_rows)
+            access_rows = (asdict(record) for record in access.access_log_records(connection))
+            written["access_log.csv"] = _write(out_dir / "access_log.csv", ACCESS_LOG_COLUMNS, access_rows)
     return ReportFiles(out_dir.resolve(), written, model.name if model else None)
