@@ -1,19 +1,30 @@
-"""`cbis user add|list|disable` on both backends: argon2 hashes only, names and passwords checked, every command
-audited; and `cbis serve` refusing any address but loopback without accounts and TLS."""
+"""`cbis user add|list|disable|enable|passwd` on both backends: argon2 hashes only, names and passwords checked,
+every command audited (never a password); disabling, enabling and new passwords as the real viewer sees them; and
+`cbis serve` refusing any address but loopback without accounts and TLS."""
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
 
 from cbis.db.case import audit_records
 from cbis.services.users import verify_password
+from cbis.web import create_app
+from cbis.web.auth import AUTH_KEY
+from cbis.web.db import ENGINE_KEY
 from tests.db.support import engine_on, rows
 from tests.helpers import cbis
 
 PASSWORD = "a long enough passphrase"
+NEW_PASSWORD = "another long enough passphrase"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def add(case_dir: Path, username: str, password: str = PASSWORD, *extra: str):  # type: ignore[no-untyped-def]
@@ -90,6 +101,182 @@ def test_user_disable(backend_case: Path) -> None:
         "started",
         "failed: AccountError: no user 'nobody' in this case",
     ]
+
+
+# --- enable and passwd, as the viewer sees them ---
+
+
+class Browser:
+    """One browser on the real viewer (Flask's test client): its own cookie jar, logins through the form."""
+
+    def __init__(self, app: Flask) -> None:
+        self.client: FlaskClient = app.test_client()
+
+    def login(self, username: str, password: str) -> int:
+        page = self.client.get("/login").get_data(as_text=True)
+        token = html.unescape(CSRF.search(page).group(1))  # type: ignore[union-attr]
+        form = {"csrf_token": token, "username": username, "password": password, "next": "/"}
+        return self.client.post("/login", data=form).status_code
+
+    def logged_in(self) -> bool:
+        page = self.client.get("/")
+        if page.status_code == 302:
+            assert page.headers["Location"].startswith("/login?next=")  # what the viewer does without a session
+            return False
+        assert page.status_code == 200, page.status
+        return "Log out" in page.get_data(as_text=True)
+
+
+@pytest.fixture
+def viewer(backend_case: Path) -> Iterator[Flask]:
+    """The viewer on the test's case, its engines closed after (a PostgreSQL test database is dropped then)."""
+    app = create_app(backend_case, {"TESTING": True})
+    yield app
+    app.extensions[ENGINE_KEY].dispose()
+    app.extensions[AUTH_KEY].engine.dispose()
+
+
+def passwd(case_dir: Path, username: str, password: str = NEW_PASSWORD):  # type: ignore[no-untyped-def]
+    return cbis("user", "passwd", username, "--case", case_dir, "--password-stdin", input=password + "\n")
+
+
+def password_hash_of(case_dir: Path, username: str) -> str:
+    [(password_hash,)] = rows(case_dir, "SELECT password_hash FROM users WHERE username = :name", name=username)
+    return password_hash
+
+
+def open_sessions(case_dir: Path, username: str) -> int:
+    [(count,)] = rows(
+        case_dir, "SELECT count(*) FROM web_sessions WHERE username = :name AND revoked_at IS NULL", name=username
+    )
+    return count
+
+
+def test_user_enable_lets_a_disabled_examiner_log_in_again(backend_case: Path, viewer: Flask) -> None:
+    assert add(backend_case, "alice").exit_code == 0
+    assert cbis("user", "disable", "alice", "--case", backend_case).exit_code == 0
+    browser = Browser(viewer)
+    assert browser.login("alice", PASSWORD) == 401 and not browser.logged_in()
+
+    result = cbis("user", "enable", "alice", "--case", backend_case)
+    assert result.exit_code == 0 and result.stdout.strip() == "enabled user alice"
+    assert "enabled" in cbis("user", "list", "--case", backend_case).stdout
+    assert browser.login("alice", PASSWORD) == 303 and browser.logged_in()
+    command = f"cbis user enable alice --case {backend_case}"
+    assert audit(backend_case)[-4:-2] == [(command, "started"), (command, "ok")]  # then `user list`
+
+
+def test_enabling_an_enabled_account_changes_nothing_and_says_so(backend_case: Path, viewer: Flask) -> None:
+    assert add(backend_case, "alice").exit_code == 0
+    browser = Browser(viewer)
+    assert browser.login("alice", PASSWORD) == 303
+    result = cbis("user", "enable", "alice", "--case", backend_case)
+    assert result.exit_code == 0 and result.stdout.strip() == "user alice is already enabled: nothing changed"
+    command = f"cbis user enable alice --case {backend_case}"
+    assert audit(backend_case)[-2:] == [(command, "started"), (command, "ok: already enabled, nothing changed")]
+    assert browser.logged_in() and open_sessions(backend_case, "alice") == 1  # its session was left alone
+
+
+def test_enabling_ends_a_session_left_over_from_before_the_account_was_disabled(backend_case: Path) -> None:
+    """A login checked just before `disable` may create its session just after: enabling must not revive it."""
+    from cbis.db import access
+    from cbis.services.cases import open_case, utc_now
+
+    assert add(backend_case, "alice").exit_code == 0
+    assert cbis("user", "disable", "alice", "--case", backend_case).exit_code == 0
+    case = open_case(backend_case)
+    try:
+        with case.engine.begin() as connection:
+            access.create_session(connection, "f" * 64, "alice", utc_now(), "192.0.2.10")
+    finally:
+        case.close()
+    assert cbis("user", "enable", "alice", "--case", backend_case).exit_code == 0
+    assert open_sessions(backend_case, "alice") == 0
+
+
+def test_user_passwd_replaces_the_password_and_ends_every_session_of_that_user(
+    backend_case: Path, viewer: Flask
+) -> None:
+    assert add(backend_case, "alice").exit_code == 0
+    assert add(backend_case, "bob", "bob's long passphrase").exit_code == 0
+    before, elsewhere, bob = Browser(viewer), Browser(viewer), Browser(viewer)
+    assert before.login("alice", PASSWORD) == 303 and elsewhere.login("alice", PASSWORD) == 303
+    assert bob.login("bob", "bob's long passphrase") == 303
+    assert before.logged_in() and elsewhere.logged_in()
+
+    result = passwd(backend_case, "alice")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "changed the password of user alice; 2 open viewer sessions ended"
+    assert not before.logged_in() and not elsewhere.logged_in()  # the old session cookies are worthless now
+    assert open_sessions(backend_case, "alice") == 0
+    assert bob.logged_in()  # another examiner's session is not touched
+
+    password_hash = password_hash_of(backend_case, "alice")
+    assert password_hash.startswith("$argon2id$") and verify_password(password_hash, NEW_PASSWORD)
+    fresh = Browser(viewer)
+    assert fresh.login("alice", PASSWORD) == 401 and not fresh.logged_in()
+    assert fresh.login("alice", NEW_PASSWORD) == 303 and fresh.logged_in()
+
+    command = f"cbis user passwd alice --case {backend_case} --password-stdin"
+    assert audit(backend_case)[-2:] == [(command, "started"), (command, "ok")]
+    for secret in (PASSWORD, NEW_PASSWORD):
+        assert secret not in result.output and secret not in result.stderr
+        assert not any(secret in text for pair in audit(backend_case) for text in pair)
+
+
+def test_a_disabled_account_gets_a_new_password_and_stays_disabled(backend_case: Path, viewer: Flask) -> None:
+    """After a suspected compromise: disable, set a new password, enable; only the new password works."""
+    assert add(backend_case, "alice").exit_code == 0
+    assert cbis("user", "disable", "alice", "--case", backend_case).exit_code == 0
+    result = passwd(backend_case, "alice")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == (
+        "changed the password of user alice; 0 open viewer sessions ended; "
+        "the account is still disabled (cbis user enable alice)"
+    )
+    browser = Browser(viewer)
+    assert browser.login("alice", NEW_PASSWORD) == 401
+    assert cbis("user", "enable", "alice", "--case", backend_case).exit_code == 0
+    assert browser.login("alice", PASSWORD) == 401
+    assert browser.login("alice", NEW_PASSWORD) == 303 and browser.logged_in()
+
+
+def test_user_passwd_prompts_twice_for_a_hidden_password(case_dir: Path) -> None:
+    assert add(case_dir, "alice").exit_code == 0
+    result = cbis("user", "passwd", "alice", "--case", case_dir, input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "New password:" in result.output and "Repeat for confirmation:" in result.output
+    assert NEW_PASSWORD not in result.output  # hidden input is not echoed
+    assert verify_password(password_hash_of(case_dir, "alice"), NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short pass", "the password is too short: at least 12 characters"),
+        ("x" * 1025, "the password is too long: at most 1024 characters"),
+        (" " * 12, "the password must not be blank"),
+        ("", "no password given"),
+    ],
+)
+def test_user_passwd_refuses_what_user_add_refuses(case_dir: Path, password: str, message: str) -> None:
+    assert add(case_dir, "alice").exit_code == 0
+    before = password_hash_of(case_dir, "alice")
+    result = passwd(case_dir, "alice", password)
+    assert result.exit_code == 2 and result.stderr.strip() == f"Error: {message}"  # one line, no traceback
+    assert password_hash_of(case_dir, "alice") == before
+    assert not any(password.strip() and password in text for pair in audit(case_dir) for text in pair)
+
+
+@pytest.mark.parametrize("command", ["enable", "passwd"])
+def test_enable_and_passwd_of_an_unknown_user_are_refused(backend_case: Path, command: str) -> None:
+    assert add(backend_case, "alice").exit_code == 0
+    options = ["--password-stdin"] if command == "passwd" else []
+    result = cbis("user", command, "nobody", "--case", backend_case, *options, input=NEW_PASSWORD + "\n")
+    assert result.exit_code == 2 and result.stderr.strip() == "Error: no user 'nobody' in this case"
+    assert audit(backend_case)[-1][1] == "failed: AccountError: no user 'nobody' in this case"
+    assert verify_password(password_hash_of(backend_case, "alice"), PASSWORD)
+    assert NEW_PASSWORD not in result.output
 
 
 def test_user_commands_need_a_case(tmp_path: Path) -> None:

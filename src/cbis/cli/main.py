@@ -24,7 +24,7 @@ app.command("report")(report.report)
 app.command("models")(models.models)
 app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
-app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable.")
+app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""`cbis user add|list|disable`: examiner accounts for the web viewer."""
+"""`cbis user add|list|disable|enable|passwd`: examiner accounts for the web viewer."""
 
 from __future__ import annotations
 
@@ -20,10 +20,20 @@ UsernameArgument = Annotated[
 ]
 
 
-def _read_password(from_stdin: bool) -> str:
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from the first line of stdin instead of prompting twice."),
+]
+
+
+def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
     if from_stdin:
-        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")  # the first line, as typed
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")  # the first line, as typed
+    else:
+        password = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise fail("no password given", ExitStatus.USAGE)
+    return password
 
 
 @app.command("add")
@@ -34,17 +44,10 @@ def add(
     display_name: Annotated[
         str, typer.Option("--display-name", help="The examiner's full name, shown in the viewer.")
     ] = "",
-    password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--password-stdin", help="Read the password from the first line of stdin instead of prompting twice."
-        ),
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Create an examiner account for the web viewer (a password of 12 or more characters, kept as an argon2 hash)."""
     password = _read_password(password_stdin)
-    if not password:
-        raise fail("no password given", ExitStatus.USAGE)
     with user_errors(), audited_case(ctx, case) as opened:
         user = users.add_user(opened, username, password, display_name=display_name)
     stdout.print(f"added user {user.username}", highlight=False, markup=False)
@@ -71,3 +74,33 @@ def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = N
     with user_errors(), audited_case(ctx, case) as opened:
         user = users.disable_user(opened, username)
     stdout.print(f"disabled user {user.username}", highlight=False, markup=False)
+
+
+@app.command("enable")
+def enable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
+    """Enable a disabled examiner account again: it can log in, with none of its sessions from before."""
+    with user_errors(), audited_case(ctx, case) as opened:
+        enabled = users.enable_user(opened, username)
+        if not enabled:
+            opened.audit_outcome = "ok: already enabled, nothing changed"
+    message = f"enabled user {username}" if enabled else f"user {username} is already enabled: nothing changed"
+    stdout.print(message, highlight=False, markup=False)
+
+
+@app.command("passwd")
+def passwd(
+    ctx: typer.Context,
+    username: UsernameArgument,
+    case: CaseOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Set a new password for an examiner account (12 or more characters) and end all its open viewer sessions."""
+    password = _read_password(password_stdin, "New password")
+    with user_errors(), audited_case(ctx, case) as opened:
+        change = users.set_password(opened, username, password)
+    ended = change.sessions_ended
+    message = f"changed the password of user {change.user.username}; {ended} open viewer session"
+    message += " ended" if ended == 1 else "s ended"
+    if change.user.disabled:
+        message += f"; the account is still disabled (cbis user enable {change.user.username})"
+    stdout.print(message, highlight=False, markup=False)

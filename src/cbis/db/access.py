@@ -157,6 +157,38 @@ def disable_user(connection: Connection, username: str, now: str) -> bool:
     return True
 
 
+def enable_user(connection: Connection, username: str, now: str) -> bool:
+    """Enable the account and revoke any open session it still has; False when there is no such account.
+
+    `disable_user` revoked its sessions already, but a login checked just before the account was disabled may
+    have created one after that: enabled again, it would come back to life. The account starts with none."""
+    changed = connection.execute(update(User).where(User.username == username).values(disabled=False)).rowcount
+    if not changed:
+        return False
+    revoke_user_sessions(connection, username, now)
+    return True
+
+
+def set_password(connection: Connection, username: str, password_hash: str, now: str) -> int | None:
+    """Replace the account's password hash and revoke all its open sessions (whoever knew the old password may
+    hold one). The number of sessions revoked; None when there is no such account."""
+    changed = connection.execute(
+        update(User).where(User.username == username).values(password_hash=password_hash)
+    ).rowcount
+    if not changed:
+        return None
+    return revoke_user_sessions(connection, username, now)
+
+
+def revoke_user_sessions(connection: Connection, username: str, now: str) -> int:
+    """Revoke every open session of the account; how many there were."""
+    return connection.execute(
+        update(WebSession)
+        .where(WebSession.username == username, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+
+
 # --- web sessions (by the SHA-256 of their token) ---
 
 

@@ -1,4 +1,4 @@
-"""Examiner accounts for the web viewer: add, list, disable; password hashing and checking.
+"""Examiner accounts for the web viewer: add, list, disable, enable, new passwords; password hashing and checking.
 
 Passwords are hashed with argon2id (argon2-cffi's `PasswordHasher`, RFC 9106's low-memory profile) and never
 stored or logged in any other form. Accounts are never deleted, so every access log row keeps its examiner.
@@ -7,6 +7,7 @@ stored or logged in any other form. Accounts are never deleted, so every access 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -111,3 +112,36 @@ def disable_user(case: Case, username: str) -> UserRecord:
         user = access.find_user(connection, username)
     assert user is not None
     return user
+
+
+def enable_user(case: Case, username: str) -> bool:
+    """Let a disabled account log in again (with no session from before). True when it was disabled; False when it
+    was enabled already, and nothing changes. AccountError when there is no such account."""
+    with case.engine.begin() as connection:
+        user = access.find_user(connection, username)
+        if user is None:
+            raise AccountError(f"no user {username!r} in this case")
+        if not user.disabled:
+            return False
+        access.enable_user(connection, username, utc_now())
+    return True
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    user: UserRecord  # as it is now: the new hash, and still disabled if it was
+    sessions_ended: int
+
+
+def set_password(case: Case, username: str, password: str) -> PasswordChange:
+    """Replace the account's password and end all its open web sessions. AccountError for a password `add_user`
+    would refuse, or when there is no such account. A disabled account keeps its new password and stays disabled."""
+    check_password(password)
+    password_hash = hash_password(password)  # argon2 takes a while: not inside the transaction
+    with case.engine.begin() as connection:
+        sessions_ended = access.set_password(connection, username, password_hash, utc_now())
+        if sessions_ended is None:
+            raise AccountError(f"no user {username!r} in this case")
+        user = access.find_user(connection, username)
+    assert user is not None
+    return PasswordChange(user, sessions_ended)
