@@ -3,7 +3,8 @@
 Prints, for one corpus built here from the sample photos (full-size camera JPEGs, each copy made distinct by
 bytes appended after the JPEG's end marker, so hashes differ and decoders see the same picture):
   1. the original loop: InceptionV3 (weights=None: the ImageNet file can't be downloaded; same compute),
-     load_img 299, preprocess_input, model.predict at batch size 1, top-20, EXIF re-read per image;
+     load_img 299, preprocess_input, model.predict at batch size 1, top-20, EXIF re-read per image; and the
+     same with two more full decodes per file (the issue says the original decoded each file three times);
   2. `cbis index` with the default model, end to end, as a subprocess (start-up included);
   3. the default model's inference alone on pre-decoded batches (the ceiling);
 and the ratios 2/1 and 2/3, peak RSS of `cbis index` on the small and the large corpus, and the time to
@@ -92,8 +93,13 @@ def cbis_index(corpus: Path, case_dir: Path, *extra: str, cpus: set[int] | None 
     return peak_rss_of([*cbis, "index", str(corpus), "--case", str(case_dir), *extra], cpus=cpus)
 
 
-def original_loop(paths: list[Path]) -> float:
-    """The original tool: per image, load_img at 299, predict at batch 1, top-20, EXIF re-read."""
+def original_loop(paths: list[Path]) -> tuple[float, float]:
+    """The original tool: per image, load_img at 299, predict at batch 1, top-20, EXIF re-read.
+
+    Returns (img/s as the issue's recipe lists the steps, img/s with two more full decodes per file). The issue's
+    account of the original says it "decoded each file three times", which its recipe does not spell out; both
+    readings are measured so that neither is chosen to flatter the ratio.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import numpy as np
@@ -107,18 +113,25 @@ def original_loop(paths: list[Path]) -> float:
     model = InceptionV3(weights=None)
     warm = preprocess_input(np.zeros((1, 299, 299, 3), dtype="float32"))
     model.predict(warm, verbose=0)
-    started = time.perf_counter()
-    rows = []
-    for path in paths:
-        image = keras.utils.load_img(path, target_size=(299, 299))
-        x = preprocess_input(np.expand_dims(keras.utils.img_to_array(image), axis=0))
-        scores = model.predict(x, verbose=0)[0]
-        top = np.argsort(scores)[::-1][:20]
-        rows.append([(labels.names[i], float(scores[i])) for i in top])
-        with Image.open(path) as again:  # the original opened each file again for its EXIF and size
-            exif = piexif.load(again.info.get("exif", b"")) if "exif" in again.info else {}
-            rows.append([again.size, len(exif)])
-    return len(paths) / (time.perf_counter() - started)
+
+    def run(extra_full_decodes: int) -> float:
+        started = time.perf_counter()
+        rows = []
+        for path in paths:
+            for _ in range(extra_full_decodes):
+                with Image.open(path) as decoded:
+                    decoded.load()
+            image = keras.utils.load_img(path, target_size=(299, 299))
+            x = preprocess_input(np.expand_dims(keras.utils.img_to_array(image), axis=0))
+            scores = model.predict(x, verbose=0)[0]
+            top = np.argsort(scores)[::-1][:20]
+            rows.append([(labels.names[i], float(scores[i])) for i in top])
+            with Image.open(path) as again:  # the original opened each file again for its EXIF and size
+                exif = piexif.load(again.info.get("exif", b"")) if "exif" in again.info else {}
+                rows.append([again.size, len(exif)])
+        return len(paths) / (time.perf_counter() - started)
+
+    return run(0), run(2)
 
 
 def original_predict_alone(calls: int = 20) -> float:
@@ -196,8 +209,9 @@ def main() -> None:
     build_corpus(args.workdir / "corpus-large", args.large)
     print(f"corpus: {args.small} and {args.large} full-size camera JPEGs (2-12 MP) from {len(FULL_SIZE)} samples")
 
-    original = original_loop(small_paths[: args.original])
+    original, original_three_decodes = original_loop(small_paths[: args.original])
     print(f"1. original loop (InceptionV3, predict batch 1):   {original:8.1f} img/s  ({args.original} images)")
+    print(f"   the same with three full decodes per file:     {original_three_decodes:8.1f} img/s")
 
     for case in ("case-small", "case-large"):
         shutil.rmtree(args.workdir / case, ignore_errors=True)
@@ -207,7 +221,10 @@ def main() -> None:
 
     ceiling, backend = inference_ceiling()
     print(f"3. default model inference alone ({backend}, batches as cbis index): {ceiling:8.1f} img/s")
-    print(f"ratio 2/1 (target >= 15, aim 20): {cbis_rate / original:6.1f}")
+    print(
+        f"ratio 2/1 (target >= 15, aim 20): {cbis_rate / original:6.1f}  "
+        f"(against three decodes per file: {cbis_rate / original_three_decodes:.1f})"
+    )
     print(f"ratio 2/3 (target >= 0.6):        {cbis_rate / ceiling:6.2f}")
 
     print("-- what this machine allows")
@@ -216,7 +233,8 @@ def main() -> None:
     bound = 1 / (1 / minimum + 1 / ceiling)
     print(
         f"best possible 2 here (4 and 3 sharing the CPUs perfectly): {bound:.1f} img/s, so ratio 2/1 <= "
-        f"{bound / original:.1f} and ratio 2/3 <= {bound / ceiling:.2f}; cbis index reaches {cbis_rate / bound:.0%}"
+        f"{bound / original:.1f} ({bound / original_three_decodes:.1f} against three decodes) and ratio 2/3 <= "
+        f"{bound / ceiling:.2f}; cbis index reaches {cbis_rate / bound:.0%}"
     )
     print(
         f"even with a model that cost nothing, ratio 2/1 <= {minimum / original:.1f}; the original loop's InceptionV3 "
@@ -232,7 +250,12 @@ def main() -> None:
         )
 
     large_seconds, rss_large, line = cbis_index(args.workdir / "corpus-large", args.workdir / "case-large")
-    print(f"cbis index on {args.large}: {large_seconds:.1f} s, {args.large / large_seconds:.1f} img/s ({line})")
+    large_rate = args.large / large_seconds
+    print(f"cbis index on {args.large}: {large_seconds:.1f} s, {large_rate:.1f} img/s ({line})")
+    print(
+        f"ratios on {args.large}: 2/1 {large_rate / original:.1f} (three decodes: "
+        f"{large_rate / original_three_decodes:.1f}), 2/3 {large_rate / ceiling:.2f}, 2/bound {large_rate / bound:.0%}"
+    )
     print(
         f"peak RSS: {rss_small / 2**20:.0f} MiB on {args.small} images, {rss_large / 2**20:.0f} MiB on {args.large} "
         f"(difference {abs(rss_large - rss_small) / rss_small:.1%}; target within 10%, under 1.5 GB)"
