@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -99,3 +100,16 @@ def test_routine_native_stderr_is_dropped_and_the_rest_passed_on(capfd: pytest.C
         os.write(2, b"ERROR: something an examiner must see\n")
     os.write(2, b"after the block\n")
     assert capfd.readouterr().err == "ERROR: something an examiner must see\nafter the block\n"
+
+
+def test_a_missing_temporary_directory_does_not_stop_a_model_loading(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The capture needs a temporary file; without one the routine line is let through rather than failing the run.
+    def no_temporary_directory() -> None:
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(backends, "tempfile", SimpleNamespace(TemporaryFile=no_temporary_directory))
+    with backends.without_routine_native_stderr():
+        os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+    assert capfd.readouterr().err == "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"

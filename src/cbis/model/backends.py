@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -149,21 +149,25 @@ def without_routine_native_stderr() -> Iterator[None]:
     """Capture what native code writes to stderr during the block; pass on every line but the routine ones.
 
     Used only while a model loads, before any progress display or worker thread writes to stderr, so nothing
-    else can be caught in between; whatever is, is passed on after the block, in order.
+    else can be caught in between; whatever is, is passed on after the block, in order. Without a temporary
+    file or a stderr to redirect, the block runs uncaptured: the line is noise, not a reason to fail.
     """
     sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to keep quiet
-        yield
-        return
-    with tempfile.TemporaryFile() as capture:
+    with ExitStack() as cleanup:
+        try:
+            capture = cleanup.enter_context(tempfile.TemporaryFile())
+            saved = os.dup(2)
+        except OSError:
+            capture = None
+        if capture is None:
+            yield
+            return
+        cleanup.callback(os.close, saved)
         os.dup2(capture.fileno(), 2)
         try:
             yield
         finally:
             os.dup2(saved, 2)
-            os.close(saved)
             capture.seek(0)
             said = capture.read().decode("utf-8", errors="replace")
             kept = [line for line in said.splitlines() if line.strip() and line.strip() not in ROUTINE_NATIVE_LINES]
