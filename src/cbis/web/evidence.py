@@ -138,7 +138,7 @@ def _render(data: bytes, size: int) -> bytes:
         image.thumbnail((size, size), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    except (OSError, ValueError, MemoryError) as exc:
+    except Exception as exc:  # whatever resizing or encoding raises, the answer is "no preview", never a 500
         raise NotServable(f"cannot render: {type(exc).__name__}: {exc}") from None
     return out.getvalue()
 
