@@ -1,6 +1,8 @@
-"""The PostgreSQL server drops cbis index's connection in the middle of a run (a restart, a failover, an
-administrator's pg_terminate_backend): the examiner gets one line saying what happened and that committed work
-is kept, the audit log says the run failed, and running the command again finishes the index exactly."""
+"""The PostgreSQL server goes away under cbis (a restart, a failover, an administrator's pg_terminate_backend).
+
+`cbis index`: the examiner gets one line saying what happened and that committed work is kept, the audit log says
+the run failed, and running the command again finishes the index exactly. The viewer: 503 with a reason while the
+server is away, never a 500, and pages again once it is back, without restarting `cbis serve`."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import make_url
 
 from cbis.services.cases import create_case
+from cbis.web import create_app
 from tests.conftest import libpq_url
 from tests.db.support import cbis_command, make_corpus, run_cbis, scalar, wait_for
 
@@ -76,3 +79,33 @@ def test_index_survives_losing_its_database_connection(pg_database: str, tmp_pat
     assert scalar(case_dir, "SELECT count(*) FROM files") == FILES
     assert scalar(case_dir, "SELECT count(DISTINCT path) FROM files") == FILES
     assert f"{committed} skipped as unchanged" in again.stdout
+
+
+@pytest.mark.postgres
+def test_viewer_answers_503_while_the_database_is_away_and_recovers(
+    pg_server: str, pg_database: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    case_dir = tmp_path / "case"
+    create_case(case_dir, number="L-2", examiner="E", description="server away", database=pg_database).close()
+    client = create_app(case_dir, {"TESTING": True}).test_client()
+    assert client.get("/").status_code == 200
+    database = make_url(pg_database).database
+    with psycopg.connect(libpq_url(pg_server), autocommit=True) as admin:
+        # The server refuses new connections to the case and drops the viewer's pooled ones, as during a restart.
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')  # type: ignore[arg-type]
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (database,),
+            )
+            for path in ("/", "/overview", "/export/files.csv"):
+                away = client.get(path)
+                assert away.status_code == 503, (path, away.status_code)
+                assert "The case database is not answering" in away.get_data(as_text=True)
+                assert away.headers["Retry-After"] == "5"
+        finally:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')  # type: ignore[arg-type]
+    back = client.get("/")
+    assert back.status_code == 200, back.get_data(as_text=True)[:500]

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, render_template, request
 from jinja2 import StrictUndefined
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from cbis import __version__
 from cbis.db.engine import is_case_dir
@@ -32,6 +32,10 @@ SECURITY_HEADERS = {
 }
 ALLOWED_METHODS = ("GET", "HEAD")
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+DATABASE_UNAVAILABLE = (
+    "The case database is not answering (its server restarting, or the connection lost). Nothing is shown rather "
+    "than part of the case; try again in a moment."
+)
 
 
 def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -77,6 +81,16 @@ def _secure(app: Flask) -> None:
             response.headers[name] = value
         response.headers.setdefault("Cache-Control", "no-cache")
         return response
+
+    from sqlalchemy.exc import InterfaceError, OperationalError  # here: `import cbis.web` loads no SQL
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception) -> Response | tuple[str, int]:
+        # A lost server is the environment's doing, not a bug: 503 and a reason, never a 500. The next request
+        # gets a fresh connection (pool_pre_ping), so the viewer recovers by itself once the server is back.
+        app.logger.error("the case database did not answer %s %s: %s", request.method, request.path, error)
+        return _http_error(ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=5))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response | tuple[str, int]:
