@@ -97,9 +97,20 @@ def test_routine_native_stderr_is_dropped_and_the_rest_passed_on(capfd: pytest.C
     # Written to file descriptor 2 directly, as LiteRT's C++ logger does, bypassing sys.stderr.
     with backends.without_routine_native_stderr():
         os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+        os.write(
+            2,
+            b"I0000 00:00:1795682598.937189   19976 port.cc:153] oneDNN custom operations are on. You may see "
+            b"slightly different numerical results due to floating-point round-off errors.\n",
+        )
         os.write(2, b"ERROR: something an examiner must see\n")
+        os.write(2, b"I0000 00:00:1795682598.937189   19976 other.cc:1] not the oneDNN notice\n")
     os.write(2, b"after the block\n")
-    assert capfd.readouterr().err == "ERROR: something an examiner must see\nafter the block\n"
+    assert capfd.readouterr().err == (
+        "ERROR: something an examiner must see\n"
+        "I0000 00:00:1795682598.937189   19976 other.cc:1] not the oneDNN notice\n"
+        "after the block\n"
+    )
 
 
 def test_a_missing_temporary_directory_does_not_stop_a_model_loading(
@@ -113,3 +124,13 @@ def test_a_missing_temporary_directory_does_not_stop_a_model_loading(
     with backends.without_routine_native_stderr():
         os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
     assert capfd.readouterr().err == "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
+
+
+@pytest.mark.slow
+def test_importing_tensorflow_says_nothing_on_stderr() -> None:
+    # TensorFlow's oneDNN notice comes before TF_CPP_MIN_LOG_LEVEL is read; an examiner's first `cbis index`
+    # converts the model and would show it twice.
+    result = subprocess.run(
+        [sys.executable, "-c", "import cbis.model._tf"], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stderr == "", result.stderr

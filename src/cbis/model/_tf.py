@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from cbis.errors import ModelUnavailableError
-from cbis.model.backends import inference_threads
+from cbis.model.backends import inference_threads, without_routine_native_stderr
 
 # TensorFlow's C++ start-up chatter would land in the middle of cbis' progress output; users can still override.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -17,8 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 try:
-    import keras
-    import tensorflow as tf
+    with without_routine_native_stderr():  # the oneDNN notice comes before TF_CPP_MIN_LOG_LEVEL is honoured
+        import keras
+        import tensorflow as tf
 except ImportError as exc:
     raise ModelUnavailableError(f"cbis needs TensorFlow and Keras to build its classifiers ({exc})") from exc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -139,9 +140,19 @@ class LiteRtForward:
             )
 
 
-# LiteRT's C++ logger writes this to file descriptor 2 whenever an interpreter first allocates, and offers Python
-# no switch to silence it (tensorflow/tensorflow#58050): in the middle of cbis' progress output it is noise.
-ROUTINE_NATIVE_LINES = frozenset({"INFO: Created TensorFlow Lite XNNPACK delegate for CPU."})
+# Native start-up chatter on file descriptor 2, which no setting silences: LiteRT's C++ logger announces the
+# XNNPACK delegate whenever an interpreter first allocates (tensorflow/tensorflow#58050), and TensorFlow's absl
+# logging prints its oneDNN notice before TF_CPP_MIN_LOG_LEVEL is read, once per library that loads it. In the
+# middle of cbis' output it is noise; anything else native code says is passed on.
+ROUTINE_NATIVE_LINES = (
+    re.compile(r"INFO: Created TensorFlow Lite XNNPACK delegate for CPU\."),
+    re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"),
+    re.compile(r"I\d{4} [\d:.]+ +\d+ port\.cc:\d+\] oneDNN custom operations are on\..*"),
+)
+
+
+def _routine(line: str) -> bool:
+    return any(pattern.fullmatch(line.strip()) for pattern in ROUTINE_NATIVE_LINES)
 
 
 @contextmanager
@@ -170,7 +181,7 @@ def without_routine_native_stderr() -> Iterator[None]:
             os.dup2(saved, 2)
             capture.seek(0)
             said = capture.read().decode("utf-8", errors="replace")
-            kept = [line for line in said.splitlines() if line.strip() and line.strip() not in ROUTINE_NATIVE_LINES]
+            kept = [line for line in said.splitlines() if line.strip() and not _routine(line)]
             if kept:
                 sys.stderr.write("\n".join(kept) + "\n")
                 sys.stderr.flush()
