@@ -149,11 +149,7 @@ def disable_user(connection: Connection, username: str, now: str) -> bool:
     changed = connection.execute(update(User).where(User.username == username).values(disabled=True)).rowcount
     if not changed:
         return False
-    connection.execute(
-        update(WebSession)
-        .where(WebSession.username == username, WebSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    revoke_user_sessions(connection, username, now)
     return True
 
 
@@ -266,10 +262,10 @@ def log_access(connection: Connection, entry: AccessEvent) -> None:
 
 
 def access_entries(connection: Connection) -> list[AccessEvent]:
-    """Every access log row, oldest first."""
-    rows = connection.execute(select(AccessEntry.__table__).order_by(AccessEntry.id))
+    """Every access log row, oldest first, as it was logged (without the id the database gave it)."""
     return [
-        AccessEvent(r.time_utc, r.username, r.remote_addr, r.method, r.path, r.status, r.event, r.file_id) for r in rows
+        AccessEvent(r.time_utc, r.username, r.remote_addr, r.method, r.path, r.status, r.event, r.file_id)
+        for r in access_log_records(connection)
     ]
 
 
