@@ -1,8 +1,8 @@
-"""Schema version 2: examiner accounts for `cbis serve`, their web sessions, and the viewer's access log.
+"""ORM models of schema version 2 (db/migrations/m0002_examiner_accounts.py): examiner accounts for
+`cbis serve`, their web sessions, and the viewer's access log.
 
 Who saw which image, and when, is part of the chain of custody: `access_log` is append-only like `audit_log`
-(triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL). Every string column here is unbounded text,
-so `migrations._unbounded_strings` has nothing to change in these tables on PostgreSQL.
+(triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL).
 
 Passwords are stored only as argon2id hashes (`cbis.services.users`); a web session is stored only as the
 SHA-256 of its random token, so a copy of the case cannot be used to log in as anyone.
@@ -10,11 +10,10 @@ SHA-256 of its random token, so a copy of the case cannot be used to log in as a
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Connection, ForeignKey, Index, Integer, Table, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cbis.db.models import Base
-from cbis.db.triggers import append_only
 
 
 class User(Base):
@@ -64,9 +63,3 @@ class AccessEntry(Base):
 
 AUTH_TABLES: list[Table] = [User.__table__, WebSession.__table__, AccessEntry.__table__]  # type: ignore[list-item]
 AUTH_TABLE_NAMES = frozenset(table.name for table in AUTH_TABLES)
-
-
-def m0002_examiner_accounts(connection: Connection) -> None:
-    """Migration 2: only this migration's own tables, so a version-1 case gains them and keeps everything else."""
-    Base.metadata.create_all(connection, tables=AUTH_TABLES)
-    append_only(connection, "access_log")

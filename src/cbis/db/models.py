@@ -1,4 +1,7 @@
-"""The case schema. SQLAlchemy models own it; only portable types, so PostgreSQL can replace SQLite by URL.
+"""ORM models of the case schema, for queries; only portable types, so PostgreSQL can replace SQLite by URL.
+
+The schema itself is made by the frozen migrations (db/migrations/): a change here needs a migration, and
+tests/db/test_migrations.py fails when the two disagree.
 
 Times are stored as ISO 8601 UTC text (what reports print, and what sorts correctly on both backends),
 plus integer nanoseconds where an exact comparison decides whether a file changed.

@@ -1,6 +1,12 @@
-"""Schema versions. Each migration is a named function applied in order, in one transaction with its record.
+"""Schema versions. Each migration is a module applied in order, in one transaction with its record.
 
-`metadata.create_all()` only ever builds a new case (migration 1); later migrations alter existing cases.
+Migrations are frozen: each one declares in its own module exactly the tables, columns, indexes and triggers
+it creates, never today's ORM models (db/models.py), so that a case made by any earlier cbis and migrated
+forward is identical to a new one (tests/db/test_migrations.py compares them, with real case files made by
+each earlier version in tests/data/cases/). A new case runs every migration from the first.
+
+To change the schema: add a module mNNNN_what.py with NAME and migrate(connection), list it below, update the
+ORM models to match, and make a case file with the previous version's code (scripts/make-old-case).
 A case whose schema is newer than this cbis knows is refused rather than guessed at.
 """
 
@@ -9,46 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, String, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select
 from sqlalchemy.sql import func
 
 from cbis import __version__
-from cbis.db.auth_models import AUTH_TABLE_NAMES, m0002_examiner_accounts
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
-from cbis.db.models import Base, SchemaVersion
-from cbis.db.triggers import append_only
+from cbis.db.migrations import m0001_initial, m0002_examiner_accounts
+from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
 
 Migration = Callable[[Connection], None]
 
-
-def _unbounded_strings(connection: Connection) -> None:
-    """PostgreSQL enforces VARCHAR(n) lengths where SQLite never has: a 70-character file extension or an odd
-    EXIF date would fail a whole batch on one backend and not the other. cbis stores what it finds, so on
-    PostgreSQL every String column is text (what SQLite makes of VARCHAR(n) in effect)."""
-    if connection.dialect.name != "postgresql":
-        return
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if isinstance(column.type, String) and column.type.length is not None:
-                connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE text')
-
-
-def _m0001_initial(connection: Connection) -> None:
-    # Version 1's tables only: later migrations create theirs, so a new case and a migrated one end up alike.
-    version_1 = [table for table in Base.metadata.sorted_tables if table.name not in AUTH_TABLE_NAMES]
-    Base.metadata.create_all(connection, tables=version_1)
-    _unbounded_strings(connection)
-    append_only(connection, "audit_log")
-
-
 MIGRATIONS: list[tuple[int, str, Migration]] = [
-    (
-        1,
-        "initial schema: case, audit log, evidence, files, exif, models, predictions, embeddings",
-        _m0001_initial,
-    ),
-    (2, "examiner accounts, web sessions and the viewer's access log", m0002_examiner_accounts),
+    (1, m0001_initial.NAME, m0001_initial.migrate),
+    (2, m0002_examiner_accounts.NAME, m0002_examiner_accounts.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
