@@ -57,6 +57,9 @@ def test_a_second_indexer_is_refused_and_a_killed_one_blocks_nothing(tmp_path: P
         )
         try:
             wait_for(lambda: runs_started(case_dir) == 1)  # a run starts only once the lock is held
+            # Frozen while it holds the lock: on a loaded machine the second command's start-up alone can outlast
+            # the first run, which then recorded "ok" before the kill below (seen in a full-suite run).
+            first.send_signal(signal.SIGSTOP)
             second = cbis_run("index", evidence, "--case", case_dir, "--no-classify")
             assert first.poll() is None, "the first indexer finished too early for this test"
             assert second.returncode == 3
