@@ -22,11 +22,13 @@ estimated cost is large take turns within DECODE_MEMORY_BUDGET (_MemoryBudget), 
 their peaks together.
 """
 
+import functools
 import io
 import itertools
 import re
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,14 +38,24 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import Image, ImageFile, JpegImagePlugin, TiffImagePlugin
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlugin
 
 from cbis.ingest.exif import ExifInfo, read_exif
 from cbis.ingest.hashing import open_evidence
+from cbis.ingest.png_text import MAX_TEXT_CHUNK_BYTES, MAX_TEXT_TOTAL_BYTES, is_text_limit_error, without_oversized_text
 
 __all__ = ["DecodedImage", "ExifInfo", "UnreadableImage", "decode_image", "read_exif"]
 
 pillow_heif.register_heif_opener()
+
+# Pillow warns (DecompressionBombWarning) about every image above Image.MAX_IMAGE_PIXELS, 89 M pixels, and
+# refuses at twice that. cbis has its own cap (--max-pixels, checked in _open_image), so the warning says
+# nothing an examiner can act on and would be printed for every large photo of an index run; Pillow's
+# refusal (DecompressionBombError) still applies and is recorded as the file's reason.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# cbis's own bounds for PNG text chunks (see png_text): Pillow's 1 MB per chunk refuses honest XMP packets.
+PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_CHUNK_BYTES
+PngImagePlugin.MAX_TEXT_MEMORY = MAX_TEXT_TOTAL_BYTES
 
 DEFAULT_MAX_PIXELS = 178_956_970
 """Twice Pillow's default MAX_IMAGE_PIXELS: the size at which Pillow itself refuses to open an image."""
@@ -108,6 +120,14 @@ class DecodedImage:
     """Decoding warnings; EXIF warnings are in exif.warnings."""
 
 
+class _TextTooLarge(Exception):
+    """Pillow refused a PNG for the size of its text chunks (see png_text), not for its pixels."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _LoadFailed(Exception):
     """Pixels failed to load (the file opened): a truncated or corrupt stream, worth a lenient retry."""
 
@@ -158,6 +178,38 @@ def decode_image(
 
 
 def _decode_image(
+    source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
+) -> DecodedImage:
+    decode = functools.partial(
+        _decode_strict_then_lenient,
+        draft_size=draft_size,
+        max_pixels=max_pixels,
+        keep_pixels=keep_pixels,
+        allow_truncated=allow_truncated,
+    )
+    try:
+        return decode(source)
+    except _TextTooLarge as refused:
+        # A PNG whose text chunks pass the limits: decoded again without them (png_text), never lost.
+        filtered = without_oversized_text(_all_bytes(source))
+        if filtered is None:
+            raise UnreadableImage(refused.reason) from refused
+    try:
+        decoded = decode(filtered.data)
+    except _TextTooLarge as refused_again:
+        raise UnreadableImage(refused_again.reason) from refused_again
+    decoded.warnings[:0] = filtered.warnings
+    return decoded
+
+
+def _all_bytes(source: bytes | Path) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    with _open_source(source) as stream:
+        return stream.read()
+
+
+def _decode_strict_then_lenient(
     source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
 ) -> DecodedImage:
     try:
@@ -214,6 +266,10 @@ def _open_image(stream: BinaryIO, max_pixels: int) -> ImageFile.ImageFile:
         raise UnreadableImage("not a supported image: Pillow cannot identify it as " + _format_list()) from exc
     except MemoryError as exc:
         raise UnreadableImage("out of memory while reading the image header") from exc
+    except ValueError as exc:
+        if is_text_limit_error(exc):
+            raise _TextTooLarge(f"PNG text chunks too large: {_one_line(exc)}") from exc
+        raise UnreadableImage(f"cannot open: {_one_line(exc)}") from exc
     except Exception as exc:  # plugins raise SyntaxError, struct.error, ValueError, RuntimeError (pillow-heif)...
         raise UnreadableImage(f"cannot open: {_one_line(exc)}") from exc
     width, height = image.size
@@ -272,6 +328,8 @@ def _load_and_convert(
     except MemoryError as exc:
         raise UnreadableImage(f"out of memory decoding {width}x{height} pixels") from exc
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, struct.error, EOFError...
+        if is_text_limit_error(exc):  # a text chunk after the pixel data
+            raise _TextTooLarge(f"PNG text chunks too large: {_one_line(exc)}") from exc
         raise _LoadFailed(_load_reason(exc)) from exc
     if exif is None:
         # After load(): PNG may keep its eXIf chunk after the pixel data.
