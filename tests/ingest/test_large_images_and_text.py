@@ -118,3 +118,14 @@ def test_zlib_bomb_in_ztxt_costs_only_the_chunk(tmp_path: Path) -> None:
 def test_nothing_to_leave_out_gives_none() -> None:
     assert without_oversized_text(png_with_text((b"tEXt", b"Comment\x00small"))) is None
     assert without_oversized_text(b"not a png") is None
+
+
+def test_xmp_over_one_megabyte_is_read() -> None:
+    # 3 MB of Photoshop-style history inflates past Pillow's default 1 MB limit, within cbis's own.
+    history = "x" * 3_000_000
+    packet = xmp_packet(f'xmp:CreateDate="2013-09-23T10:09:46+02:00" xmp:Label="{history}"')
+    assert 1 << 20 < len(packet) < MAX_TEXT_CHUNK_BYTES
+    decoded = decode_image(png_with_text(itxt(b"XML:com.adobe.xmp", packet)))
+    assert decoded.warnings == []
+    assert decoded.exif.datetime_digitized == "2013-09-23T10:09:46+02:00"
+    assert decoded.exif.sources["datetime_digitized"] == "XMP"
