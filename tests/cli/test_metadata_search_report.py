@@ -49,6 +49,9 @@ def metadata_case(tmp_path: Path, backend_case: Path) -> Iterator[Path]:
     exif = Image.Exif()
     exif[0x0110] = "EOS 40D"
     jpeg_with_xmp(extra / "disagree.jpg", 'tiff:Model="EOS 5D"', exif=exif)
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, "JPEG", exif=(DATA / "reconyx_hc500.exif").read_bytes())
+    (extra / "trail_camera.jpg").write_bytes(buffer.getvalue())
     before = tree_fingerprint(evidence)
     result = cbis("index", evidence, "--case", backend_case, "--no-classify")
     assert result.exit_code == 0, result.output
@@ -72,6 +75,11 @@ def test_date_search_finds_dates_that_are_only_in_xmp(metadata_case: Path) -> No
     june = search_json(metadata_case, "--from", "2019-06-01T08:30", "--to", "2019-06-01T08:30")
     assert [hit["path"] for hit in june] == ["metadata/xmp_original.jpg"]
     assert june[0]["datetime_original"] == "2019-06-01T08:30:00+02:00"
+    # A Reconyx trail camera writes its date and serial only in its maker note (exiftool: 2020:03:16 10:00:00).
+    trail = search_json(metadata_case, "--from", "2020-03-16", "--to", "2020-03-16T10:00")
+    assert [hit["path"] for hit in trail] == ["metadata/trail_camera.jpg"]
+    assert trail[0]["body_serial"] == "H500EE06130468"
+    assert trail[0]["sources"]["datetime_original"] == "MakerNote (Reconyx HyperFire)"
     dated = [hit["path"] for hit in search_json(metadata_case, "--sort", "date", "--from", "2000")]
     assert dated.index("metadata/xmp_only_dates.jpg") < dated.index("metadata/xmp_original.jpg")
 

@@ -119,6 +119,8 @@ class _Entry:
     type: int
     count: int
     raw: bytes
+    offset: int = 0
+    """Where `raw` starts in the block (maker notes count their offsets from the block's start)."""
 
 
 @dataclass
@@ -285,6 +287,7 @@ def _scan_ifd(tiff: bytes, offset: int, group: str, layout: _Layout) -> int:
             layout.problems.append(f"{group} tag {_tag_label(group, tag)} has unknown type {type_code}")
             continue
         size = value_count * _TIFF_TYPES[type_code][1]
+        value_offset = start + 8
         if size <= 4:
             raw = value_field[:size]
         else:
@@ -296,7 +299,7 @@ def _scan_ifd(tiff: bytes, offset: int, group: str, layout: _Layout) -> int:
                 )
                 continue
             raw = tiff[value_offset : value_offset + size]
-        entries[tag] = _Entry(tag, type_code, value_count, raw)
+        entries[tag] = _Entry(tag, type_code, value_count, raw, value_offset)
     layout.groups[group] = entries
     next_ifd = 0
     if entries_end + 4 <= len(tiff):
@@ -705,3 +708,28 @@ def _altitude(gps: dict[int, Any]) -> float:
     if ref == 0:
         return altitude
     raise _GpsProblem(f"GPSAltitudeRef {ref!r} is neither 0 nor 1")
+
+
+@dataclass(frozen=True)
+class MakerNoteBlock:
+    """The MakerNote tag's bytes, where they sit in the TIFF block, the block itself and IFD0's Make."""
+
+    note: bytes
+    offset: int
+    tiff: bytes
+    byte_order: str
+    make: str
+
+
+def maker_note_of(block: bytes) -> MakerNoteBlock | None:
+    """The maker note of a raw EXIF block, after the same layout check read_exif makes; None if there is none."""
+    tiff = re.sub(rb"^(Exif\x00\x00)+", b"", block)
+    layout = _scan_layout(tiff)
+    note = layout.groups.get("Exif", {}).get(0x927C)
+    if note is None or note.type not in (_UNDEFINED, 1) or not note.raw:
+        return None
+    make_entry = layout.groups.get("Image", {}).get(0x010F)
+    make = ""
+    if make_entry is not None and make_entry.type == _ASCII:
+        make = make_entry.raw.split(b"\x00", 1)[0].decode("latin-1").strip()
+    return MakerNoteBlock(note.raw, note.offset, tiff, layout.byte_order, make)
