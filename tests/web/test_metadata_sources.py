@@ -7,7 +7,7 @@ import html as html_module
 
 from flask.testing import FlaskClient
 
-from .conftest import ViewerCase
+from .conftest import ViewerCase, listed_ids
 
 
 def page(client: FlaskClient, case: ViewerCase, path: str) -> str:
@@ -42,3 +42,13 @@ def test_a_file_whose_sources_agree_has_no_flag(client: FlaskClient, shared_case
 def test_stored_and_displayed_size(client: FlaskClient, shared_case: ViewerCase) -> None:
     assert "450 × 600 px stored, 600 × 450 px displayed" in page(client, shared_case, "rotated/landscape_6.jpg")
     assert "100 × 66 px stored</td>" in page(client, shared_case, "camera/Nikon_D70.jpg")
+
+
+def test_the_gallery_filters_on_disagreeing_sources(client: FlaskClient, shared_case: ViewerCase) -> None:
+    response = client.get("/?metadata_conflict=1&per_page=240")
+    assert response.status_code == 200
+    listed = set(listed_ids(response.get_data(as_text=True)))
+    # The collection's Nikon D70 and Pentax K10D were rescaled by GIMP, which changed EXIF's ModifyDate only.
+    assert {shared_case.ids["camera/Nikon_D70.jpg"], shared_case.ids["camera/Pentax_K10D.jpg"]} <= listed
+    assert shared_case.ids["camera/Canon_40D.jpg"] not in listed
+    assert 'name="metadata_conflict" value="1" checked' in response.get_data(as_text=True)
