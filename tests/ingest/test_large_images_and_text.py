@@ -128,4 +128,4 @@ def test_xmp_over_one_megabyte_is_read() -> None:
     decoded = decode_image(png_with_text(itxt(b"XML:com.adobe.xmp", packet)))
     assert decoded.warnings == []
     assert decoded.exif.datetime_digitized == "2013-09-23T10:09:46+02:00"
-    assert decoded.exif.sources["datetime_digitized"] == "XMP"
+    assert decoded.exif.sources["datetime_digitized"] == "XMP (xmp:CreateDate)"
