@@ -31,6 +31,10 @@ class NewerSchemaError(CbisError):
     status = ExitStatus.NEWER_CASE
 
 
+class OlderSchemaError(CbisError):
+    """The read-only viewer was given a case an older cbis made: it never migrates, so it cannot read it yet."""
+
+
 class CaseLockedError(CbisError):
     status = ExitStatus.REFUSED
 

@@ -3,8 +3,8 @@ append-only; on PostgreSQL the viewer's role needs only the README's grants to l
 
 from __future__ import annotations
 
+import shutil
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,14 @@ from cbis.db import access, migrations
 from cbis.db.access import AccessEvent, UserRecord
 from cbis.db.auth_models import AUTH_TABLE_NAMES
 from cbis.db.case import audit_records, broken_audit_links
+from cbis.db.engine import record_database_url
+from cbis.errors import OlderSchemaError
 from cbis.web import create_app
 from cbis.web.auth import AUTH_KEY
 from cbis.web.db import ENGINE_KEY
 from tests.conftest import libpq_url
 from tests.db.support import engine_on, is_postgresql, rows, scalar
+from tests.db.test_migrations import CASES, load_dump
 from tests.helpers import cbis
 
 PASSWORD = "a long enough passphrase"
@@ -34,33 +37,55 @@ def snapshot(case_dir: Path, tables: set[str]) -> dict[str, list[tuple[object, .
     return {table: rows(case_dir, f"SELECT * FROM {table} ORDER BY 1") for table in sorted(tables)}
 
 
-def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(
-    make_case: Callable[..., Path], evidence: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with monkeypatch.context() as before_accounts:  # this cbis as it was before schema 2
-        before_accounts.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-        before_accounts.setattr(migrations, "SCHEMA_VERSION", 1)
-        case_dir = make_case()
-        indexed = cbis("index", evidence, "--case", case_dir, "--no-classify")
-        assert indexed.exit_code == 0, indexed.output
-        assert scalar(case_dir, "SELECT max(version) FROM schema_version") == 1
-        version_1_tables = table_names(case_dir)
-        assert not version_1_tables & AUTH_TABLE_NAMES  # migration 1 creates version 1's tables only
-        appended = {"audit_log", "schema_version"}  # the only version-1 tables that migrating and adding a user add to
-        kept = snapshot(case_dir, version_1_tables - appended)
-        appended_before = snapshot(case_dir, appended)
+@pytest.fixture
+def version_1_case(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A real case made and indexed by cbis at schema version 1 (tests/data/cases, scripts/make-old-case)."""
+    case_dir = tmp_path / "case"
+    case_dir.mkdir()
+    if backend == "sqlite":
+        shutil.copyfile(CASES / "v1.sqlite", case_dir / "case.sqlite")
+    else:
+        url = request.getfixturevalue("pg_databases")()
+        load_dump(url, CASES / "v1-postgresql.sql")
+        record_database_url(case_dir, make_url(url))
+    return case_dir
+
+
+def columns_of(case_dir: Path, tables: set[str]) -> dict[str, list[str]]:
+    with engine_on(case_dir, readonly=True) as engine, engine.connect() as connection:
+        inspector = inspect(connection)
+        return {table: [column["name"] for column in inspector.get_columns(table)] for table in sorted(tables)}
+
+
+def snapshot_columns(case_dir: Path, columns: dict[str, list[str]]) -> dict[str, list[tuple[object, ...]]]:
+    """The rows of each table, in the columns given (a later migration may add others)."""
+    return {
+        table: rows(case_dir, f"SELECT {', '.join(names)} FROM {table} ORDER BY 1") for table, names in columns.items()
+    }
+
+
+def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(version_1_case: Path) -> None:
+    case_dir = version_1_case
+    assert scalar(case_dir, "SELECT max(version) FROM schema_version") == 1
+    version_1_tables = table_names(case_dir)
+    assert not version_1_tables & AUTH_TABLE_NAMES  # migration 1 creates version 1's tables only
+    appended = {"audit_log", "schema_version"}  # the only version-1 tables that migrating and adding a user add to
+    version_1_columns = columns_of(case_dir, version_1_tables - appended)
+    kept = snapshot_columns(case_dir, version_1_columns)
+    appended_before = snapshot(case_dir, appended)
     assert scalar(case_dir, "SELECT count(*) FROM files") == 15
 
-    # The viewer reads a version-1 case as it is (no accounts, so no login), and does not migrate it.
-    viewer = create_app(case_dir, {"TESTING": True}).test_client()
-    assert viewer.get("/").status_code == 200
+    # The viewer never writes, so it does not migrate an older case: it says how to bring it up to date.
+    with pytest.raises(OlderSchemaError, match=r"schema version 1, from an older cbis.*cbis case info --case"):
+        create_app(case_dir, {"TESTING": True})
     assert scalar(case_dir, "SELECT max(version) FROM schema_version") == 1
 
     added = cbis("user", "add", "alice", "--case", case_dir, "--password-stdin", input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
-    assert rows(case_dir, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    every_version = [(number,) for number, _, _ in migrations.MIGRATIONS]
+    assert rows(case_dir, "SELECT version FROM schema_version ORDER BY version") == every_version
     assert table_names(case_dir) == version_1_tables | AUTH_TABLE_NAMES
-    assert snapshot(case_dir, version_1_tables - appended) == kept
+    assert snapshot_columns(case_dir, version_1_columns) == kept
     for table, before in appended_before.items():
         assert rows(case_dir, f"SELECT * FROM {table} ORDER BY 1")[: len(before)] == before
     with engine_on(case_dir, readonly=True) as engine, engine.connect() as connection:
@@ -68,11 +93,13 @@ def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(
     assert broken_audit_links(records) == []
     assert [record.outcome for record in records][-2:] == ["started", "ok"]
     assert rows(case_dir, "SELECT username FROM users") == [("alice",)]
+    assert create_app(case_dir, {"TESTING": True}).test_client().get("/login").status_code == 200
     assert_append_only(case_dir)
 
 
-def test_a_new_case_is_at_version_2(backend_case: Path) -> None:
-    assert rows(backend_case, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+def test_a_new_case_has_every_schema_version(backend_case: Path) -> None:
+    every_version = [(number,) for number, _, _ in migrations.MIGRATIONS]
+    assert rows(backend_case, "SELECT version FROM schema_version ORDER BY version") == every_version
     assert table_names(backend_case) >= AUTH_TABLE_NAMES
     assert rows(backend_case, "SELECT count(*) FROM users") == [(0,)]
 

@@ -124,7 +124,7 @@ def repoint_evidence(case_dir: Path, root: Path) -> None:
 
 def test_there_is_a_case_file_for_every_earlier_version() -> None:
     """Every version before the current one, on both backends (the current one's may already be there too)."""
-    earlier = list(range(1, migrations.SCHEMA_VERSION))
+    earlier = [number for number, _, _ in migrations.MIGRATIONS[:-1]]  # numbers may skip (merged branches)
     for made in ([_version(path) for path in OLD_SQLITE], [_version(path) for path in OLD_POSTGRESQL]):
         assert made[: len(earlier)] == earlier
         assert made in (earlier, [*earlier, migrations.SCHEMA_VERSION])
@@ -149,7 +149,7 @@ def test_an_old_sqlite_case_migrates_to_what_a_new_case_is(old_case: Path, tmp_p
         migrated.close()
         fresh.close()
     assert counts_before["files"] == 15  # the old case is a real one: every sample file indexed
-    new_version_rows = migrations.SCHEMA_VERSION - _version(old_case)
+    new_version_rows = sum(1 for number, _, _ in migrations.MIGRATIONS if number > _version(old_case))
     assert counts_after == {
         **{name: 0 for name in counts_after},
         **counts_before,
@@ -205,7 +205,7 @@ def test_an_old_postgresql_case_migrates_to_what_a_new_case_is(dump: Path, tmp_p
         migrated.close()
         fresh.close()
     assert counts_before["files"] == 15
-    new_version_rows = migrations.SCHEMA_VERSION - _version(dump)
+    new_version_rows = sum(1 for number, _, _ in migrations.MIGRATIONS if number > _version(dump))
     assert counts_after == {
         **{name: 0 for name in counts_after},
         **counts_before,

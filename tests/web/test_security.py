@@ -53,9 +53,10 @@ def test_hostile_exif_file_names_and_labels_are_escaped(
     page = client.get(f"/image/{file_id}").get_data(as_text=True)
     assert_escaped(page, payload, at_least=10)
     # Each EXIF text field, the tags_json table, the prediction label (chart and table) and the file name.
+    source = ' <span class="source" title="where this value came from">EXIF</span></td></tr>'
     for field in ("make", "model", "lens", "software"):
-        assert f"<tr><th>{field}</th><td>{escaped}</td></tr>" in page
-    assert f'<tr><th>body serial</th><td class="mono">{escaped}</td></tr>' in page
+        assert f"<tr><th>{field}</th><td>{escaped}{source}" in page
+    assert f'<tr><th>body serial</th><td class="mono">{escaped}{source}' in page
     assert f'<tr><th scope="row">ImageDescription</th><td class="wrap">{escaped}</td></tr>' in page
     assert f"<title>{escaped}: " in page  # the prediction bar's full label
     assert str(escape(HOSTILE_PATHS[payload])) in page

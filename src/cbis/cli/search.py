@@ -26,13 +26,20 @@ def search(
     camera_model: Annotated[str | None, typer.Option("--camera-model", help="Camera model substring.")] = None,
     has_gps: Annotated[bool, typer.Option("--has-gps", help="Only images with GPS coordinates.")] = False,
     hash_: Annotated[str | None, typer.Option("--hash", help="MD5, SHA-1 or SHA-256 (by length), any file.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="DateTimeOriginal on or after (2024-05-31).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="DateTimeOriginal on or before (2024-05-31).")] = None,
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="Taken on or after (2024-05-31): DateTimeOriginal, else CreateDate; EXIF or XMP."),
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Taken on or before (2024-05-31), as --from.")] = None,
     ext_mismatch: Annotated[
         bool, typer.Option("--ext-mismatch", help="Files whose name does not match their content.")
     ] = False,
     unprocessed: Annotated[
         bool, typer.Option("--unprocessed", help="Files that could not be read or decoded, with reasons.")
+    ] = False,
+    metadata_conflict: Annotated[
+        bool,
+        typer.Option("--metadata-conflict", help="Images whose EXIF, maker note and XMP disagree on a field."),
     ] = False,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
@@ -45,7 +52,8 @@ def search(
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
 ) -> None:
-    """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure or visual similarity."""
+    """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure, metadata that
+    disagrees, or visual similarity."""
     filters = SearchFilters(
         label=label,
         min_score=min_score,
@@ -57,6 +65,7 @@ def search(
         date_to=date_to,
         ext_mismatch=ext_mismatch,
         unprocessed=unprocessed,
+        metadata_conflict=metadata_conflict,
     )
     with user_errors(), audited_case(ctx, case) as opened:
         hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
@@ -86,7 +95,7 @@ def search(
         camera = " ".join(part for part in (hit.make, hit.camera_model) if part)
         gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
         score = f"{hit.score:.3f}" if hit.score is not None else ""
-        taken = hit.datetime_original or ""
+        taken = hit.date_taken or ""
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
         table.add_row(hit.path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
     stdout.print(table)

@@ -135,6 +135,9 @@ class File(Base):
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    # width/height: as stored (before EXIF orientation and HEIF irot); display_*: as shown (schema version 5).
+    display_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    display_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     exif: Mapped[Exif | None] = relationship(back_populates="file", uselist=False)
 
@@ -144,6 +147,7 @@ class Exif(Base):
     __table_args__ = (
         Index("ix_exif_make", "make"),
         Index("ix_exif_datetime_original", "datetime_original"),
+        Index("ix_exif_has_conflict", "has_conflict"),
     )
 
     file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
@@ -159,6 +163,11 @@ class Exif(Base):
     lens_model: Mapped[str | None] = mapped_column(Text, nullable=True)
     body_serial: Mapped[str | None] = mapped_column(Text, nullable=True)
     tags_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Schema version 5: see db/migrations/m0005_metadata_sources.py.
+    modify_date: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sources_json: Mapped[str] = mapped_column(Text, default="{}")
+    conflicts_json: Mapped[str] = mapped_column(Text, default="{}")
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
 
     file: Mapped[File] = relationship(back_populates="exif")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
+
+DATE_TAKEN = func.coalesce(Exif.datetime_original, Exif.datetime_digitized)
+"""The date `--from`/`--to`, `--sort date` and the viewer's date filter use: DateTimeOriginal, else
+DateTimeDigitized (exiftool's CreateDate), each from EXIF, else the maker note, else XMP (ingest.metadata). Compared
+as text on the local time written (an offset, when there is one, follows it), like EXIF dates themselves."""
 
 
 class byte_order(FunctionElement[Any]):
@@ -48,10 +54,11 @@ class SearchFilters:
     camera_model: str | None = None
     has_gps: bool = False
     hash: str | None = None
-    date_from: str | None = None  # ISO date or datetime prefix, compared with DateTimeOriginal
+    date_from: str | None = None  # ISO date or datetime prefix, compared with DATE_TAKEN
     date_to: str | None = None
     ext_mismatch: bool = False
     unprocessed: bool = False
+    metadata_conflict: bool = False  # EXIF, maker note and XMP disagree on a summary field
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
 
@@ -85,6 +92,19 @@ class SearchHit:
     datetime_original: str | None
     gps_latitude: float | None
     gps_longitude: float | None
+    software: str | None = None
+    orientation: int | None = None
+    gps_altitude: float | None = None
+    lens_model: str | None = None
+    body_serial: str | None = None
+    datetime_digitized: str | None = None
+    modify_date: str | None = None
+    date_taken: str | None = None  # DATE_TAKEN: what --from/--to and --sort date use
+    display_width: int | None = None  # width/height are as stored, display_* as shown (after orientation)
+    display_height: int | None = None
+    metadata_conflict: bool = False
+    sources: dict[str, str] = field(default_factory=dict)  # summary field -> EXIF, MakerNote (...) or XMP (...)
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {source: value} where they differ
     label: str | None = None  # top-1 of the selected model
     score: float | None = None
     similarity: float | None = None  # cosine similarity to the image of --similar-to
@@ -155,6 +175,19 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             Exif.datetime_original,
             Exif.gps_latitude,
             Exif.gps_longitude,
+            Exif.software,
+            Exif.orientation,
+            Exif.gps_altitude,
+            Exif.lens_model,
+            Exif.body_serial,
+            Exif.datetime_digitized,
+            Exif.modify_date,
+            DATE_TAKEN.label("date_taken"),
+            File.display_width,
+            File.display_height,
+            func.coalesce(Exif.has_conflict, False).label("metadata_conflict"),
+            Exif.sources_json,
+            Exif.conflicts_json,
             top1.c.label,
             top1.c.score,
         )
@@ -190,9 +223,11 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         column = HASH_COLUMNS.get(len(digest))
         conditions.append(column == digest if column is not None else File.id.is_(None))
     if filters.date_from:
-        conditions.append(func.substr(Exif.datetime_original, 1, len(filters.date_from)) >= filters.date_from)
+        conditions.append(func.substr(DATE_TAKEN, 1, len(filters.date_from)) >= filters.date_from)
     if filters.date_to:
-        conditions.append(func.substr(Exif.datetime_original, 1, len(filters.date_to)) <= filters.date_to)
+        conditions.append(func.substr(DATE_TAKEN, 1, len(filters.date_to)) <= filters.date_to)
+    if filters.metadata_conflict:
+        conditions.append(Exif.has_conflict.is_(True))
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
     if filters.file_ids is not None:
@@ -208,7 +243,7 @@ def ordering(columns: Any, sort: str) -> list[Any]:
     if sort == "score":
         keys = [columns.score.is_(None), columns.score.desc()]
     elif sort == "date":
-        keys = [columns.datetime_original.is_(None), byte_order(columns.datetime_original)]
+        keys = [columns.date_taken.is_(None), byte_order(columns.date_taken)]
     else:
         keys = []
     return [*keys, byte_order(columns.evidence), byte_order(columns.path), columns.id]
@@ -233,7 +268,7 @@ def search(
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    hits = [SearchHit(**row) for row in connection.execute(query).mappings()]
+    hits = [_hit(row) for row in connection.execute(query).mappings()]
     if with_predictions and model_id is not None and hits:
         by_id = {hit.id: hit for hit in hits}
         rows = connection.execute(
@@ -244,6 +279,23 @@ def search(
         for file_id, rank, wnid, label, score in rows:
             by_id[file_id].predictions.append({"rank": rank, "wnid": wnid, "label": label, "score": score})
     return hits
+
+
+def _hit(row: Any) -> SearchHit:
+    values = dict(row)
+    sources_json, conflicts_json = values.pop("sources_json"), values.pop("conflicts_json")
+    values["metadata_conflict"] = bool(values["metadata_conflict"])
+    return SearchHit(**values, sources=_json_map(sources_json), conflicts=_json_map(conflicts_json))
+
+
+def _json_map(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def count(connection: Connection, filters: SearchFilters) -> int:
@@ -296,6 +348,15 @@ def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
             File.width,
             File.height,
             Exif.tags_json,
+            Exif.lens_model,
+            Exif.body_serial,
+            Exif.datetime_digitized,
+            Exif.modify_date,
+            File.display_width.label("displayed_width"),
+            File.display_height.label("displayed_height"),
+            Exif.sources_json,
+            Exif.has_conflict.label("metadata_conflict"),
+            Exif.conflicts_json,
         )
         .join(Exif, Exif.file_id == File.id)
         .join(Evidence, Evidence.id == File.evidence_id)

@@ -27,6 +27,7 @@ EXIF_COLUMNS = (
     "orientation",
     "lens_model",
     "body_serial",
+    "modify_date",
 )
 
 
@@ -59,12 +60,16 @@ class FileRow:
     error: str | None = None
     width: int | None = None
     height: int | None = None
+    """As stored: before EXIF orientation and HEIF's irot."""
     truncated: bool = False
     warnings: list[str] = field(default_factory=list)
-    exif: dict[str, Any] | None = None  # EXIF_COLUMNS plus "tags" (a JSON-serialisable dict)
+    exif: dict[str, Any] | None = None  # EXIF_COLUMNS plus "tags", "sources" and "conflicts" (JSON-serialisable)
     predictions: list[PredictionRow] | None = None
     embedding: bytes | None = None  # float16 little-endian
     embedding_dim: int = 0
+    display_width: int | None = None
+    display_height: int | None = None
+    """As shown: after the EXIF or XMP orientation and HEIF's irot."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def _file_values(row: FileRow, evidence_id: int, run_id: int) -> dict[str, Any]:
         "error": row.error,
         "width": row.width,
         "height": row.height,
+        "display_width": row.display_width,
+        "display_height": row.display_height,
         "truncated": row.truncated,
         "warnings_json": json.dumps(row.warnings, ensure_ascii=False),
         "first_run_id": run_id,
@@ -245,6 +252,10 @@ def write_files(
         if row.exif is not None:
             values = {column: row.exif.get(column) for column in EXIF_COLUMNS}
             values["tags_json"] = json.dumps(row.exif.get("tags", {}), ensure_ascii=False, sort_keys=True)
+            values["sources_json"] = json.dumps(row.exif.get("sources", {}), ensure_ascii=False, sort_keys=True)
+            conflicts = row.exif.get("conflicts") or {}
+            values["conflicts_json"] = json.dumps(conflicts, ensure_ascii=False, sort_keys=True)
+            values["has_conflict"] = bool(conflicts)
             exif_values.append({"file_id": file_id, **values})
     if exif_values:
         _insert_many(connection, Exif.__table__, exif_values)

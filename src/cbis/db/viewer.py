@@ -197,14 +197,14 @@ def extension_counts(connection: Connection) -> list[tuple[str, int]]:
 
 
 def month_counts(connection: Connection) -> tuple[list[tuple[str, int]], int]:
-    """Images per month of DateTimeOriginal ("YYYY-MM"), in order, and the number of images without one."""
-    month = func.substr(Exif.datetime_original, 1, 7)
+    """Images per month of the date taken (queries.DATE_TAKEN, "YYYY-MM"), in order, and the number without one."""
+    month = func.substr(queries.DATE_TAKEN, 1, 7)
     number = func.count().label("count")
     rows = connection.execute(
         select(month.label("month"), number)
         .select_from(File)
         .join(Exif, Exif.file_id == File.id)
-        .where(File.status == "image", Exif.datetime_original.is_not(None), Exif.datetime_original != "")
+        .where(File.status == "image", queries.DATE_TAKEN.is_not(None), queries.DATE_TAKEN != "")
         .group_by(month)
         .order_by(byte_order(month))
     )
@@ -213,7 +213,7 @@ def month_counts(connection: Connection) -> tuple[list[tuple[str, int]], int]:
         select(func.count())
         .select_from(File)
         .outerjoin(Exif, Exif.file_id == File.id)
-        .where(File.status == "image", func.coalesce(Exif.datetime_original, "") == "")
+        .where(File.status == "image", func.coalesce(queries.DATE_TAKEN, "") == "")
     ).scalar_one()
     return months, undated
 

@@ -80,7 +80,9 @@ class ExifInfo:
     datetime_original: str | None = None
     """ISO 8601 "YYYY-MM-DDTHH:MM:SS", plus "+HH:MM" when OffsetTimeOriginal gives one."""
     datetime_digitized: str | None = None
-    """Same, with OffsetTimeDigitized."""
+    """Same, with OffsetTimeDigitized (exiftool calls it CreateDate)."""
+    modify_date: str | None = None
+    """DateTime (0x0132 in IFD0, exiftool's ModifyDate), with OffsetTime: when the file was last changed."""
     gps_latitude: float | None = None
     """Signed decimal degrees, south negative."""
     gps_longitude: float | None = None
@@ -92,7 +94,13 @@ class ExifInfo:
     lens_model: str | None = None
     body_serial: str | None = None
     tags: dict[str, Any] = field(default_factory=dict)
-    """Every tag, grouped by IFD ("Image", "Exif", "GPS", "Interop", "1st"), by readable name; JSON-ready."""
+    """Every tag, grouped by IFD ("Image", "Exif", "GPS", "Interop", "1st"), by readable name; JSON-ready.
+    metadata.read_metadata adds "XMP" (every XMP property) and "MakerNote" (the maker-note values read)."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each summary field's value came from (set by metadata.read_metadata): "EXIF", "XMP (property)" or
+    "MakerNote (maker)"."""
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Summary fields whose sources disagree: field -> {source: its value}, every source's value kept."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -111,6 +119,8 @@ class _Entry:
     type: int
     count: int
     raw: bytes
+    offset: int = 0
+    """Where `raw` starts in the block (maker notes count their offsets from the block's start)."""
 
 
 @dataclass
@@ -137,7 +147,7 @@ def read_exif(source: Image.Image | bytes) -> ExifInfo:
     if isinstance(source, bytes | bytearray | memoryview):
         return exif_from_block(bytes(source))
     image = source
-    block = _exif_block_of(image)
+    block = exif_block_of(image)
     if block is not None:
         info = exif_from_block(block)
     elif isinstance(image, TiffImagePlugin.TiffImageFile):
@@ -192,7 +202,9 @@ def exif_from_block(block: bytes) -> ExifInfo:
     return info
 
 
-def _exif_block_of(image: Image.Image) -> bytes | None:
+def exif_block_of(image: Image.Image) -> bytes | None:
+    """The raw EXIF block an opened image carries (JPEG APP1, PNG eXIf or text, WebP, HEIF...); None for TIFF,
+    whose tags are the file's own IFDs."""
     block = image.info.get("exif")
     if isinstance(block, bytes) and block:
         return block
@@ -275,6 +287,7 @@ def _scan_ifd(tiff: bytes, offset: int, group: str, layout: _Layout) -> int:
             layout.problems.append(f"{group} tag {_tag_label(group, tag)} has unknown type {type_code}")
             continue
         size = value_count * _TIFF_TYPES[type_code][1]
+        value_offset = start + 8
         if size <= 4:
             raw = value_field[:size]
         else:
@@ -286,7 +299,7 @@ def _scan_ifd(tiff: bytes, offset: int, group: str, layout: _Layout) -> int:
                 )
                 continue
             raw = tiff[value_offset : value_offset + size]
-        entries[tag] = _Entry(tag, type_code, value_count, raw)
+        entries[tag] = _Entry(tag, type_code, value_count, raw, value_offset)
     layout.groups[group] = entries
     next_ifd = 0
     if entries_end + 4 <= len(tiff):
@@ -406,6 +419,9 @@ def _fill(info: ExifInfo, groups: _RawGroups, *, byte_order: str) -> None:
     info.orientation = _orientation(image.get(_ORIENTATION), info.warnings)
     info.datetime_original = _timestamp(exif, 0x9003, 0x9011, "DateTimeOriginal", info.warnings)
     info.datetime_digitized = _timestamp(exif, 0x9004, 0x9012, "DateTimeDigitized", info.warnings)
+    # DateTime is in IFD0 and its OffsetTime in the Exif IFD.
+    modified = {tag: value for tag, value in ((0x0132, image.get(0x0132)), (0x9010, exif.get(0x9010))) if value}
+    info.modify_date = _timestamp(modified, 0x0132, 0x9010, "DateTime", info.warnings)
     if "GPS" in groups:
         _fill_gps(info, groups["GPS"], pointer_present=_GPS_POINTER in image)
 
@@ -692,3 +708,28 @@ def _altitude(gps: dict[int, Any]) -> float:
     if ref == 0:
         return altitude
     raise _GpsProblem(f"GPSAltitudeRef {ref!r} is neither 0 nor 1")
+
+
+@dataclass(frozen=True)
+class MakerNoteBlock:
+    """The MakerNote tag's bytes, where they sit in the TIFF block, the block itself and IFD0's Make."""
+
+    note: bytes
+    offset: int
+    tiff: bytes
+    byte_order: str
+    make: str
+
+
+def maker_note_of(block: bytes) -> MakerNoteBlock | None:
+    """The maker note of a raw EXIF block, after the same layout check read_exif makes; None if there is none."""
+    tiff = re.sub(rb"^(Exif\x00\x00)+", b"", block)
+    layout = _scan_layout(tiff)
+    note = layout.groups.get("Exif", {}).get(0x927C)
+    if note is None or note.type not in (_UNDEFINED, 1) or not note.raw:
+        return None
+    make_entry = layout.groups.get("Image", {}).get(0x010F)
+    make = ""
+    if make_entry is not None and make_entry.type == _ASCII:
+        make = make_entry.raw.split(b"\x00", 1)[0].decode("latin-1").strip()
+    return MakerNoteBlock(note.raw, note.offset, tiff, layout.byte_order, make)

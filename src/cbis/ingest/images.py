@@ -22,11 +22,13 @@ estimated cost is large take turns within DECODE_MEMORY_BUDGET (_MemoryBudget), 
 their peaks together.
 """
 
+import functools
 import io
 import itertools
 import re
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,14 +38,25 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import Image, ImageFile, JpegImagePlugin, TiffImagePlugin
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlugin
 
 from cbis.ingest.exif import ExifInfo, read_exif
 from cbis.ingest.hashing import open_evidence
+from cbis.ingest.metadata import read_metadata
+from cbis.ingest.png_text import MAX_TEXT_CHUNK_BYTES, MAX_TEXT_TOTAL_BYTES, is_text_limit_error, without_oversized_text
 
 __all__ = ["DecodedImage", "ExifInfo", "UnreadableImage", "decode_image", "read_exif"]
 
 pillow_heif.register_heif_opener()
+
+# Pillow warns (DecompressionBombWarning) about every image above Image.MAX_IMAGE_PIXELS, 89 M pixels, and
+# refuses at twice that. cbis has its own cap (--max-pixels, checked in _open_image), so the warning says
+# nothing an examiner can act on and would be printed for every large photo of an index run; Pillow's
+# refusal (DecompressionBombError) still applies and is recorded as the file's reason.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# cbis's own bounds for PNG text chunks (see png_text): Pillow's 1 MB per chunk refuses honest XMP packets.
+PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_CHUNK_BYTES
+PngImagePlugin.MAX_TEXT_MEMORY = MAX_TEXT_TOTAL_BYTES
 
 DEFAULT_MAX_PIXELS = 178_956_970
 """Twice Pillow's default MAX_IMAGE_PIXELS: the size at which Pillow itself refuses to open an image."""
@@ -96,8 +109,8 @@ class DecodedImage:
     """As Pillow detected it, lowercase: "jpeg", "png", "heif", "mpo" (a multi-picture JPEG)..."""
     width: int
     height: int
-    """Pixel size as stored: before draft reduction and before EXIF orientation. For HEIF it is the size libheif
-    reports, after the container's own rotation (irot), which HEIF treats as part of the image itself."""
+    """Pixel size as stored: before draft reduction, before EXIF orientation and, for HEIF, before the
+    container's rotation (irot)."""
     exif: ExifInfo
     image: Image.Image | None
     """Mode "RGB", EXIF orientation applied, first frame, possibly reduced by JPEG draft mode; None when
@@ -106,6 +119,18 @@ class DecodedImage:
     """True when the image decoded only because allow_truncated was set."""
     warnings: list[str] = field(default_factory=list)
     """Decoding warnings; EXIF warnings are in exif.warnings."""
+    display_width: int = 0
+    display_height: int = 0
+    """Pixel size as shown: after the orientation cbis applies to `image` (EXIF or XMP orientation, HEIF's
+    irot and imir), before draft reduction. Equal to width and height unless the picture is turned 90 degrees."""
+
+
+class _TextTooLarge(Exception):
+    """Pillow refused a PNG for the size of its text chunks (see png_text), not for its pixels."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _LoadFailed(Exception):
@@ -158,6 +183,38 @@ def decode_image(
 
 
 def _decode_image(
+    source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
+) -> DecodedImage:
+    decode = functools.partial(
+        _decode_strict_then_lenient,
+        draft_size=draft_size,
+        max_pixels=max_pixels,
+        keep_pixels=keep_pixels,
+        allow_truncated=allow_truncated,
+    )
+    try:
+        return decode(source)
+    except _TextTooLarge as refused:
+        # A PNG whose text chunks pass the limits: decoded again without them (png_text), never lost.
+        filtered = without_oversized_text(_all_bytes(source))
+        if filtered is None:
+            raise UnreadableImage(refused.reason) from refused
+    try:
+        decoded = decode(filtered.data)
+    except _TextTooLarge as refused_again:
+        raise UnreadableImage(refused_again.reason) from refused_again
+    decoded.warnings[:0] = filtered.warnings
+    return decoded
+
+
+def _all_bytes(source: bytes | Path) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    with _open_source(source) as stream:
+        return stream.read()
+
+
+def _decode_strict_then_lenient(
     source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
 ) -> DecodedImage:
     try:
@@ -214,6 +271,10 @@ def _open_image(stream: BinaryIO, max_pixels: int) -> ImageFile.ImageFile:
         raise UnreadableImage("not a supported image: Pillow cannot identify it as " + _format_list()) from exc
     except MemoryError as exc:
         raise UnreadableImage("out of memory while reading the image header") from exc
+    except ValueError as exc:
+        if is_text_limit_error(exc):
+            raise _TextTooLarge(f"PNG text chunks too large: {_one_line(exc)}") from exc
+        raise UnreadableImage(f"cannot open: {_one_line(exc)}") from exc
     except Exception as exc:  # plugins raise SyntaxError, struct.error, ValueError, RuntimeError (pillow-heif)...
         raise UnreadableImage(f"cannot open: {_one_line(exc)}") from exc
     width, height = image.size
@@ -231,8 +292,10 @@ def _decode_opened(
         # Pillow reports a TIFF with orientation 5-8 at its turned size already; the stored size is in the tags.
         width, height = image.tag_v2.get(256, width), image.tag_v2.get(257, height)
     image_format = (image.format or "unknown").lower()
+    if image_format == "heif":
+        width, height = _heif_stored_size(image)  # before load(), which lets go of what it is read from
     # TIFF EXIF lives in the file's IFDs, which Pillow reads through the open file; load() lets go of it.
-    exif = read_exif(image) if image_format == "tiff" else None
+    exif = read_metadata(image) if image_format == "tiff" else None
     try:
         if draft_size is not None and isinstance(image, JpegImagePlugin.JpegImageFile):
             image.draft("RGB", (draft_size, draft_size))
@@ -272,20 +335,26 @@ def _load_and_convert(
     except MemoryError as exc:
         raise UnreadableImage(f"out of memory decoding {width}x{height} pixels") from exc
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, struct.error, EOFError...
+        if is_text_limit_error(exc):  # a text chunk after the pixel data
+            raise _TextTooLarge(f"PNG text chunks too large: {_one_line(exc)}") from exc
         raise _LoadFailed(_load_reason(exc)) from exc
     if exif is None:
-        # After load(): PNG may keep its eXIf chunk after the pixel data.
-        exif = read_exif(image)
+        # After load(): PNG may keep its eXIf chunk (and XMP) after the pixel data.
+        exif = read_metadata(image)
     # libheif applies the HEIF container's rotation and mirroring while decoding (pillow-heif then resets the
     # EXIF tag to 1), and Pillow's TIFF loader applies the Orientation tag itself and deletes it. Pillow's
     # AVIF plugin does neither: it writes the container's transformation into the EXIF orientation instead.
     already_upright = image_format == "heif" or (
         isinstance(image, TiffImagePlugin.TiffImageFile) and _ORIENTATION not in image.tag_v2
     )
+    applied = 1 if already_upright else (exif.orientation or 1)
+    display_width, display_height = (height, width) if applied in _TURNED else (width, height)
+    if already_upright:
+        display_width, display_height = image.size  # what libheif or Pillow's TIFF loader turned it to
     pixels: Image.Image | None = None
     if keep_pixels:
         try:
-            pixels = upright_rgb(image, 1 if already_upright else (exif.orientation or 1), reduce_factor=reduce_factor)
+            pixels = upright_rgb(image, applied, reduce_factor=reduce_factor)
         except MemoryError as exc:
             raise UnreadableImage(f"out of memory converting {width}x{height} pixels to RGB") from exc
         except (ValueError, OSError) as exc:
@@ -298,7 +367,27 @@ def _load_and_convert(
         image=pixels,
         truncated=False,
         warnings=warnings,
+        display_width=display_width,
+        display_height=display_height,
     )
+
+
+# EXIF orientations that turn the picture by 90 degrees (with or without a mirror): width and height swap.
+_TURNED = frozenset({5, 6, 7, 8})
+
+
+def _heif_stored_size(image: Image.Image) -> tuple[int, int]:
+    """The size of a HEIF image before the container's rotation: libheif reports (and decodes) it turned.
+
+    pillow-heif has no public way to ask, so its image's transformation list (irot, imir, clap) is read; when
+    that is missing the size libheif reports stands."""
+    width, height = image.size
+    try:
+        transformations = image._heif_file[0]._c_image.transformations  # type: ignore[attr-defined]
+        angle = sum(int(entry[1]) for entry in transformations if entry[0] == "irot")
+    except Exception:  # a pillow-heif without these internals
+        return width, height
+    return (height, width) if angle % 180 == 90 else (width, height)
 
 
 def upright_rgb(image: Image.Image, orientation: int, *, reduce_factor: int = 1) -> Image.Image:

@@ -150,6 +150,7 @@ def apply_decoded(row: FileRow, decoded: DecodedImage) -> None:
     row.status = "image"
     row.format = decoded.format if decoded.format in IMAGE_FORMATS else row.format
     row.width, row.height = decoded.width, decoded.height
+    row.display_width, row.display_height = decoded.display_width, decoded.display_height
     row.truncated = decoded.truncated
     row.warnings.extend(decoded.warnings)
     row.warnings.extend(decoded.exif.warnings)

@@ -25,9 +25,12 @@ FILES_COLUMNS = (
     "evidence", "path", "size", "md5", "sha1", "sha256", "format", "extension",
     "extension_mismatch", "mtime", "status", "error",
 )  # fmt: skip
+# The original tool's columns first, in its order (width and height: the size as stored); then cbis's own.
 EXIF_COLUMNS = (
     "path", "sha256", "make", "model", "software", "datetime_original", "gps_latitude", "gps_longitude",
     "gps_altitude", "orientation", "width", "height", "tags_json",
+    "lens_model", "body_serial", "datetime_digitized", "modify_date", "displayed_width", "displayed_height",
+    "sources_json", "metadata_conflict", "conflicts_json",
 )  # fmt: skip
 PREDICTION_COLUMNS = ("path", "sha256", "rank", "label", "wnid", "score", "model")
 UNPROCESSED_COLUMNS = ("path", "reason")

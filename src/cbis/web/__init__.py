@@ -39,7 +39,10 @@ DATABASE_UNAVAILABLE = (
 
 
 def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The viewer for the case in `case_dir`, opened read-only. Raises NoCaseError or NewerSchemaError."""
+    """The viewer for the case in `case_dir`, opened read-only.
+
+    Raises NoCaseError, NewerSchemaError, or OlderSchemaError for a case an older cbis made (never migrated here).
+    """
     from cbis.web import auth, db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
 
     directory = Path(case_dir).resolve()

@@ -14,7 +14,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
 
 from cbis.db.engine import open_case_engine
-from cbis.db.migrations import check_version
+from cbis.db.migrations import SCHEMA_VERSION, check_version
+from cbis.errors import OlderSchemaError
 
 ENGINE_KEY = "cbis.engine"
 
@@ -22,7 +23,15 @@ ENGINE_KEY = "cbis.engine"
 def init_app(app: Flask, case_dir: Path) -> None:
     engine = open_case_engine(case_dir, readonly=True)
     with engine.connect() as connection:
-        check_version(connection)  # a case from a newer cbis is refused before serving anything
+        version = check_version(connection)  # a case from a newer cbis is refused before serving anything
+    if 0 < version < SCHEMA_VERSION:
+        # The viewer never writes, so it cannot migrate; every other command does, and records it.
+        engine.dispose()
+        raise OlderSchemaError(
+            f"this case has schema version {version}, from an older cbis; the viewer reads version {SCHEMA_VERSION} "
+            f"and never writes to a case. Bring it up to date once with `cbis case info --case {case_dir}` (the "
+            "migration is recorded in its audit log), then serve it again."
+        )
     app.extensions[ENGINE_KEY] = engine
     app.teardown_appcontext(close_connection)
 

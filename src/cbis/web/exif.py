@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-GROUP_ORDER = ("Image", "Exif", "GPS", "Interop", "1st")
+GROUP_ORDER = ("Image", "Exif", "GPS", "Interop", "1st", "MakerNote", "XMP")
 GROUP_TITLES = {
     "Image": "Image (IFD0)",
     "Exif": "Exif",
     "GPS": "GPS",
     "Interop": "Interoperability",
     "1st": "Thumbnail (IFD1)",
+    "MakerNote": "Maker note (values cbis reads)",
+    "XMP": "XMP",
 }
 MAX_SHOWN = 2000  # characters of one value on the page; the CSV report and the database keep it whole
 MAX_HEX_SHOWN = 96  # hex digits of a binary value on the page (48 bytes)
@@ -63,3 +65,29 @@ def _shorten(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
     return f"{text[:MAX_SHOWN]}… ({len(text) - MAX_SHOWN} more characters)"
+
+
+def sources(sources_json: str | None) -> dict[str, str]:
+    """{summary field: where its value came from} ("EXIF", "XMP (xmp:CreateDate)", "MakerNote (Reconyx)")."""
+    loaded = _json_object(sources_json)
+    return {str(name): str(source) for name, source in loaded.items()}
+
+
+def conflicts(conflicts_json: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(summary field, [(source, value text)])] for the fields whose sources disagree, in field order."""
+    loaded = _json_object(conflicts_json)
+    return [
+        (str(name), [(str(source), _text(value)) for source, value in values.items()])
+        for name, values in sorted(loaded.items())
+        if isinstance(values, dict)
+    ]
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

@@ -124,6 +124,8 @@ def image(file_id: int) -> str:
         chart=chart,
         maps=maps,
         exif_groups=exif.groups(detail["exif_tags_json"]),
+        exif_sources=exif.sources(detail["exif_sources_json"]),
+        exif_conflicts=exif.conflicts(detail["exif_conflicts_json"]),
         warnings=_json_list(detail["warnings_json"]),
         mimetype=evidence.mimetype_for(detail["format"]),
         **_page_context(),
