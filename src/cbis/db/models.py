@@ -135,7 +135,7 @@ class File(Base):
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
-    # width/height: as stored (before EXIF orientation and HEIF irot); display_*: as shown (schema version 5).
+    # width/height: as stored (before EXIF orientation and HEIF irot); display_*: as shown (schema version 3).
     display_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     display_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
@@ -163,7 +163,7 @@ class Exif(Base):
     lens_model: Mapped[str | None] = mapped_column(Text, nullable=True)
     body_serial: Mapped[str | None] = mapped_column(Text, nullable=True)
     tags_json: Mapped[str] = mapped_column(Text, default="{}")
-    # Schema version 5: see db/migrations/m0005_metadata_sources.py.
+    # Schema version 3: see db/migrations/m0003_metadata_sources.py.
     modify_date: Mapped[str | None] = mapped_column(String(40), nullable=True)
     sources_json: Mapped[str] = mapped_column(Text, default="{}")
     conflicts_json: Mapped[str] = mapped_column(Text, default="{}")

@@ -20,7 +20,7 @@ from sqlalchemy.sql import func
 
 from cbis import __version__
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
-from cbis.db.migrations import m0001_initial, m0002_examiner_accounts, m0005_metadata_sources
+from cbis.db.migrations import m0001_initial, m0002_examiner_accounts, m0003_metadata_sources
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
 
@@ -29,7 +29,7 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, m0001_initial.NAME, m0001_initial.migrate),
     (2, m0002_examiner_accounts.NAME, m0002_examiner_accounts.migrate),
-    (5, m0005_metadata_sources.NAME, m0005_metadata_sources.migrate),
+    (3, m0003_metadata_sources.NAME, m0003_metadata_sources.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,4 +1,4 @@
-"""Schema version 5: where each EXIF summary value came from, disagreements between sources, ModifyDate, and the
+"""Schema version 3: where each EXIF summary value came from, disagreements between sources, ModifyDate, and the
 displayed size beside the stored one. Frozen: never edit these definitions (see _ddl.py).
 
 exif.modify_date        EXIF DateTime (0x0132, exiftool's ModifyDate) or XMP xmp:ModifyDate, ISO 8601
