@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, event, func, insert, inspect, select,
 
 from cbis.db.auth_models import AccessEntry, User, WebSession
 from cbis.db.engine import open_case_engine
+from cbis.db.models import could_be_row_id
 
 PATH_MAX_CHARS = 2000  # a logged path or tried user name is cut here: a request cannot bloat the log
 NAME_MAX_CHARS = 200
@@ -247,6 +248,11 @@ class AccessEvent:
 
 
 def log_access(connection: Connection, entry: AccessEvent) -> None:
+    # An id no file can have (the URL /image/99999999999999999999) is kept in the path only: the column
+    # could not hold it, and the row must be written for the response to leave.
+    file_id = entry.file_id
+    if file_id is not None and not could_be_row_id(connection.dialect.name, file_id):
+        file_id = None
     connection.execute(
         insert(AccessEntry).values(
             time_utc=entry.time_utc,
@@ -254,7 +260,7 @@ def log_access(connection: Connection, entry: AccessEvent) -> None:
             remote_addr=entry.remote_addr[:NAME_MAX_CHARS],
             method=entry.method[:16],
             path=entry.path[:PATH_MAX_CHARS],
-            file_id=entry.file_id,
+            file_id=file_id,
             status=entry.status,
             event=entry.event,
         )
