@@ -267,6 +267,27 @@ def log_access(connection: Connection, entry: AccessEvent) -> None:
     )
 
 
+LOGIN_FAILED = "login_failed"
+
+
+def recorded_login_failures(
+    connection: Connection, remote_addr: str, username_key: str, since: str, limit: int
+) -> tuple[list[str], list[str]]:
+    """The times (time_utc) of the newest `limit` failed logins logged after `since`, from this address and for
+    this user name; the name is compared as `ratelimit.user_key` makes it (ASCII letters without case)."""
+    recent = (AccessEntry.event == LOGIN_FAILED, AccessEntry.time_utc > since)
+    by_name = (
+        func.lower(AccessEntry.username) == username_key
+        if username_key.isascii()
+        else AccessEntry.username == username_key
+    )
+    found = []
+    for match in (AccessEntry.remote_addr == remote_addr[:NAME_MAX_CHARS], by_name):
+        query = select(AccessEntry.time_utc).where(*recent, match).order_by(AccessEntry.time_utc.desc()).limit(limit)
+        found.append(list(connection.execute(query).scalars()))
+    return found[0], found[1]
+
+
 def access_entries(connection: Connection) -> list[AccessEvent]:
     """Every access log row, oldest first, as it was logged (without the id the database gave it)."""
     return [
