@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cbis.db.access import AccessLogRecord, access_log_records
+from cbis.db.access import AccessLogRecord, RefusalRecord, access_log_records, refusal_records
 from cbis.services.cases import open_case
 from cbis.services.users import add_user
 from cbis.web import create_app
@@ -105,6 +105,15 @@ def served(case_dir: Path) -> Iterator[tuple[Path, LoginForm]]:
         yield case_dir, LoginForm(int(url.rsplit(":", 1)[1].strip("/")))
 
 
+def refusals(case_dir: Path) -> list[RefusalRecord]:
+    case = open_case(case_dir, readonly=True)
+    try:
+        with case.engine.connect() as connection:
+            return refusal_records(connection)
+    finally:
+        case.close()
+
+
 def failures(case_dir: Path) -> list[AccessLogRecord]:
     return [record for record in access_log(case_dir) if record.event == "login_failed"]
 
@@ -157,6 +166,9 @@ def test_two_servers_on_one_case_share_the_limit(case_dir: Path) -> None:
     with serving(case_dir) as (url, _errors):  # and after a restart
         assert LoginForm(int(url.rsplit(":", 1)[1].strip("/"))).post("alice", PASSWORD) == 429
     assert len(failures(case_dir)) == LIMIT
+    # The refusals of all three processes: one window, one access log row.
+    assert [(r.remote_addr, r.refused) for r in refusals(case_dir)] == [("127.0.0.1", 12 - LIMIT + 1)]
+    assert [r.event for r in access_log(case_dir)].count("login_limited") == 1
 
 
 # --- what people without an account can write to the case ---
@@ -214,3 +226,7 @@ def test_hundreds_of_anonymous_failed_logins_add_a_bounded_log_and_every_real_at
         assert record.path.startswith("/login?next=") and len(record.path) <= 256
         assert record.status in (401, 429) and record.file_id is None
     assert sum(row_bytes(record) for record in added) <= len(added) * 600  # before: about 2,300 bytes a row
+    # The refused attempts are counted: one tally row per address, whatever was sent.
+    tally = refusals(case_dir)
+    assert sorted((r.remote_addr, r.refused) for r in tally) == sorted((a, 100 - LIMIT) for a in addresses)
+    assert all(len(r.last_username) <= 200 and r.last_username.isprintable() for r in tally)

@@ -60,7 +60,7 @@ from cbis.ingest._text import escape_unprintable
 from cbis.services.cases import utc_now
 from cbis.services.users import check_login, could_be_username
 from cbis.web.db import connection
-from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, RefusalTally, Refused
+from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, Refused
 
 AUTH_KEY = "cbis.auth"
 SESSION_COOKIE_NAME = "cbis_session"
@@ -99,7 +99,6 @@ bp = Blueprint("auth", __name__)
 class AuthState:
     engine: Engine  # read-write, for db.access only (see db/access.py)
     limiter: FailedLoginLimiter
-    refusals: RefusalTally
     accounts_seen: bool = False  # once the case has accounts it keeps them (they are never deleted)
 
 
@@ -119,7 +118,6 @@ def init_app(app: Flask) -> None:
     app.extensions[AUTH_KEY] = AuthState(
         engine=access_engine,
         limiter=FailedLoginLimiter(limit, window_s, _recorded_failures(access_engine, limit)),
-        refusals=RefusalTally(window_s),
     )
     app.register_blueprint(bp)
     app.before_request(_check_csrf)
@@ -206,12 +204,25 @@ def _event(name: str, status: int, username: str | None, file_id: int | None = N
 
 
 def _write(
-    *events: AccessEvent, revoke: str | None = None, create: tuple[str, str] | None = None, touch: str | None = None
+    *events: AccessEvent,
+    revoke: str | None = None,
+    create: tuple[str, str] | None = None,
+    touch: str | None = None,
+    refusal: tuple[AccessEvent, str] | None = None,
 ) -> None:
     """One transaction on the access engine. ServiceUnavailable (503) when the case refuses it (disk full, a
-    PostgreSQL viewer role without the grants the README lists): no login, logout or view goes unrecorded."""
+    PostgreSQL viewer role without the grants the README lists): no login, logout or view goes unrecorded.
+
+    `refusal`: a refused login's event, counted in its address's window opened after the given time; logged
+    too when it opens the window."""
     try:
         with _state().engine.begin() as conn:
+            if refusal is not None:
+                refused, opened_after = refusal
+                if access.count_refusal(
+                    conn, refused.remote_addr, refused.username or "", refused.time_utc, opened_after
+                ):
+                    access.log_access(conn, refused)
             if revoke is not None:
                 access.revoke_session(conn, revoke, utc_now())
             if touch is not None:
@@ -327,6 +338,13 @@ def _log_access(response: Response) -> Response:
 # --- the login and logout routes ---
 
 
+def _refused(event: AccessEvent) -> None:
+    """Count a login refused by the rate limit, and log it (`login_limited`) when it is its address's first in
+    a window: hundreds of refused requests are one access log row and one tally row, not hundreds of rows."""
+    opened_after = _utc_text(_now() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"]))
+    _write(refusal=(event, opened_after))
+
+
 def _login_page(target: str, *, error: str | None = None, username: str = "") -> str:
     return render_template("login.html", next_url=target, error=error, username=username)
 
@@ -347,8 +365,7 @@ def login() -> Response | str | tuple[str, int]:
     remote = request.remote_addr or ""
     attempt = state.limiter.reserve(remote, tried)  # before the hash is checked: concurrent guesses count too
     if isinstance(attempt, Refused):
-        if state.refusals.first_in_window(remote):
-            _write(_event("login_limited", 429, tried))
+        _refused(_event("login_limited", 429, tried))
         response = make_response(
             _login_page(
                 target, error=f"Too many failed logins: try again in {attempt.retry_after} seconds.", username=username

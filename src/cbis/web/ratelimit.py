@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -116,26 +116,3 @@ class FailedLoginLimiter:
                 return Refused(max(1, math.ceil(wait)))
             self._in_flight.update(keys)
             return Attempt(self, keys)
-
-
-class RefusalTally:
-    """Which addresses have had a refused attempt logged lately. A window opens at an address's first refused
-    attempt and lasts `window_s` seconds; the access log gets one `login_limited` row per address and window
-    from this process, not one per refused request, so a flood of them cannot grow the case."""
-
-    def __init__(self, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window_s = window_s
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._opened: OrderedDict[str, float] = OrderedDict()  # address -> when its window opened, oldest first
-
-    def first_in_window(self, remote_addr: str) -> bool:
-        """True for the refused attempt that opens a window (and is logged); False for the others in it."""
-        with self._lock:
-            now = self._clock()
-            while self._opened and next(iter(self._opened.values())) <= now - self.window_s:
-                self._opened.popitem(last=False)
-            if remote_addr in self._opened:
-                return False
-            self._opened[remote_addr] = now
-            return True
