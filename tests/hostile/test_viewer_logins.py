@@ -153,6 +153,7 @@ def test_simultaneous_guesses_at_twenty_user_names_count_for_the_one_address(
     assert form.post("alice", PASSWORD, "127.0.0.41") == 303
 
 
+@pytest.mark.slow  # three server starts
 def test_two_servers_on_one_case_share_the_limit(case_dir: Path) -> None:
     """The failures are the case's: a second `cbis serve` (or a restarted one) counts the first one's."""
     add_accounts(case_dir, "alice")
@@ -190,6 +191,7 @@ def row_bytes(record: AccessLogRecord) -> int:
     return sum(len(str(getattr(record, column) or "").encode()) for column in TEXT_COLUMNS) + 24  # 3 integers
 
 
+@pytest.mark.slow  # 300 requests and 15 real password checks
 def test_hundreds_of_anonymous_failed_logins_add_a_bounded_log_and_every_real_attempt(
     make_case: Callable[..., Path],
 ) -> None:
