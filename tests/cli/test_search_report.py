@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from cbis.db import migrations
 from cbis.services.report import safe_cell
@@ -120,7 +121,7 @@ def test_report_cells_are_safe_for_spreadsheets(value: object, cell: str) -> Non
 # --- `cbis report --logs`: the chain-of-custody logs, outside the byte-identical promise ---
 
 DEFAULT_REPORT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
-LOG_FILES = ("audit_log.csv", "access_log.csv")
+LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
 FORMULA = '=HYPERLINK("http://x","y")'
 HEX_64 = re.compile(r"[0-9a-f]{64}")
 
@@ -169,19 +170,23 @@ def test_report_logs_export_the_whole_audit_chain(
 def test_report_logs_export_the_viewer_access_log(indexed_case: Path, tmp_path: Path) -> None:
     added = cbis("user", "add", "alice", "--case", indexed_case, "--password-stdin", input="alice's passphrase\n")
     assert added.exit_code == 0, added.output
-    viewer = create_app(indexed_case, {"TESTING": True}).test_client()
+    app = create_app(indexed_case, {"TESTING": True})
+    viewer = app.test_client()
 
-    def login(username: str, password: str) -> int:
-        page = viewer.get("/login").get_data(as_text=True)
+    def login(username: str, password: str, browser: FlaskClient = viewer) -> int:
+        page = browser.get("/login").get_data(as_text=True)
         token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
         form = {"csrf_token": token, "username": username, "password": password, "next": "/"}
-        return viewer.post("/login", data=form).status_code
+        return browser.post("/login", data=form).status_code
 
     assert login(FORMULA, "wrong") == 401
     assert login("alice", "alice's passphrase") == 303
     with sqlite3.connect(indexed_case / "case.sqlite") as connection:
         (file_id,) = connection.execute("SELECT id FROM files WHERE path = 'camera/Canon_40D.jpg'").fetchone()
     assert viewer.get(f"/image/{file_id}").status_code == 200
+    # Four more failures make five from this address: the next two attempts are refused, counted, logged once.
+    guesser = app.test_client()
+    assert [login("mallory", "wrong", guesser) for _ in range(6)] == [401] * 4 + [429] * 2
 
     out = tmp_path / "report"
     assert cbis("report", "--case", indexed_case, "--csv", out, "--logs").exit_code == 0
@@ -191,7 +196,15 @@ def test_report_logs_export_the_viewer_access_log(indexed_case: Path, tmp_path: 
         ("'" + FORMULA, "POST", "401", "login_failed"),
         ("alice", "POST", "303", "login_ok"),
         ("alice", "GET", "200", "view"),
+        *[("mallory", "POST", "401", "login_failed")] * 4,
+        ("mallory", "POST", "429", "login_limited"),
     ]
+    columns, refusals = read_csv(out / "login_refusals.csv")
+    assert columns == ["remote_addr", "window_start", "refused", "last_at", "last_username"]
+    assert [(row["remote_addr"], row["refused"], row["last_username"]) for row in refusals] == [
+        ("127.0.0.1", "2", "mallory")
+    ]
+    assert refusals[0]["window_start"] == rows[-1]["time_utc"] <= refusals[0]["last_at"]
     assert [int(row["id"]) for row in rows] == sorted(int(row["id"]) for row in rows)
     assert rows[2]["path"] == f"/image/{file_id}" and rows[2]["file_id"] == str(file_id)
     assert rows[0]["file_id"] == "" and rows[0]["remote_addr"] == "127.0.0.1"
@@ -225,7 +238,8 @@ def test_report_logs_of_a_case_without_an_access_log_write_its_header(
 ) -> None:
     case_dir, out = tmp_path / "case", tmp_path / "report"
     with monkeypatch.context() as before_accounts:  # a case without schema 2's access log (today's other tables)
-        without_accounts = [migration for migration in migrations.MIGRATIONS if migration[0] != 2]
+        # Without 2 and 4, which adds the access log's index and the tally of refused logins beside it.
+        without_accounts = [migration for migration in migrations.MIGRATIONS if migration[0] not in (2, 4)]
         before_accounts.setattr(migrations, "MIGRATIONS", without_accounts)
         assert cbis("case", "new", case_dir, "--number", "V-1", "--examiner", "Ada").exit_code == 0
         result = cbis("report", "--case", case_dir, "--csv", out, "--logs")
@@ -235,5 +249,8 @@ def test_report_logs_of_a_case_without_an_access_log_write_its_header(
     assert "access_log" not in tables and "audit_log" in tables
     assert (out / "access_log.csv").read_text(encoding="utf-8") == (
         "id,time_utc,username,remote_addr,method,path,file_id,status,event\n"
+    )
+    assert (out / "login_refusals.csv").read_text(encoding="utf-8") == (
+        "remote_addr,window_start,refused,last_at,last_username\n"
     )
     assert len(read_csv(out / "audit_log.csv")[1]) == 3  # case new started and ok, this report started

@@ -135,6 +135,12 @@ def test_the_viewer_access_engine_writes_only_sessions_and_the_access_log_on_sql
             access.touch_session(connection, "0" * 64, "2026-01-01T00:01:00Z")
         with engine.begin() as connection:
             access.log_access(connection, AccessEvent("t", "u", "a", "GET", "/image/1", 200, "view", 1))
+        with engine.begin() as connection:  # the tally of refused logins
+            assert access.count_refusal(connection, "192.0.2.9", "x", "2026-01-01T00:00:00.000Z", "2025-12-31")
+            assert not access.count_refusal(connection, "192.0.2.9", "y", "2026-01-01T00:00:01.000Z", "2025-12-31")
+        assert rows(case_dir, "SELECT remote_addr, refused, last_username FROM login_refusals") == [
+            ("192.0.2.9", 2, "y")
+        ]
         for statement in (
             "UPDATE files SET sha256 = NULL",
             "DELETE FROM exif",
@@ -166,6 +172,7 @@ LOGIN_GRANTS = (
     "GRANT INSERT ON access_log TO {role}",
     "GRANT USAGE ON SEQUENCE access_log_id_seq TO {role}",
     "GRANT INSERT, UPDATE ON web_sessions TO {role}",
+    "GRANT INSERT, UPDATE ON login_refusals TO {role}",
 )
 
 
@@ -207,6 +214,11 @@ def test_the_viewer_role_logs_examiners_in_and_still_cannot_write_evidence(
         assert client.post("/login", data=form).status_code == 303
         assert client.get(f"/image/{file_id}").status_code == 200
         assert client.get(f"/file/{file_id}/original").status_code == 200
+        guesser = app.test_client()  # refused logins are counted in login_refusals, with its grants
+        page = guesser.get("/login").get_data(as_text=True)
+        guess = {"csrf_token": page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]}
+        guess |= {"username": "mallory", "password": "a wrong guess"}
+        assert [guesser.post("/login", data=guess).status_code for _ in range(7)] == [401] * 5 + [429] * 2
         # The access engine writes as the viewer role, and only where the grants let it.
         writer = access.open_access_engine(case_dir)  # what the viewer logs with
         engines.append(writer)
@@ -234,4 +246,7 @@ def test_the_viewer_role_logs_examiners_in_and_still_cannot_write_evidence(
         ("login_ok", "alice", None),
         ("view", "alice", file_id),
         ("download", "alice", file_id),
+        *[("login_failed", "mallory", None)] * 5,
+        ("login_limited", "mallory", None),
     ]
+    assert rows(case_dir, "SELECT refused, last_username FROM login_refusals") == [(2, "mallory")]

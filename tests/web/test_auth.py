@@ -27,12 +27,12 @@ from cbis.services.cases import open_case
 from cbis.services.users import add_user
 from cbis.web import create_app
 from cbis.web.auth import SESSION_COOKIE_NAME
-from cbis.web.ratelimit import FailedLoginLimiter
+from cbis.web.ratelimit import Attempt, FailedLoginLimiter, Refused
 from tests.helpers import cbis
 from tests.web.conftest import ViewerCase, build_case, reading
 
 BASE = "https://localhost"
-PASSWORDS = {"alice": "alice's long passphrase", "bob": "bob's long passphrase!"}
+PASSWORDS = {"alice": "alice's long passphrase", "bob": "bob's long passphrase!", "oscar": "oscar is guessed at"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -66,6 +66,7 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> AccountsCase:
     made = AccountsCase(build_case(tmp_path_factory.mktemp("auth")))
     made.add("alice", PASSWORDS["alice"], "Alice Examiner")
     made.add("bob", PASSWORDS["bob"])
+    made.add("oscar", PASSWORDS["oscar"])  # only the rate-limit test fails at oscar's password: failures are kept
     return made
 
 
@@ -110,7 +111,8 @@ def make_app(case_dir: Path, **config: Any) -> Flask:
 
 @pytest.fixture
 def app(accounts: AccountsCase) -> Flask:
-    """A fresh viewer process for each test: its own secret key and its own failed-login counts."""
+    """A fresh viewer process for each test: its own secret key. Failed logins are the case's (its access log),
+    so they carry over from test to test, as they do across restarts."""
     return make_app(accounts.case_dir)
 
 
@@ -228,40 +230,59 @@ def test_the_sixth_failure_in_five_minutes_is_refused_with_429(app: Flask, accou
     attacker = Browser(app, "198.51.100.7")
     before = len(accounts.log())
     for _ in range(5):
-        assert attacker.login("bob", "guess guess guess").status_code == 401
-    limited = attacker.login("bob", PASSWORDS["bob"])  # even the right password: not checked while limited
+        assert attacker.login("oscar", "guess guess guess").status_code == 401
+    limited = attacker.login("oscar", PASSWORDS["oscar"])  # even the right password: not checked while limited
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 300
     assert "Too many failed logins" in limited.get_data(as_text=True)
     assert is_login_redirect(attacker.get("/"))
-    # Per user name: another address cannot go on guessing bob's password...
-    assert Browser(app, "198.51.100.8").login("bob", "guess again please").status_code == 429
+    # Per user name: another address cannot go on guessing oscar's password...
+    assert Browser(app, "198.51.100.8").login("oscar", "guess again please").status_code == 429
     # ...and per address: this one cannot turn to another account.
     assert attacker.login("alice", "guess guess guess").status_code == 429
     # Others are not affected.
     assert Browser(app, "198.51.100.9").login("alice", PASSWORDS["alice"]).status_code == 303
     events = [(e.event, e.username, e.status) for e in accounts.log()[before:]]
     assert events == [
-        *[("login_failed", "bob", 401)] * 5,
-        ("login_limited", "bob", 429),
-        ("login_limited", "bob", 429),
-        ("login_limited", "alice", 429),
+        *[("login_failed", "oscar", 401)] * 5,
+        ("login_limited", "oscar", 429),  # each address's first refused attempt in five minutes, not the others
+        ("login_limited", "oscar", 429),
         ("login_ok", "alice", 303),
     ]
 
 
 def test_the_limiter_forgets_failures_after_the_window() -> None:
     now = [1000.0]
-    limiter = FailedLoginLimiter(limit=5, window_s=300, clock=lambda: now[0])
+    log: list[tuple[float, str, str]] = []  # (time, address, user name key): what the access log would hold
+
+    def recorded(address: str, name: str, since: float) -> tuple[list[float], list[float]]:
+        return [t for t, a, _ in log if a == address and t > since], [t for t, _, n in log if n == name and t > since]
+
+    limiter = FailedLoginLimiter(limit=5, window_s=300, recorded=recorded, clock=lambda: now[0])
     for step in range(5):
-        assert limiter.retry_after("10.0.0.1", "carol") == 0
-        limiter.failed("10.0.0.1", "carol")
+        attempt = limiter.reserve("10.0.0.1", "carol")
+        assert isinstance(attempt, Attempt)
+        attempt.failed(lambda: log.append((now[0], "10.0.0.1", "carol")))
         now[0] += 10 * (step + 1)  # failures at 1000, 1010, 1030, 1060, 1100
-    assert limiter.retry_after("10.0.0.1", "carol") == 1000 + 300 - now[0]  # when the first one leaves the window
-    assert limiter.retry_after("10.0.0.2", "CAROL") > 0  # user names are compared without case
-    assert limiter.retry_after("10.0.0.2", "dave") == 0
+    refused = limiter.reserve("10.0.0.1", "carol")
+    assert refused == Refused(int(1000 + 300 - now[0]))  # when the first one leaves the window
+    assert isinstance(limiter.reserve("10.0.0.2", "CAROL"), Refused)  # user names are compared without case
+    other = limiter.reserve("10.0.0.2", "dave")
+    assert isinstance(other, Attempt)
+    other.release()
     now[0] = 1300.5
-    assert limiter.retry_after("10.0.0.1", "carol") == 0
+    assert isinstance(limiter.reserve("10.0.0.1", "carol"), Attempt)
+
+
+def test_attempts_being_checked_count_against_the_limit() -> None:
+    limiter = FailedLoginLimiter(limit=2, window_s=300, recorded=lambda *_: ([], []))
+    first, second = limiter.reserve("10.0.0.1", "erin"), limiter.reserve("10.0.0.2", "erin")
+    assert isinstance(first, Attempt) and isinstance(second, Attempt)
+    assert limiter.reserve("10.0.0.3", "erin") == Refused(300)  # two in flight for erin: a third waits
+    first.release()  # a success frees its place; releasing twice changes nothing
+    first.release()
+    third = limiter.reserve("10.0.0.3", "erin")
+    assert isinstance(third, Attempt)
 
 
 # --- logged in ---

@@ -27,7 +27,8 @@ def report(
         bool,
         typer.Option(
             "--logs",
-            help="Also write audit_log.csv and access_log.csv, the chain-of-custody logs. These are NOT "
+            help="Also write audit_log.csv and access_log.csv, the chain-of-custody logs, and login_refusals.csv "
+            "(the viewer's count of refused logins). These are NOT "
             "byte-identical between runs: every command adds to the audit log, this report included (its "
             "'started' row is in the file, its outcome is not).",
         ),

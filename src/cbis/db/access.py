@@ -1,13 +1,14 @@
-"""Examiner accounts, web sessions and the access log: every statement on the tables of schema version 2.
+"""Examiner accounts, web sessions and the access log: every statement on the tables of schema version 2
+(and on version 4's tally of refused logins).
 
 Two engines, on purpose. The viewer reads the case through `db.engine.open_readonly` (SQLite `mode=ro`, a
 PostgreSQL session whose transactions are READ ONLY), so nothing it runs can alter an evidence record. Logging
 in and the access log need writes, so the viewer also holds the small read-write engine of `open_access_engine`,
-and passes it only to the functions of this module, which touch only `users` (read), `web_sessions` and
-`access_log` (insert). Nothing else in the viewer gets that engine; files, EXIF and predictions stay behind the
-read-only one. On SQLite an authorizer enforces this: the engine cannot write to any other table, alter the
-schema or attach a database. On PostgreSQL the viewer role's grants do. `cbis user ...` uses these functions on
-its ordinary read-write case engine.
+and passes it only to the functions of this module, which touch only `users` (read), `web_sessions`,
+`access_log` (insert) and `login_refusals` (the tally of refused logins). Nothing else in the viewer gets that
+engine; files, EXIF and predictions stay behind the read-only one. On SQLite an authorizer enforces this: the
+engine cannot write to any other table, alter the schema or attach a database. On PostgreSQL the viewer role's
+grants do. `cbis user ...` uses these functions on its ordinary read-write case engine.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, insert, inspect, select, update
 
-from cbis.db.auth_models import AccessEntry, User, WebSession
-from cbis.db.engine import open_case_engine
+from cbis.db.auth_models import AccessEntry, LoginRefusal, User, WebSession
+from cbis.db.engine import LOGIN_REFUSALS_LOCK_KEY, lock_serialised, open_case_engine
+from cbis.db.models import could_be_row_id
 
 PATH_MAX_CHARS = 2000  # a logged path or tried user name is cut here: a request cannot bloat the log
 NAME_MAX_CHARS = 200
@@ -55,7 +57,7 @@ def _read_write_session(dbapi_connection: Any, _record: object) -> None:
 
 
 # On SQLite the access engine is held to its two tables by construction: an authorizer refuses every other write.
-WRITABLE_TABLES = frozenset({WebSession.__tablename__, AccessEntry.__tablename__})
+WRITABLE_TABLES = frozenset({WebSession.__tablename__, AccessEntry.__tablename__, LoginRefusal.__tablename__})
 _SQLITE_ALLOWED = frozenset(
     {
         sqlite3.SQLITE_READ,
@@ -247,6 +249,11 @@ class AccessEvent:
 
 
 def log_access(connection: Connection, entry: AccessEvent) -> None:
+    # An id no file can have (the URL /image/99999999999999999999) is kept in the path only: the column
+    # could not hold it, and the row must be written for the response to leave.
+    file_id = entry.file_id
+    if file_id is not None and not could_be_row_id(connection.dialect.name, file_id):
+        file_id = None
     connection.execute(
         insert(AccessEntry).values(
             time_utc=entry.time_utc,
@@ -254,11 +261,82 @@ def log_access(connection: Connection, entry: AccessEvent) -> None:
             remote_addr=entry.remote_addr[:NAME_MAX_CHARS],
             method=entry.method[:16],
             path=entry.path[:PATH_MAX_CHARS],
-            file_id=entry.file_id,
+            file_id=file_id,
             status=entry.status,
             event=entry.event,
         )
     )
+
+
+LOGIN_FAILED = "login_failed"
+
+
+def recorded_login_failures(
+    connection: Connection, remote_addr: str, username_key: str, since: str, limit: int
+) -> tuple[list[str], list[str]]:
+    """The times (time_utc) of the newest `limit` failed logins logged after `since`, from this address and for
+    this user name; the name is compared as `ratelimit.user_key` makes it (ASCII letters without case)."""
+    recent = (AccessEntry.event == LOGIN_FAILED, AccessEntry.time_utc > since)
+    by_name = (
+        func.lower(AccessEntry.username) == username_key
+        if username_key.isascii()
+        else AccessEntry.username == username_key
+    )
+    found = []
+    for match in (AccessEntry.remote_addr == remote_addr[:NAME_MAX_CHARS], by_name):
+        query = select(AccessEntry.time_utc).where(*recent, match).order_by(AccessEntry.time_utc.desc()).limit(limit)
+        found.append(list(connection.execute(query).scalars()))
+    return found[0], found[1]
+
+
+def has_refusal_tally(connection: Connection) -> bool:
+    """False for a case from before schema version 4."""
+    return inspect(connection).has_table(LoginRefusal.__tablename__)
+
+
+def count_refusal(connection: Connection, remote_addr: str, username: str, now: str, opened_after: str) -> bool:
+    """Count one login refused by the rate limit in this address's open window (one opened after `opened_after`),
+    or open a window with it. True when it opened one: the caller logs it (`login_limited`) in the same
+    transaction. Serialised between viewer processes, so each window is opened, and logged, once."""
+    lock_serialised(connection, LOGIN_REFUSALS_LOCK_KEY)
+    address = remote_addr[:NAME_MAX_CHARS]
+    opened = connection.execute(
+        select(LoginRefusal.window_start)
+        .where(LoginRefusal.remote_addr == address, LoginRefusal.window_start > opened_after)
+        .order_by(LoginRefusal.window_start.desc())
+        .limit(1)
+    ).scalar()
+    name = username[:NAME_MAX_CHARS]
+    if opened is not None:
+        connection.execute(
+            update(LoginRefusal)
+            .where(LoginRefusal.remote_addr == address, LoginRefusal.window_start == opened)
+            .values(refused=LoginRefusal.refused + 1, last_at=now, last_username=name)
+        )
+        return False
+    connection.execute(
+        insert(LoginRefusal).values(remote_addr=address, window_start=now, refused=1, last_at=now, last_username=name)
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class RefusalRecord:
+    remote_addr: str
+    window_start: str
+    refused: int
+    last_at: str
+    last_username: str
+
+
+def refusal_records(connection: Connection) -> list[RefusalRecord]:
+    """Every window of refused logins, oldest first; none in a case from before schema version 4."""
+    if not has_refusal_tally(connection):
+        return []
+    rows = connection.execute(
+        select(LoginRefusal.__table__).order_by(LoginRefusal.window_start, LoginRefusal.remote_addr)
+    ).mappings()
+    return [RefusalRecord(**row) for row in rows]
 
 
 def access_entries(connection: Connection) -> list[AccessEvent]:

@@ -1,5 +1,6 @@
 """ORM models of schema version 2 (db/migrations/m0002_examiner_accounts.py): examiner accounts for
-`cbis serve`, their web sessions, and the viewer's access log.
+`cbis serve`, their web sessions, and the viewer's access log; and of version 4 (m0004_login_refusals.py): the
+tally of refused logins.
 
 Who saw which image, and when, is part of the chain of custody: `access_log` is append-only like `audit_log`
 (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL).
@@ -58,8 +59,25 @@ class AccessEntry(Base):
     status: Mapped[int] = mapped_column(Integer)
     event: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_access_log_file_id", "file_id"), Index("ix_access_log_username", "username"))
+    __table_args__ = (
+        Index("ix_access_log_file_id", "file_id"),
+        Index("ix_access_log_username", "username"),
+        Index("ix_access_log_event_time", "event", "time_utc"),  # version 4: the login limit's query
+    )
 
 
-AUTH_TABLES: list[Table] = [User.__table__, WebSession.__table__, AccessEntry.__table__]  # type: ignore[list-item]
+class LoginRefusal(Base):
+    """Logins refused by the rate limit from one address in one window (opened by its first refused attempt):
+    a tally the viewer updates, one row where there used to be a row per refused request (version 4)."""
+
+    __tablename__ = "login_refusals"
+
+    remote_addr: Mapped[str] = mapped_column(Text, primary_key=True)
+    window_start: Mapped[str] = mapped_column(Text, primary_key=True)
+    refused: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[str] = mapped_column(Text)
+    last_username: Mapped[str] = mapped_column(Text)
+
+
+AUTH_TABLES: list[Table] = [User.__table__, WebSession.__table__, AccessEntry.__table__, LoginRefusal.__table__]  # type: ignore[list-item]
 AUTH_TABLE_NAMES = frozenset(table.name for table in AUTH_TABLES)

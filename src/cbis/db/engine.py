@@ -34,6 +34,7 @@ CONNECT_TIMEOUT_S = 10
 INDEX_LOCK_KEY = zlib.crc32(b"cbis: one index run per case")
 AUDIT_LOCK_KEY = zlib.crc32(b"cbis: audit chain")
 MIGRATION_LOCK_KEY = zlib.crc32(b"cbis: schema migrations")
+LOGIN_REFUSALS_LOCK_KEY = zlib.crc32(b"cbis: refused-login tally")
 
 
 def case_file(case_dir: Path) -> Path:

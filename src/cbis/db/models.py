@@ -28,6 +28,17 @@ class Base(DeclarativeBase):
     pass
 
 
+# Row ids are `Integer` columns: PostgreSQL's INTEGER is 32-bit, SQLite's rowid 64-bit. A number outside the
+# backend's range names no row, but binding it fails in the driver (psycopg: "integer out of range"; sqlite3:
+# OverflowError) instead of finding nothing, so lookups by an id from outside (a URL) check it first.
+_ROW_ID_MAX = {"postgresql": 2**31 - 1, "sqlite": 2**63 - 1}
+
+
+def could_be_row_id(dialect_name: str, value: int) -> bool:
+    """Whether `value` is in the range of this backend's row ids (ids are counted from 1)."""
+    return 1 <= value <= _ROW_ID_MAX.get(dialect_name, 2**31 - 1)
+
+
 class SchemaVersion(Base):
     """One row per applied migration; the highest version is the case's schema version."""
 

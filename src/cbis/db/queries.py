@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run
+from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
 
@@ -122,6 +122,9 @@ def most_recent_model(connection: Connection) -> ModelRef | None:
 
 
 def model_by_id(connection: Connection, model_id: int) -> ModelRef | None:
+    """None when there is no such model (an id out of the backend's range included)."""
+    if not could_be_row_id(connection.dialect.name, model_id):
+        return None
     row = connection.execute(
         select(Model.id, Model.name, Model.backend, Model.weights_sha256).where(Model.id == model_id)
     ).one_or_none()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from cbis.db import queries
-from cbis.db.models import Evidence, Exif, File, Model, Prediction
+from cbis.db.models import Evidence, Exif, File, Model, Prediction, could_be_row_id
 from cbis.db.queries import ModelRef, SearchFilters, byte_order
 
 NO_VALUE = "(none)"
@@ -61,6 +61,9 @@ def models(connection: Connection) -> list[ModelRef]:
 
 
 def file_location(connection: Connection, file_id: int) -> FileLocation | None:
+    """None when there is no such file (an id out of the backend's range included)."""
+    if not could_be_row_id(connection.dialect.name, file_id):
+        return None
     row = connection.execute(
         select(
             File.id,
@@ -79,7 +82,10 @@ def file_location(connection: Connection, file_id: int) -> FileLocation | None:
 
 
 def file_detail(connection: Connection, file_id: int) -> dict[str, Any] | None:
-    """Everything recorded about one file: its row, evidence root and EXIF (EXIF columns None when absent)."""
+    """Everything recorded about one file: its row, evidence root and EXIF (EXIF columns None when absent); None
+    when there is no such file (an id out of the backend's range included)."""
+    if not could_be_row_id(connection.dialect.name, file_id):
+        return None
     exif_columns = [column for column in Exif.__table__.columns if column.name != "file_id"]
     row = (
         connection.execute(
@@ -116,6 +122,8 @@ def position(connection: Connection, filters: SearchFilters, sort: str, file_id:
 
     `filters.model_id` must already be chosen (the caller resolves the default model once per request).
     """
+    if not could_be_row_id(connection.dialect.name, file_id):
+        return None
     listed = _filtered_subquery(filters)
     order = queries.ordering(listed.c, sort)
     numbered = select(

@@ -3,8 +3,9 @@
 Deterministic (ordered by evidence root, path, rank; fixed float formatting) so two runs on the same case
 give byte-identical files that can be hashed into an examiner's report.
 
-With `include_logs`, also the chain-of-custody logs (audit_log.csv, access_log.csv). Those are outside that
-promise: every command appends to the audit log, the report itself included, so they differ from run to run.
+With `include_logs`, also the chain-of-custody logs (audit_log.csv, access_log.csv, and login_refusals.csv, the
+viewer's tally of refused logins). Those are outside that promise: every command appends to the audit log, the
+report itself included, so they differ from run to run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ AUDIT_LOG_COLUMNS = (
     "id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash",
 )  # fmt: skip
 ACCESS_LOG_COLUMNS = ("id", "time_utc", "username", "remote_addr", "method", "path", "file_id", "status", "event")
+LOGIN_REFUSALS_COLUMNS = ("remote_addr", "window_start", "refused", "last_at", "last_username")
 
 # Control characters other than tab are stripped: a NUL or escape sequence in hostile EXIF must not reach
 # the examiner's spreadsheet or terminal, and a raw newline would split a row for line-based tools. That means
@@ -116,4 +118,6 @@ def write_csv_report(
             written["audit_log.csv"] = _write(out_dir / "audit_log.csv", AUDIT_LOG_COLUMNS, audit_rows)
             access_rows = (asdict(record) for record in access.access_log_records(connection))
             written["access_log.csv"] = _write(out_dir / "access_log.csv", ACCESS_LOG_COLUMNS, access_rows)
+            refusal_rows = (asdict(record) for record in access.refusal_records(connection))
+            written["login_refusals.csv"] = _write(out_dir / "login_refusals.csv", LOGIN_REFUSALS_COLUMNS, refusal_rows)
     return ReportFiles(out_dir.resolve(), written, model.name if model else None)

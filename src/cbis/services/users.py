@@ -61,6 +61,12 @@ def check_login(user: UserRecord | None, password: str) -> bool:
     return verify_password(user.password_hash, password)
 
 
+def could_be_username(username: str) -> bool:
+    """Whether an account could have this name (every account's name passed `check_username`). Anything else
+    is no account, without asking the database: PostgreSQL refuses a text with NUL in it, even to compare."""
+    return USERNAME.fullmatch(username) is not None
+
+
 def check_username(username: str) -> str:
     if not USERNAME.fullmatch(username):
         raise AccountError(

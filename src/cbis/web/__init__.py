@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, render_template, request
 from jinja2 import StrictUndefined
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError, ServiceUnavailable
 
 from cbis import __version__
 from cbis.db.engine import is_case_dir
@@ -70,6 +70,14 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
 
 def _secure(app: Flask) -> None:
     from cbis.web.auth import POST_ENDPOINTS
+
+    @app.before_request
+    def _known_host() -> None:
+        # A Host header outside TRUSTED_HOSTS (`cbis serve` on localhost) leaves Flask without a URL adapter and
+        # the request with a SecurityError to raise when it is routed; raised here, before any hook that builds
+        # a URL (the login redirect) could fail on the missing adapter with a 500.
+        if isinstance(request.routing_exception, SecurityError):
+            raise request.routing_exception
 
     @app.before_request
     def _only_reads() -> None:

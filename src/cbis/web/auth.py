@@ -13,7 +13,11 @@ the CSV export answer 401. Nothing of the case is shown before.
 - Every POST form carries a CSRF token from the signed session cookie (the login form too: the token is set when
   the form is shown); a POST without the right one is refused with 400. GET never changes state, except that
   the access log records it.
-- Failed logins are limited per remote address and per user name (`ratelimit`), and every attempt is logged.
+- Failed logins are limited per remote address and per user name (`ratelimit`): each attempt is reserved
+  before its password is checked, and the failures counted are the access log's, from every viewer process.
+  Every attempt whose password was checked is logged (`login_ok`, `login_failed`); refused ones (429) get
+  one `login_limited` row per address and window, so people without an account cannot grow the case. A tried
+  user name is logged cut to 64 characters and escaped, the path of a login attempt cut to 256.
 - Every request of a logged-in examiner that shows or serves an image, and every CSV export, adds an
   `access_log` row before its response leaves: if the row cannot be written, the response is withheld (503).
 
@@ -52,15 +56,18 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from cbis.db import access
 from cbis.db.access import AccessEvent, UserRecord
+from cbis.ingest._text import escape_unprintable
 from cbis.services.cases import utc_now
-from cbis.services.users import check_login
+from cbis.services.users import check_login, could_be_username
 from cbis.web.db import connection
-from cbis.web.ratelimit import FailedLoginLimiter
+from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, Refused
 
 AUTH_KEY = "cbis.auth"
 SESSION_COOKIE_NAME = "cbis_session"
 CSRF_FIELD = "csrf_token"
 FORM_MAX_BYTES = 8192  # the login and logout forms; nothing else is ever posted
+TRIED_NAME_MAX_CHARS = 64  # the longest user name an account can have (services.users.USERNAME)
+LOGIN_PATH_MAX_CHARS = 256  # the logged path of a login attempt: "/login?next=..." cut here
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute per session
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 POST_ENDPOINTS = frozenset({"auth.login", "auth.logout"})
@@ -106,15 +113,31 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Strict"
     # SESSION_COOKIE_SECURE is set by `cbis serve --certfile/--keyfile`: over plain HTTP on localhost a
     # browser would never send a Secure cookie back.
+    access_engine = access.open_access_engine(Path(app.config["CASE_DIR"]))
+    limit, window_s = app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_FAILURE_WINDOW_S"]
     app.extensions[AUTH_KEY] = AuthState(
-        engine=access.open_access_engine(Path(app.config["CASE_DIR"])),
-        limiter=FailedLoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_FAILURE_WINDOW_S"]),
+        engine=access_engine,
+        limiter=FailedLoginLimiter(limit, window_s, _recorded_failures(access_engine, limit)),
     )
     app.register_blueprint(bp)
     app.before_request(_check_csrf)
     app.before_request(_require_login)
     app.after_request(_log_access)
     app.context_processor(lambda: {"current_examiner": g.get("cbis_examiner"), "csrf_token": csrf_token})
+
+
+def _recorded_failures(engine: Engine, limit: int) -> RecordedFailures:
+    """The limiter's view of the case: failed logins logged by any viewer process, read on a connection of their
+    own (the request's connection holds a snapshot from before the request's wait for the limiter's lock)."""
+
+    def recorded(remote_addr: str, username_key: str, since: float) -> tuple[list[float], list[float]]:
+        with engine.connect() as conn:
+            by_address, by_name = access.recorded_login_failures(
+                conn, remote_addr, username_key, _utc_text(datetime.fromtimestamp(since, UTC)), limit
+            )
+        return _seconds(by_address), _seconds(by_name)
+
+    return recorded
 
 
 def _state() -> AuthState:
@@ -144,17 +167,36 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
+def _utc_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _seconds(times: list[str]) -> list[float]:
+    return [datetime.fromisoformat(text).timestamp() for text in times]
+
+
 def _log_time() -> str:
-    return _now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _utc_text(_now())
+
+
+def tried_name(username: str) -> str:
+    """A user name as typed into the login form, as the access log and the limiter keep it: cut to the longest
+    an account can have (marked with '…' when cut), unprintable characters escaped (`escape_unprintable`)."""
+    if len(username) > TRIED_NAME_MAX_CHARS:
+        username = username[:TRIED_NAME_MAX_CHARS] + "…"
+    return escape_unprintable(username)
 
 
 def _event(name: str, status: int, username: str | None, file_id: int | None = None) -> AccessEvent:
+    path = escape_unprintable(_here())
+    if name.startswith("login"):  # anyone can post the login form: its rows stay small whatever ?next= holds
+        path = path[:LOGIN_PATH_MAX_CHARS]
     return AccessEvent(
         time_utc=_log_time(),
         username=username,
         remote_addr=request.remote_addr or "",
         method=request.method,
-        path=_here(),
+        path=path,
         status=status,
         event=name,
         file_id=file_id,
@@ -162,12 +204,25 @@ def _event(name: str, status: int, username: str | None, file_id: int | None = N
 
 
 def _write(
-    *events: AccessEvent, revoke: str | None = None, create: tuple[str, str] | None = None, touch: str | None = None
+    *events: AccessEvent,
+    revoke: str | None = None,
+    create: tuple[str, str] | None = None,
+    touch: str | None = None,
+    refusal: tuple[AccessEvent, str] | None = None,
 ) -> None:
     """One transaction on the access engine. ServiceUnavailable (503) when the case refuses it (disk full, a
-    PostgreSQL viewer role without the grants the README lists): no login, logout or view goes unrecorded."""
+    PostgreSQL viewer role without the grants the README lists): no login, logout or view goes unrecorded.
+
+    `refusal`: a refused login's event, counted in its address's window opened after the given time; logged
+    too when it opens the window."""
     try:
         with _state().engine.begin() as conn:
+            if refusal is not None:
+                refused, opened_after = refusal
+                if access.count_refusal(
+                    conn, refused.remote_addr, refused.username or "", refused.time_utc, opened_after
+                ):
+                    access.log_access(conn, refused)
             if revoke is not None:
                 access.revoke_session(conn, revoke, utc_now())
             if touch is not None:
@@ -283,6 +338,13 @@ def _log_access(response: Response) -> Response:
 # --- the login and logout routes ---
 
 
+def _refused(event: AccessEvent) -> None:
+    """Count a login refused by the rate limit, and log it (`login_limited`) when it is its address's first in
+    a window: hundreds of refused requests are one access log row and one tally row, not hundreds of rows."""
+    opened_after = _utc_text(_now() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"]))
+    _write(refusal=(event, opened_after))
+
+
 def _login_page(target: str, *, error: str | None = None, username: str = "") -> str:
     return render_template("login.html", next_url=target, error=error, username=username)
 
@@ -298,21 +360,27 @@ def login() -> Response | str | tuple[str, int]:
         return _login_page(target)
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    tried = tried_name(username)
     state = _state()
     remote = request.remote_addr or ""
-    wait = state.limiter.retry_after(remote, username)
-    if wait:
-        _write(_event("login_limited", 429, username))
+    attempt = state.limiter.reserve(remote, tried)  # before the hash is checked: concurrent guesses count too
+    if isinstance(attempt, Refused):
+        _refused(_event("login_limited", 429, tried))
         response = make_response(
-            _login_page(target, error=f"Too many failed logins: try again in {wait} seconds.", username=username), 429
+            _login_page(
+                target, error=f"Too many failed logins: try again in {attempt.retry_after} seconds.", username=username
+            ),
+            429,
         )
-        response.headers["Retry-After"] = str(wait)
+        response.headers["Retry-After"] = str(attempt.retry_after)
         return response
-    user = access.find_user(connection(), username) if username else None
-    if not check_login(user, password) or user is None:  # no account hashes a decoy: the time taken is the same
-        state.limiter.failed(remote, username)
-        _write(_event("login_failed", 401, username))
-        return _login_page(target, error="Wrong user name or password.", username=username), 401
+    try:
+        user = access.find_user(connection(), username) if could_be_username(username) else None
+        if not check_login(user, password) or user is None:  # no account hashes a decoy: the time taken is the same
+            attempt.failed(lambda: _write(_event(access.LOGIN_FAILED, 401, tried)))
+            return _login_page(target, error="Wrong user name or password.", username=username), 401
+    finally:
+        attempt.release()
     token = secrets.token_urlsafe(32)
     previous = g.get("cbis_session_id")  # logging in again, perhaps as someone else: end the old session
     _write(_event("login_ok", 303, user.username), revoke=previous, create=(_digest(token), user.username))

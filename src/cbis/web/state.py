@@ -82,6 +82,9 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
         if len(value) > MAX_TEXT:
             errors[name] = f"at most {MAX_TEXT} characters"
             return None
+        if not value.isprintable():  # the case stores text escaped (no controls), and PostgreSQL refuses a NUL
+            errors[name] = "printable characters only"
+            return None
         params[name] = value
         return value
 

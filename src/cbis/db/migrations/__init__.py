@@ -20,7 +20,7 @@ from sqlalchemy.sql import func
 
 from cbis import __version__
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
-from cbis.db.migrations import m0001_initial, m0002_examiner_accounts, m0003_metadata_sources
+from cbis.db.migrations import m0001_initial, m0002_examiner_accounts, m0003_metadata_sources, m0004_login_refusals
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
 
@@ -30,6 +30,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, m0001_initial.NAME, m0001_initial.migrate),
     (2, m0002_examiner_accounts.NAME, m0002_examiner_accounts.migrate),
     (3, m0003_metadata_sources.NAME, m0003_metadata_sources.migrate),
+    (4, m0004_login_refusals.NAME, m0004_login_refusals.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
