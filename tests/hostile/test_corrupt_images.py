@@ -120,17 +120,66 @@ def test_fuzzed_images_never_crash_a_run(tmp_path: Path) -> None:
 
 def test_a_decode_that_takes_too_long_is_given_up_and_the_run_goes_on(tmp_path: Path, case_dir: Path) -> None:
     evidence = tmp_path / "evidence"
-    # 100 million pixels of zeros compress to 100 KB and take about a second to decode: a stand-in for a decoder
-    # stuck on a hostile file. With a 0.05 s limit the run records it and goes on without waiting for it.
-    build(evidence, [("slow/zeros-10000x10000.png", png_declaring(10000, 10000, colour_type=0, rows=10000))])
+    # 169 million RGB pixels of zeros compress to 490 KB and take 1.7 s to decode here: a stand-in for a decoder
+    # stuck on a hostile file. With a 0.5 s limit the run records it and goes on without waiting for it, and the
+    # small JPEGs (a few milliseconds of work each, however busy the machine) are never the ones timed out.
+    slow = "slow/zeros-13000x13000.png"
+    build(evidence, [(slow, png_declaring(13000, 13000, colour_type=2, rows=13000))])
     build(evidence, [(f"fast/photo{n}.jpg", small_jpeg(n)) for n in range(5)])
     with untouched(evidence) as tree:
         result = cbis_run(
-            "index", evidence, "--case", case_dir, "--no-classify", "--workers", "1", "--file-time-limit", "0.05"
+            "index", evidence, "--case", case_dir, "--no-classify", "--workers", "1", "--file-time-limit", "0.5"
         )
         assert result.returncode == 0, result.stderr
         assert_accounted(case_dir, evidence, tree)
-    found = recorded(case_dir)
-    status, error, _, _ = found["slow/zeros-10000x10000.png"]
-    assert status == "unprocessed" and error is not None and error.startswith("timed out: reading and decoding took")
-    assert all(found[f"fast/photo{n}.jpg"][0] == "image" for n in range(5))
+        found = recorded(case_dir)
+        status, error, _, _ = found[slow]
+        assert status == "unprocessed"
+        assert error is not None and error.startswith("timed out: reading and decoding took")
+        assert all(found[f"fast/photo{n}.jpg"][0] == "image" for n in range(5))
+
+        # A time-out says nothing about the file, only about that run: the next run reads it again although
+        # `stat` says it is unchanged, and this time (with the default limit) indexes it.
+        again = cbis_run("index", evidence, "--case", case_dir, "--no-classify", "--workers", "1")
+        assert again.returncode == 0, again.stderr
+        assert "indexed 1 images, 0 unprocessed, 5 skipped as unchanged" in again.stdout
+        assert_accounted(case_dir, evidence, tree)
+    assert recorded(case_dir)[slow][:2] == ("image", None)
+
+
+def test_files_queued_behind_a_slow_lenient_decode_are_not_timed_out() -> None:
+    """The truncation switch is global, so strict decodes queue while a lenient one holds it. Their wait is not
+    their decode time, and a lenient decode the run gives up on lets the queue go at once.
+
+    The real gate and the real worker pool of an index, with sleeps standing in for decodes of known length."""
+    from PIL import ImageFile
+
+    from cbis.ingest.images import _TRUNCATION_GATE as gate
+    from cbis.services.workers import TimedOut, WorkerPool
+
+    def stuck_lenient_decode() -> str:
+        with gate.lenient():
+            time.sleep(3)  # far past the limit: abandoned at 0.3 s
+            return "lenient finished"
+
+    def strict_decode(number: int) -> str:
+        with gate.strict():
+            assert not ImageFile.LOAD_TRUNCATED_IMAGES, "a strict decode must never run with the switch on"
+            time.sleep(0.01)
+            return f"strict {number}"
+
+    def jobs():
+        yield stuck_lenient_decode, ()
+        time.sleep(0.05)  # the lenient decode holds the switch before the strict ones queue
+        for number in range(20):
+            yield strict_decode, (number,)
+
+    pool = WorkerPool(4, name="test-gate")
+    started = time.monotonic()
+    results = list(pool.map_ordered(jobs(), window=30, time_limit=0.3))
+    elapsed = time.monotonic() - started
+    pool.shutdown()
+    assert isinstance(results[0], TimedOut)
+    assert results[1:] == [f"strict {number}" for number in range(20)]
+    assert elapsed < 2.5, f"the strict decodes waited for the abandoned one ({elapsed:.1f} s)"
+    assert not ImageFile.LOAD_TRUNCATED_IMAGES

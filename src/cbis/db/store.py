@@ -80,6 +80,7 @@ class KnownFile:
     sha256: str | None
     status: str
     classified: bool  # has predictions from the run's model
+    error: str | None = None
 
 
 def evidence_id_for(connection: Connection, root: str, root_bytes: bytes, now: str) -> int:
@@ -128,13 +129,13 @@ def known_files(connection: Connection, evidence_id: int, model_id: int | None) 
             ).scalars()
         )
     rows = connection.execute(
-        select(File.id, File.path_bytes, File.size, File.mtime_ns, File.sha256, File.status).where(
+        select(File.id, File.path_bytes, File.size, File.mtime_ns, File.sha256, File.status, File.error).where(
             File.evidence_id == evidence_id
         )
     )
     return {
-        path_bytes: KnownFile(file_id, size, mtime_ns, sha256, status, file_id in classified)
-        for file_id, path_bytes, size, mtime_ns, sha256, status in rows
+        path_bytes: KnownFile(file_id, size, mtime_ns, sha256, status, file_id in classified, error)
+        for file_id, path_bytes, size, mtime_ns, sha256, status, error in rows
     }
 
 

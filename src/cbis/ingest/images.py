@@ -42,6 +42,7 @@ from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlug
 
 from cbis.ingest.exif import ExifInfo, read_exif
 from cbis.ingest.hashing import open_evidence
+from cbis.ingest.jobclock import release_on_abandon, waiting
 from cbis.ingest.metadata import read_metadata
 from cbis.ingest.png_text import MAX_TEXT_CHUNK_BYTES, MAX_TEXT_TOTAL_BYTES, is_text_limit_error, without_oversized_text
 
@@ -565,7 +566,8 @@ class _MemoryBudget:
             yield
             return
         amount = min(estimate, self.budget)
-        with self._condition:
+        # Waiting for a share is not this file's decode time (--file-time-limit counts only its own work).
+        with waiting(), self._condition:
             ticket = next(self._tickets)
             self._queue.append(ticket)
             deadline = time.monotonic() + self.max_wait
@@ -682,45 +684,66 @@ class _TruncationGate:
 
     Any number of strict decodes may run at once; a lenient decode waits for them to finish, turns the switch
     on, decodes, and turns it back off before anyone else proceeds. New strict decodes wait while a lenient
-    one is waiting, so a steady stream of strict work cannot starve it.
+    one is waiting, so a steady stream of strict work cannot starve it. Waiting here is not counted against a
+    file's time limit, and a decode the run gives up on lets go of the gate at once: the switch goes off (the
+    abandoned decode, whose result nobody will read, may then fail) and the others proceed.
     """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._strict_running = 0
         self._lenient_waiting = 0
+        self._lenient_turn = 0  # which lenient decode holds the switch; a release for an older turn is a no-op
+        self._previous = False
         self.lenient_active = False
 
     @contextmanager
     def strict(self) -> Iterator[None]:
-        with self._condition:
+        with waiting(), self._condition:
             while self.lenient_active or self._lenient_waiting:
                 self._condition.wait()
             self._strict_running += 1
-        try:
-            yield
-        finally:
+        released = False
+
+        def release() -> None:
+            nonlocal released
             with self._condition:
-                self._strict_running -= 1
-                self._condition.notify_all()
+                if not released:
+                    released = True
+                    self._strict_running -= 1
+                    self._condition.notify_all()
+
+        with release_on_abandon(release):
+            try:
+                yield
+            finally:
+                release()
 
     @contextmanager
     def lenient(self) -> Iterator[None]:
-        with self._condition:
+        with waiting(), self._condition:
             self._lenient_waiting += 1
             while self.lenient_active or self._strict_running:
                 self._condition.wait()
             self._lenient_waiting -= 1
             self.lenient_active = True
-        previous = ImageFile.LOAD_TRUNCATED_IMAGES
-        ImageFile.LOAD_TRUNCATED_IMAGES = True
-        try:
-            yield
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+            self._lenient_turn += 1
+            turn = self._lenient_turn
+            self._previous = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
+
+        def release() -> None:
             with self._condition:
-                self.lenient_active = False
-                self._condition.notify_all()
+                if self.lenient_active and self._lenient_turn == turn:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = self._previous
+                    self.lenient_active = False
+                    self._condition.notify_all()
+
+        with release_on_abandon(release):
+            try:
+                yield
+            finally:
+                release()
 
 
 _TRUNCATION_GATE = _TruncationGate()

@@ -122,8 +122,18 @@ class RunIds:
     model_id: int | None
 
 
+# Reasons that say nothing about the file itself, only about that run (a busy machine, a failing read, a file
+# being written): a re-run reads such a file again even when `stat` says it is unchanged.
+TRANSIENT_REASONS = ("timed out:", "cannot read:", "file changed while being read")
+
+
+def is_transient(error: str | None) -> bool:
+    return error is not None and error.startswith(TRANSIENT_REASONS)
+
+
 def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> Plan:
-    """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened."""
+    """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened, unless what
+    stopped them last time was transient."""
     plan = Plan([], [], {}, [], [], 0)
     for item in walk(root):
         if isinstance(item, WalkSkip):
@@ -133,7 +143,11 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classificat
         previous = known.get(relpath_bytes(item.relpath))
         if previous is None:
             plan.todo.append(item)
-        elif previous.size != item.stat.st_size or previous.mtime_ns != item.stat.st_mtime_ns:
+        elif (
+            previous.size != item.stat.st_size
+            or previous.mtime_ns != item.stat.st_mtime_ns
+            or (previous.status == "unprocessed" and is_transient(previous.error))
+        ):
             plan.todo.append(item)
             plan.changed_ids[relpath_bytes(item.relpath)] = previous.id
         elif needs_classification and previous.status == "image" and not previous.classified:

@@ -1,21 +1,23 @@
 """A bounded, ordered worker pool whose jobs have a time limit.
 
 concurrent.futures can't give up on a job: a decoder stuck on a hostile file (or a read hanging on a failing
-disk) would stall the run, and its thread would block interpreter exit. Here each job has a deadline counted
-from when it starts; a job past it is reported as timed out, its thread is abandoned (daemon: it can't keep
-the process alive) and a fresh thread takes its place, so the run goes on at full width.
+disk) would stall the run, and its thread would block interpreter exit. Here each job has a time limit on its
+working time (cbis.ingest.jobclock: from when it starts, less its waits for shared resources); a job past it is
+reported as timed out, what it holds that others need is released, its thread is abandoned (daemon: it can't
+keep the process alive) and a fresh thread takes its place, so the run goes on at full width.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+from cbis.ingest.jobclock import JobClock, running
 
 T = TypeVar("T")
 POLL_SECONDS = 0.05
@@ -26,7 +28,7 @@ class Job(Generic[T]):
     function: Callable[..., T]
     args: tuple[Any, ...]
     future: Future[T] = field(default_factory=Future)
-    started: float | None = None
+    clock: JobClock = field(default_factory=JobClock)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,11 @@ class WorkerPool:
         while (job := self._jobs.get()) is not None:
             if not job.future.set_running_or_notify_cancel():
                 continue
-            job.started = time.monotonic()
-            try:
-                job.future.set_result(job.function(*job.args))
-            except BaseException as exc:  # handed to the consumer, who decides
-                job.future.set_exception(exc)
+            with running(job.clock):
+                try:
+                    job.future.set_result(job.function(*job.args))
+                except BaseException as exc:  # handed to the consumer, who decides
+                    job.future.set_exception(exc)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Job[T]:
         job: Job[T] = Job(function, args)
@@ -74,10 +76,13 @@ class WorkerPool:
             try:
                 return job.future.result(timeout=POLL_SECONDS)
             except TimeoutError:
-                started = job.started
-                if time_limit is not None and started is not None and time.monotonic() - started > time_limit:
+                if time_limit is None or not job.clock.started:
+                    continue
+                seconds = job.clock.elapsed()
+                if seconds > time_limit:
+                    job.clock.abandon()
                     self._start_thread()  # replaces the thread left behind on the stuck job
-                    return TimedOut(job.args, time.monotonic() - started)
+                    return TimedOut(job.args, seconds)
 
     def map_ordered(
         self, jobs: Iterable[tuple[Callable[..., T], tuple[Any, ...]]], *, window: int, time_limit: float | None
