@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.hostile.corpus import build, small_jpeg
-from tests.hostile.helpers import assert_accounted, cbis_run, rows, untouched
+from tests.hostile.helpers import assert_accounted, cbis_run, new_case, rows, untouched
 
 DEPTH = 24  # directories of 250 bytes each: about 6,000 bytes of path, past Linux's PATH_MAX of 4096
 NAME = b"d" * 250
@@ -111,3 +113,24 @@ def test_links_loops_special_files_and_deep_trees_end_and_stay_inside(tmp_path: 
     # Nothing from outside the root was read: its content is nowhere in the case.
     secret_sha256 = hashlib.sha256(secret.read_bytes()).hexdigest()
     assert rows(case_dir, "SELECT count(*) FROM files WHERE sha256 = ?", secret_sha256) == [(0,)]
+
+
+def test_a_case_inside_the_evidence_is_refused_when_the_evidence_is_named_through_a_bind_mount(
+    tmp_path: Path,
+) -> None:
+    evidence = tmp_path / "evidence"
+    build(evidence, [("photos/a.jpg", small_jpeg(1))])
+    case_dir = new_case(evidence / "case")  # the examiner's mistake: the case lives in the evidence tree
+    with bind_mounted(evidence, tmp_path / "mnt") as mounted:
+        if not mounted:
+            pytest.skip("bind mounts need root and a kernel that allows them here")
+        with untouched(evidence):
+            result = cbis_run("index", tmp_path / "mnt", "--case", case_dir, "--no-classify")
+        assert result.returncode == 2, result.stdout
+        assert "is inside the evidence" in result.stderr and "Traceback" not in result.stderr
+        # The other way round: the evidence named through a link to a directory that holds the case.
+        (tmp_path / "link").symlink_to(evidence)
+        with untouched(evidence):
+            linked = cbis_run("index", tmp_path / "link", "--case", case_dir, "--no-classify")
+        assert linked.returncode == 2 and "is inside the evidence" in linked.stderr
+    assert rows(case_dir, "SELECT count(*) FROM files") == [(0,)]

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
+from cbis.cli._common import CaseOption, audited_case, resolve_case_dir, stderr, stdout, user_errors
+from cbis.services.cases import check_case_outside_evidence
 from cbis.services.distributed import RayOptions, index_evidence_on_ray
 from cbis.services.indexer import (
     DEFAULT_BATCH_SIZE,
@@ -84,6 +85,8 @@ def index(
         allow_truncated=allow_truncated,
         file_time_limit=file_time_limit,
     )
+    with user_errors():
+        check_case_outside_evidence(resolve_case_dir(case), evidence_dir)
     if ray is not None:
         _index_on_ray(ctx, case, evidence_dir, options, RayOptions(ray, ray_actors, ray_threads))
         return

@@ -104,3 +104,14 @@ def open_without_atime(path: Path, flags: int) -> int:
             if exc.errno != errno.EPERM:
                 raise
     return open_fd(path, flags)
+
+
+def open_without_atime_at(directory: int, name: bytes, flags: int) -> int:
+    """os.open of `name` in the directory open as `directory`, with O_NOATIME where the kernel allows it."""
+    if _O_NOATIME:
+        try:
+            return os.open(name, flags | _O_NOATIME, dir_fd=directory)
+        except PermissionError as exc:
+            if exc.errno != errno.EPERM:
+                raise
+    return os.open(name, flags, dir_fd=directory)

@@ -6,8 +6,15 @@ regular files: opening a FIFO for reading blocks until a writer appears, and ope
 effects (a tape rewinds, a watchdog arms), so the type is checked with lstat before opening and again with
 fstat on what was opened (O_NONBLOCK keeps that second check from hanging if a FIFO was swapped in). Paths
 longer than PATH_MAX are opened a piece at a time (ingest._longpath).
+
+A file the walk found is opened as an EvidenceFile: beneath its evidence root one component at a time, each
+directory relative to the descriptor of the one before and never through a symbolic link (as openat2's
+RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS would), and it must be the very file the walk listed (same device and
+inode). A directory swapped for a link during the run (a live share, a hostile tree) can then not lead cbis
+out of the root: the file is recorded as changed during the run instead of a file outside being read as evidence.
 """
 
+import errno
 import hashlib
 import os
 import stat
@@ -16,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cbis.ingest._filetypes import describe_file_type
-from cbis.ingest._longpath import lstat, open_without_atime
+from cbis.ingest._longpath import lstat, open_without_atime, open_without_atime_at
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 """Bytes per read and per hash update: large enough that hashlib releases the GIL (it does above 2 KiB), so
@@ -28,6 +35,8 @@ DEFAULT_KEEP_LIMIT = 64 << 20
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
+# O_PATH: only search permission is needed on the directories on the way, as for a one-call open.
+_DIRECTORY_FLAGS = (getattr(os, "O_PATH", 0) or os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,29 @@ class FileChangedError(Exception):
         self.reason = reason
 
 
+class FileReplacedError(OSError):
+    """The name now leads somewhere else than the file the walk listed: through a link, or to another file."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.reason = f"file changed during the run: {reason}"
+        super().__init__(f"{self.reason}: {os.fsdecode(path)!r}")
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file as the walk found it: its root, its path below the root, and which file it was."""
+
+    root: Path
+    relpath: str
+    """"/"-separated, relative to `root`."""
+    expected: tuple[int, int] | None = None
+    """(st_dev, st_ino) when the walk listed it; None, or an inode of 0 (some filesystems), skips the check."""
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.relpath
+
+
 class NotRegularFileError(OSError):
     """open_evidence refused a path that is not a regular file (FIFO, socket, device, directory, symlink)."""
 
@@ -55,21 +87,32 @@ class NotRegularFileError(OSError):
         super().__init__(f"{self.reason}: {os.fsdecode(path)!r}")
 
 
-def open_evidence(path: Path) -> BinaryIO:
+def open_evidence(target: Path | EvidenceFile) -> BinaryIO:
     """Open a regular file for reading without following a symlink and, where allowed, without touching atime.
 
-    Raises NotRegularFileError for anything but a regular file, and OSError as os.open does (ELOOP when the
-    path became a symlink after it was checked, EACCES, ENOENT...).
+    Raises NotRegularFileError for anything but a regular file, FileReplacedError when an EvidenceFile's path
+    now passes through a link or leads to another file than the walk's, and OSError as os.open does (ELOOP when
+    the path became a symlink after it was checked, EACCES, ENOENT...).
     """
-    checked = lstat(path)
-    if not stat.S_ISREG(checked.st_mode):
-        raise NotRegularFileError(path, describe_file_type(checked.st_mode))
-    fd = _open_read_only(path)
+    if isinstance(target, EvidenceFile):
+        fd = _open_beneath(target)
+        path = target.path
+    else:
+        path = target
+        checked = lstat(path)
+        if not stat.S_ISREG(checked.st_mode):
+            raise NotRegularFileError(path, describe_file_type(checked.st_mode))
+        fd = _open_read_only(path)
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
             # The path was replaced between lstat and open.
             raise NotRegularFileError(path, describe_file_type(opened.st_mode))
+        expected = target.expected if isinstance(target, EvidenceFile) else None
+        if expected is not None and expected[1] and (opened.st_dev, opened.st_ino) != expected:
+            raise FileReplacedError(
+                path, "the name now leads to a different file than the walk listed (device and inode differ)"
+            )
         if _O_NONBLOCK:
             # O_NONBLOCK was only there so that opening a swapped-in FIFO could not hang.
             os.set_blocking(fd, True)
@@ -82,6 +125,33 @@ def open_evidence(path: Path) -> BinaryIO:
 def _open_read_only(path: Path) -> int:
     flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY
     return open_without_atime(path, flags)
+
+
+def _open_beneath(target: EvidenceFile) -> int:
+    """A descriptor on the file, reached from the root one component at a time without following any link."""
+    *directories, name = [part for part in os.fsencode(target.relpath).split(b"/") if part]
+    current = os.open(target.root, _DIRECTORY_FLAGS)
+    try:
+        for directory in directories:
+            try:
+                following = os.open(directory, _DIRECTORY_FLAGS | _O_NOFOLLOW, dir_fd=current)
+            except OSError as exc:
+                if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+                    raise FileReplacedError(
+                        target.path,
+                        f"{os.fsdecode(directory)!r} on its path is no longer a directory (a link or a file)",
+                    ) from exc
+                raise
+            os.close(current)
+            current = following
+        try:
+            return open_without_atime_at(current, name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise FileReplacedError(target.path, "it is now a symbolic link") from exc
+            raise
+    finally:
+        os.close(current)
 
 
 class _Hashers:
@@ -147,7 +217,7 @@ def ensure_unchanged(before: os.stat_result, after: os.stat_result, bytes_read: 
 
 
 def read_and_hash(
-    path: Path,
+    path: Path | EvidenceFile,
     *,
     keep_limit: int = DEFAULT_KEEP_LIMIT,
     chunk_size: int = DEFAULT_CHUNK_SIZE,

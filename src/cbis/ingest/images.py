@@ -41,10 +41,13 @@ import pillow_heif
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlugin
 
 from cbis.ingest.exif import ExifInfo, read_exif
-from cbis.ingest.hashing import open_evidence
+from cbis.ingest.hashing import EvidenceFile, FileReplacedError, open_evidence
 from cbis.ingest.jobclock import release_on_abandon, waiting
 from cbis.ingest.metadata import read_metadata
 from cbis.ingest.png_text import MAX_TEXT_CHUNK_BYTES, MAX_TEXT_TOTAL_BYTES, is_text_limit_error, without_oversized_text
+
+Source = Path | EvidenceFile
+"""A file to decode by opening it (hashing.open_evidence); bytes already read are decoded as they are."""
 
 __all__ = ["DecodedImage", "ExifInfo", "UnreadableImage", "decode_image", "read_exif"]
 
@@ -143,7 +146,7 @@ class _LoadFailed(Exception):
 
 
 def decode_image(
-    source: bytes | Path,
+    source: bytes | Source,
     *,
     draft_size: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -184,7 +187,7 @@ def decode_image(
 
 
 def _decode_image(
-    source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
+    source: bytes | Source, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
 ) -> DecodedImage:
     decode = functools.partial(
         _decode_strict_then_lenient,
@@ -208,7 +211,7 @@ def _decode_image(
     return decoded
 
 
-def _all_bytes(source: bytes | Path) -> bytes:
+def _all_bytes(source: bytes | Source) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     with _open_source(source) as stream:
@@ -216,7 +219,7 @@ def _all_bytes(source: bytes | Path) -> bytes:
 
 
 def _decode_strict_then_lenient(
-    source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
+    source: bytes | Source, *, draft_size: int | None, max_pixels: int, keep_pixels: bool, allow_truncated: bool
 ) -> DecodedImage:
     try:
         with _TRUNCATION_GATE.strict():
@@ -235,7 +238,7 @@ def _decode_strict_then_lenient(
     return decoded
 
 
-def _decode(source: bytes | Path, *, draft_size: int | None, max_pixels: int, keep_pixels: bool) -> DecodedImage:
+def _decode(source: bytes | Source, *, draft_size: int | None, max_pixels: int, keep_pixels: bool) -> DecodedImage:
     warnings: list[str] = []
     if ImageFile.LOAD_TRUNCATED_IMAGES and not _TRUNCATION_GATE.lenient_active:
         warnings.append("PIL.ImageFile.LOAD_TRUNCATED_IMAGES was turned on outside cbis; truncation may go unnoticed")
@@ -250,12 +253,14 @@ def _decode(source: bytes | Path, *, draft_size: int | None, max_pixels: int, ke
 
 
 @contextmanager
-def _open_source(source: bytes | Path) -> Iterator[BinaryIO]:
+def _open_source(source: bytes | Source) -> Iterator[BinaryIO]:
     if isinstance(source, bytes | bytearray | memoryview):
         yield io.BytesIO(source)
         return
     try:
-        stream = open_evidence(Path(source))
+        stream = open_evidence(source if isinstance(source, EvidenceFile) else Path(source))
+    except FileReplacedError as exc:
+        raise UnreadableImage(exc.reason) from exc
     except OSError as exc:
         raise UnreadableImage(f"cannot open: {exc}") from exc
     with stream:

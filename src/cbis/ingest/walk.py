@@ -21,6 +21,7 @@ from cbis.errors import EvidenceError
 from cbis.ingest._filetypes import describe_file_type
 from cbis.ingest._longpath import open_without_atime, readlink
 from cbis.ingest._text import escape_unprintable
+from cbis.ingest.hashing import EvidenceFile
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -35,6 +36,15 @@ class WalkEntry:
     """Relative to the root with "/" separators; undecodable bytes kept as surrogate escapes (os.fsdecode)."""
     stat: os.stat_result
     """lstat of the regular file, taken while its directory was listed."""
+    root: Path | None = None
+    """The evidence root walked (the start of `path`)."""
+
+    @property
+    def evidence_file(self) -> EvidenceFile | Path:
+        """What to open: beneath the root and only if it is still the file listed (hashing.open_evidence)."""
+        if self.root is None:
+            return self.path
+        return EvidenceFile(self.root, self.relpath, (self.stat.st_dev, self.stat.st_ino))
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,7 @@ class _Walker:
                 continue
             mode = listed.stat.st_mode
             if stat.S_ISREG(mode):
-                yield WalkEntry(path, relpath, listed.stat)
+                yield WalkEntry(path, relpath, listed.stat, self.root_path)
             elif stat.S_ISLNK(mode):
                 yield WalkSkip(path, relpath, self._describe_symlink(path))
             elif stat.S_ISDIR(mode):

@@ -38,6 +38,7 @@ from cbis.db.migrations import check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
 from cbis.errors import CaseDatabaseError, CaseExistsError, CaseLocationError, NoCaseError, UsageError
 from cbis.ingest._text import escape_unprintable
+from cbis.services.locations import is_inside
 
 CASE_ENV = "CBIS_CASE"
 EXAMINER_ENV = "CBIS_EXAMINER"
@@ -268,16 +269,22 @@ def database_failed(case: Case, exc: DBAPIError) -> CaseDatabaseError:
     )
 
 
-def check_case_outside_evidence(case: Case, evidence_root: Path) -> None:
-    """cbis writes into the case directory; that must never be inside the evidence, nor hold it."""
-    case_dir = case.directory.resolve()
+def check_case_outside_evidence(case: Case | Path, evidence_root: Path) -> None:
+    """cbis writes into the case directory; that must never be inside the evidence, nor hold it.
+
+    Compared by device and inode up the tree, so a bind mount or a link to the evidence cannot hide it. Given
+    the case's directory, it can run before the case is opened: a case inside the evidence is not written to,
+    not even to audit the refusal."""
+    case_dir = (case.directory if isinstance(case, Case) else case).resolve()
     root = evidence_root.resolve()
-    if case_dir == root or case_dir.is_relative_to(root):
+    if not root.is_dir():
+        return  # the index reports a missing evidence directory itself
+    if is_inside(case_dir, root):
         raise CaseLocationError(
-            f"the case directory {case_dir} is inside the evidence {root}: cbis would write into the evidence. "
-            "Create the case elsewhere."
+            f"the case directory {case_dir} is inside the evidence {root} (the same directory by device and inode,"
+            " whatever its path): cbis would write into the evidence. Create the case elsewhere."
         )
-    if root.is_relative_to(case_dir):
+    if is_inside(root, case_dir):
         raise CaseLocationError(f"the evidence {root} is inside the case directory {case_dir}; keep them apart")
 
 

@@ -492,6 +492,9 @@ def _input_schema() -> pa.Schema:
             ("seq", pa.int64()),
             ("path", pa.binary()),
             ("relpath", pa.binary()),
+            ("root", pa.binary()),
+            ("dev", pa.uint64()),
+            ("ino", pa.uint64()),
             ("mode", pa.int64()),
             ("size", pa.int64()),
             ("atime_ns", pa.int64()),
@@ -514,6 +517,9 @@ def _plan_record(seq: int, entry: WalkEntry, existing_id: int | None) -> dict[st
         "seq": seq,
         "path": os.fsencode(entry.path),
         "relpath": os.fsencode(entry.relpath),
+        "root": os.fsencode(entry.root) if entry.root is not None else b"",
+        "dev": st.st_dev,
+        "ino": st.st_ino,
         "mode": st.st_mode,
         "size": st.st_size,
         "atime_ns": st.st_atime_ns,
@@ -527,10 +533,15 @@ def _entry_from_record(record: dict[str, Any]) -> WalkEntry:
     """The driver's WalkEntry again, with its `stat` as the driver took it (the rows record the driver's view)."""
     ns = (record["atime_ns"], record["mtime_ns"], record["ctime_ns"])
     stat = os.stat_result(
-        (record["mode"], 0, 0, 1, 0, 0, record["size"], *(t // 10**9 for t in ns)),
+        (record["mode"], record["ino"], record["dev"], 1, 0, 0, record["size"], *(t // 10**9 for t in ns)),
         {"st_atime_ns": ns[0], "st_mtime_ns": ns[1], "st_ctime_ns": ns[2]},
     )
-    return WalkEntry(path=Path(os.fsdecode(record["path"])), relpath=os.fsdecode(record["relpath"]), stat=stat)
+    return WalkEntry(
+        path=Path(os.fsdecode(record["path"])),
+        relpath=os.fsdecode(record["relpath"]),
+        stat=stat,
+        root=Path(os.fsdecode(record["root"])) if record["root"] else None,
+    )
 
 
 def _plan_blocks(plan: Plan) -> list[pa.Table]:

@@ -16,7 +16,14 @@ import numpy as np
 from PIL import Image
 
 from cbis.db.store import FileRow
-from cbis.ingest.hashing import Digests, FileChangedError, open_evidence, read_and_hash
+from cbis.ingest.hashing import (
+    Digests,
+    EvidenceFile,
+    FileChangedError,
+    FileReplacedError,
+    open_evidence,
+    read_and_hash,
+)
 from cbis.ingest.images import DecodedImage, UnreadableImage, decode_image
 from cbis.ingest.sniff import IMAGE_EXTENSIONS, IMAGE_FORMATS, SNIFF_LENGTH, extension_mismatch, extension_of, sniff
 from cbis.ingest.walk import WalkEntry, display_path, relpath_bytes
@@ -57,7 +64,7 @@ def base_row(entry: WalkEntry) -> FileRow:
     )
 
 
-def _read(path: Path, keep_limit: int, warnings: list[str]) -> tuple[Digests, bytes | None]:
+def _read(path: Path | EvidenceFile, keep_limit: int, warnings: list[str]) -> tuple[Digests, bytes | None]:
     try:
         return read_and_hash(path, keep_limit=keep_limit)
     except FileChangedError as exc:
@@ -67,7 +74,7 @@ def _read(path: Path, keep_limit: int, warnings: list[str]) -> tuple[Digests, by
         return read_and_hash(path, keep_limit=keep_limit)
 
 
-def _head(path: Path, data: bytes | None) -> bytes:
+def _head(path: Path | EvidenceFile, data: bytes | None) -> bytes:
     if data is not None:
         return data[:SNIFF_LENGTH]
     with open_evidence(path) as stream:
@@ -95,16 +102,19 @@ def _examine(
 ) -> Examined:
     row = base_row(entry)
     try:
-        digests, data = _read(entry.path, settings.keep_limit, row.warnings)
+        digests, data = _read(entry.evidence_file, settings.keep_limit, row.warnings)
     except FileChangedError as exc:
         row.error = f"file changed while being read (twice): {exc.reason}"
+        return Examined(row, None)
+    except FileReplacedError as exc:
+        row.error = exc.reason
         return Examined(row, None)
     except OSError as exc:
         row.error = f"cannot read: {exc.strerror or exc}"
         return Examined(row, None)
     row.md5, row.sha1, row.sha256, row.size = digests.md5, digests.sha1, digests.sha256, digests.size
     try:
-        detected = sniff(_head(entry.path, data))
+        detected = sniff(_head(entry.evidence_file, data))
     except OSError as exc:
         row.error = f"cannot read: {exc.strerror or exc}"
         return Examined(row, None)
@@ -116,12 +126,12 @@ def _examine(
         else:
             row.status = "other"
         return Examined(row, None)
-    return _decode(row, entry.path if data is None else data, settings, prepare)
+    return _decode(row, entry.evidence_file if data is None else data, settings, prepare)
 
 
 def _decode(
     row: FileRow,
-    source: bytes | Path,
+    source: bytes | Path | EvidenceFile,
     settings: ExamineSettings,
     prepare: Callable[[Image.Image], np.ndarray] | None,
 ) -> Examined:
@@ -169,7 +179,7 @@ def examine_for_classification(
     row = base_row(entry)
     try:
         decoded = decode_image(
-            entry.path,
+            entry.evidence_file,
             draft_size=settings.draft_size,
             max_pixels=settings.max_pixels,
             keep_pixels=True,

@@ -124,7 +124,7 @@ class RunIds:
 
 # Reasons that say nothing about the file itself, only about that run (a busy machine, a failing read, a file
 # being written): a re-run reads such a file again even when `stat` says it is unchanged.
-TRANSIENT_REASONS = ("timed out:", "cannot read:", "file changed while being read")
+TRANSIENT_REASONS = ("timed out:", "cannot read:", "file changed while being read", "file changed during the run")
 
 
 def is_transient(error: str | None) -> bool:

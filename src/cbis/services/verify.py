@@ -92,7 +92,7 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
                     result.changed.append(row["path"])
                 continue
             try:
-                digests, _ = read_and_hash(entry.path, keep_limit=0)
+                digests, _ = read_and_hash(entry.evidence_file, keep_limit=0)
             except (OSError, FileChangedError) as exc:
                 result.unreadable.append(f"{row['path']}: {exc}")
                 continue
