@@ -77,7 +77,8 @@ def test_report_csv_columns_and_determinism(indexed_case: Path, tmp_path: Path) 
     assert cbis("report", "--case", indexed_case, "--csv", first).exit_code == 0
     assert cbis("report", "--case", indexed_case, "--csv", second).exit_code == 0
     expected_headers = {
-        "files.csv": "evidence,path,size,md5,sha1,sha256,format,extension,extension_mismatch,mtime,status,error",
+        "files.csv": "evidence,path,size,md5,sha1,sha256,format,extension,extension_mismatch,mtime,status,error,"
+        "missing_since_run",
         "exif.csv": "path,sha256,make,model,software,datetime_original,gps_latitude,gps_longitude,gps_altitude,"
         "orientation,width,height,tags_json,lens_model,body_serial,datetime_digitized,modify_date,displayed_width,"
         "displayed_height,sources_json,metadata_conflict,conflicts_json",

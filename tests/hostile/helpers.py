@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NOBODY_UID = 65534
@@ -123,25 +123,30 @@ class Accounting:
     files: dict[bytes, tuple[str, str | None]]  # path_bytes -> (status, error)
     skips: dict[bytes, str]  # path_bytes -> reason
     last_run: dict[str, object]
+    missing: set[bytes] = field(default_factory=set)  # recorded, then not found by a later walk
 
 
 def accounting(case_dir: Path, root: Path) -> Accounting:
     root_bytes = os.fsencode(root.resolve())
-    files = {
-        bytes(path): (status, error)
-        for path, status, error in rows(
-            case_dir,
-            "SELECT path_bytes, status, error FROM files JOIN evidence ON evidence.id = files.evidence_id "
-            "WHERE evidence.root_bytes = ?",
-            root_bytes,
-        )
-    }
+    # What a later walk no longer found stays in the case, flagged missing: it is accounted for as missing.
+    files: dict[bytes, tuple[str, str | None]] = {}
+    missing: set[bytes] = set()
+    for path, status, error, missing_since in rows(
+        case_dir,
+        "SELECT path_bytes, status, error, missing_since_run_id FROM files "
+        "JOIN evidence ON evidence.id = files.evidence_id WHERE evidence.root_bytes = ?",
+        root_bytes,
+    ):
+        if missing_since is None:
+            files[bytes(path)] = (status, error)
+        else:
+            missing.add(bytes(path))
     skips = {
         bytes(path): reason
         for path, reason in rows(
             case_dir,
             "SELECT path_bytes, reason FROM walk_skips JOIN evidence ON evidence.id = walk_skips.evidence_id "
-            "WHERE evidence.root_bytes = ?",
+            "WHERE evidence.root_bytes = ? AND missing_since_run_id IS NULL",
             root_bytes,
         )
     }
@@ -160,7 +165,7 @@ def accounting(case_dir: Path, root: Path) -> Accounting:
         "WHERE evidence.root_bytes = ? ORDER BY runs.id DESC LIMIT 1",
         root_bytes,
     )
-    return Accounting(files, skips, dict(zip(names, last, strict=True)))
+    return Accounting(files, skips, dict(zip(names, last, strict=True)), missing)
 
 
 def assert_accounted(case_dir: Path, root: Path, tree: dict[bytes, Node]) -> Accounting:
@@ -177,6 +182,7 @@ def assert_accounted(case_dir: Path, root: Path, tree: dict[bytes, Node]) -> Acc
         f"not recorded: {sorted(regular - hidden - set(found.files))[:5]}; "
         f"recorded but not on disk: {sorted(set(found.files) - regular)[:5]}"
     )
+    assert not found.missing & regular, f"flagged missing but on disk: {sorted(found.missing & regular)[:5]}"
     for path, (status, error) in found.files.items():
         assert status in ("image", "other", "unprocessed"), (path, status)
         if status == "unprocessed":

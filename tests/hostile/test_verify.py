@@ -54,7 +54,7 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     (evidence / "photos" / "p2.jpg").unlink()
     (evidence / "photos" / "p3.jpg").unlink()
-    os.symlink("p4.jpg", evidence / "photos" / "p3.jpg")  # a file replaced by a link is missing, not followed
+    os.symlink("p4.jpg", evidence / "photos" / "p3.jpg")  # a file replaced by a link: changed, never followed
     (evidence / "photos" / "planted.jpg").write_bytes(small_jpeg(50))
     with open(os.fsencode(evidence) + b"/odd/new\nline-\xff.jpg", "ab") as stream:
         stream.write(b"appended")
@@ -69,8 +69,9 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
             "  CHANGED      odd/new\\nline-\\xff.jpg",
             "  CHANGED      photos/p1.jpg",
             "  CHANGED      slow/zeros.png",
+            "  CHANGED      photos/p3.jpg (recorded as a regular file; now: symbolic link to p4.jpg (inside the root;"
+            " indexed at its own path))",
             "  MISSING      photos/p2.jpg",
-            "  MISSING      photos/p3.jpg",
             "  ADDED        photos/planted.jpg",
         ]
     )
@@ -79,7 +80,7 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
     [(outcome,)] = rows(
         case_dir, "SELECT outcome FROM audit_log WHERE command LIKE 'cbis verify%' ORDER BY id DESC LIMIT 1"
     )
-    assert outcome == "differs: 3 changed, 2 missing, 1 added"
+    assert outcome == "differs: 4 changed, 1 missing, 1 added"
 
 
 def test_verify_catches_a_removed_audit_row_and_a_missing_root(tmp_path: Path, case_dir: Path) -> None:
@@ -96,3 +97,36 @@ def test_verify_catches_a_removed_audit_row_and_a_missing_root(tmp_path: Path, c
     assert "  AUDIT    audit row 3: previous-row hash does not match (a row was removed or changed)" in result.stdout
     assert f"  MISSING ROOT {evidence}" in result.stdout
     assert f"  MISSING      {evidence}/photos/p0.jpg" in result.stdout
+
+
+def test_verify_compares_what_was_recorded_as_not_walked(tmp_path: Path, case_dir: Path) -> None:
+    """Links, FIFOs and loops are recorded, not read; verify compares what they are and where links lead."""
+    evidence = tmp_path / "evidence"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    build(evidence, [("photos/a.jpg", small_jpeg(1)), ("photos/b.jpg", small_jpeg(2))])
+    os.symlink("a.jpg", evidence / "photos" / "link.jpg")
+    os.symlink("b.jpg", evidence / "photos" / "removed-link.jpg")
+    os.mkfifo(evidence / "pipe")
+    assert cbis_run("index", evidence, "--case", case_dir, "--no-classify").returncode == 0
+    assert cbis_run("verify", "--case", case_dir).returncode == 0
+
+    (evidence / "photos" / "link.jpg").unlink()
+    os.symlink(outside / "secret.jpg", evidence / "photos" / "link.jpg")  # retargeted outside the root
+    (evidence / "photos" / "removed-link.jpg").unlink()
+    (evidence / "pipe").unlink()
+    (evidence / "pipe").write_bytes(b"not a FIFO any more")
+    os.symlink("/", evidence / "new-link")
+    result = cbis_run("verify", "--case", case_dir)
+    assert result.returncode == DIFFERS, result.stdout
+    lines = result.stdout.splitlines()
+    assert sorted(lines[3:-1]) == sorted(
+        [
+            "  CHANGED      photos/link.jpg (recorded as: symbolic link to a.jpg (inside the root; indexed at its own"
+            f" path); now: symbolic link to {outside}/secret.jpg (outside the evidence root; not followed))",
+            "  CHANGED      pipe (recorded as: not a regular file (FIFO); now: a regular file)",
+            "  MISSING      photos/removed-link.jpg (recorded as: symbolic link to b.jpg (inside the root; indexed at"
+            " its own path))",
+            "  ADDED        new-link (symbolic link to / (outside the evidence root; not followed))",
+        ]
+    )

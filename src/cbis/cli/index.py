@@ -56,6 +56,13 @@ def index(
         bool,
         typer.Option("--allow-truncated", help="Classify truncated images (flagged) instead of refusing them."),
     ] = False,
+    require_noatime: Annotated[
+        bool,
+        typer.Option(
+            "--require-noatime",
+            help="Refuse to run (or to read a file or link) where reading would change an access time.",
+        ),
+    ] = False,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -84,6 +91,7 @@ def index(
         max_pixels=max_pixels,
         allow_truncated=allow_truncated,
         file_time_limit=file_time_limit,
+        require_noatime=require_noatime,
     )
     with user_errors():
         check_case_outside_evidence(resolve_case_dir(case), evidence_dir)
@@ -93,19 +101,22 @@ def index(
     with user_errors(), audited_case(ctx, case) as opened:
         classifier = load_classifier(options)
         with _progress_display() as on_progress:
-            summary = index_evidence(opened, evidence_dir, options, classifier=classifier, on_progress=on_progress)
+            summary = index_evidence(
+                opened, evidence_dir, options, classifier=classifier, on_progress=on_progress, on_warning=_warn
+            )
     stdout.print(summary.line(), highlight=False)
+
+
+def _warn(message: str) -> None:
+    stderr.print(f"Warning: {message}", highlight=False, markup=False)
 
 
 def _index_on_ray(
     ctx: typer.Context, case: Path | None, evidence_dir: Path, options: IndexOptions, ray_options: RayOptions
 ) -> None:
-    def warn(message: str) -> None:
-        stderr.print(f"Warning: {message}", highlight=False, markup=False)
-
     with user_errors(), audited_case(ctx, case) as opened, _progress_display() as on_progress:
         summary = index_evidence_on_ray(
-            opened, evidence_dir, options, ray_options, on_progress=on_progress, on_warning=warn
+            opened, evidence_dir, options, ray_options, on_progress=on_progress, on_warning=_warn
         )
     stdout.print(summary.line(), highlight=False)
 

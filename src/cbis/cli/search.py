@@ -41,6 +41,13 @@ def search(
         bool,
         typer.Option("--metadata-conflict", help="Images whose EXIF, maker note and XMP disagree on a field."),
     ] = False,
+    missing: Annotated[
+        str,
+        typer.Option(
+            "--missing",
+            help="Files a later index no longer found: include (flagged), exclude, or only them.",
+        ),
+    ] = "include",
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
@@ -66,6 +73,7 @@ def search(
         ext_mismatch=ext_mismatch,
         unprocessed=unprocessed,
         metadata_conflict=metadata_conflict,
+        missing=missing,
     )
     with user_errors(), audited_case(ctx, case) as opened:
         hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
@@ -89,15 +97,16 @@ def search(
         table.add_column("GPS")
     table.add_column("sha256 (start)", no_wrap=True)
     for hit in hits:
+        path = hit.path if hit.missing_since_run is None else f"{hit.path} (missing since run {hit.missing_since_run})"
         if unprocessed:
-            table.add_row(hit.path, hit.error or "", _short(hit.sha256))
+            table.add_row(path, hit.error or "", _short(hit.sha256))
             continue
         camera = " ".join(part for part in (hit.make, hit.camera_model) if part)
         gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
         score = f"{hit.score:.3f}" if hit.score is not None else ""
         taken = hit.date_taken or ""
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
-        table.add_row(hit.path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
+        table.add_row(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
     stdout.print(table)
 
 

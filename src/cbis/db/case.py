@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
@@ -144,6 +144,8 @@ class CaseCounts:
     models: list[str]
     runs: int
     audit_entries: int
+    missing: int = 0  # files a later walk no longer found (rows kept)
+    access_times: list[tuple[int, str]] = field(default_factory=list)  # (run, its note on the access times)
 
 
 def case_counts(connection: Connection) -> CaseCounts:
@@ -169,4 +171,11 @@ def case_counts(connection: Connection) -> CaseCounts:
         ],
         runs=connection.execute(select(func.count()).select_from(Run)).scalar_one(),
         audit_entries=connection.execute(select(func.count()).select_from(AuditEntry)).scalar_one(),
+        missing=count_files(File.missing_since_run_id.is_not(None)),
+        access_times=[
+            (run_id, note)
+            for run_id, note in connection.execute(
+                select(Run.id, Run.access_times).where(Run.access_times.is_not(None)).order_by(Run.id)
+            )
+        ],
     )

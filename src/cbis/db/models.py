@@ -107,6 +107,8 @@ class Run(Base):
     other_files: Mapped[int] = mapped_column(Integer, default=0)
     skipped_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     not_walked: Mapped[int] = mapped_column(Integer, default=0)
+    files_missing: Mapped[int] = mapped_column(Integer, default=0)  # recorded before, not found by this walk
+    access_times: Mapped[str | None] = mapped_column(Text, nullable=True)  # could this run keep atimes unchanged
 
 
 class File(Base):
@@ -149,6 +151,8 @@ class File(Base):
     # width/height: as stored (before EXIF orientation and HEIF irot); display_*: as shown (schema version 3).
     display_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     display_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The run whose walk no longer found the file; None while it is there (schema version 5). Rows are kept.
+    missing_since_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     exif: Mapped[Exif | None] = relationship(back_populates="file", uselist=False)
 
@@ -247,3 +251,4 @@ class Skipped(Base):
     path_bytes: Mapped[bytes] = mapped_column(LargeBinary)
     reason: Mapped[str] = mapped_column(Text)
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    missing_since_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as for files

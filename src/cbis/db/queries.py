@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run, could_be_row_id
+from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
 
@@ -59,6 +59,8 @@ class SearchFilters:
     ext_mismatch: bool = False
     unprocessed: bool = False
     metadata_conflict: bool = False  # EXIF, maker note and XMP disagree on a summary field
+    # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
+    missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
 
@@ -109,6 +111,7 @@ class SearchHit:
     score: float | None = None
     similarity: float | None = None  # cosine similarity to the image of --similar-to
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    missing_since_run: int | None = None  # the run whose walk no longer found the file
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -193,6 +196,7 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             Exif.conflicts_json,
             top1.c.label,
             top1.c.score,
+            File.missing_since_run_id.label("missing_since_run"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .outerjoin(Exif, Exif.file_id == File.id)
@@ -235,10 +239,15 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(File.extension_mismatch.is_(True))
     if filters.file_ids is not None:
         conditions.append(File.id.in_(filters.file_ids))
+    if filters.missing == "exclude":
+        conditions.append(File.missing_since_run_id.is_(None))
+    elif filters.missing == "only":
+        conditions.append(File.missing_since_run_id.is_not(None))
     return query.where(*conditions)
 
 
 SORTS = ("path", "date", "score")
+MISSING_CHOICES = ("include", "exclude", "only")
 
 
 def ordering(columns: Any, sort: str) -> list[Any]:
@@ -328,6 +337,7 @@ def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
             File.mtime,
             File.status,
             File.error,
+            File.missing_since_run_id.label("missing_since_run"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
@@ -421,8 +431,18 @@ def evidence_roots(connection: Connection) -> list[tuple[int, str, bytes]]:
 def files_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, Any]]:
     """Recorded files of one root, for `verify`."""
     query = (
-        select(File.id, File.path, File.path_bytes, File.size, File.sha256, File.status)
+        select(File.id, File.path, File.path_bytes, File.size, File.sha256, File.status, File.missing_since_run_id)
         .where(File.evidence_id == evidence_id)
         .order_by(File.path_bytes)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def skips_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, Any]]:
+    """Recorded walk entries of one root that were not read (links, FIFOs, loops...), for `verify`."""
+    query = (
+        select(Skipped.path, Skipped.path_bytes, Skipped.reason, Skipped.missing_since_run_id)
+        .where(Skipped.evidence_id == evidence_id)
+        .order_by(Skipped.path_bytes)
     )
     yield from connection.execute(query).mappings()

@@ -81,6 +81,7 @@ class KnownFile:
     status: str
     classified: bool  # has predictions from the run's model
     error: str | None = None
+    missing: bool = False  # an earlier walk no longer found it
 
 
 def evidence_id_for(connection: Connection, root: str, root_bytes: bytes, now: str) -> int:
@@ -113,7 +114,7 @@ def start_run(connection: Connection, evidence_id: int, model_id: int | None, no
     ).inserted_primary_key[0]
 
 
-def finish_run(connection: Connection, run_id: int, status: str, now: str, counts: dict[str, int]) -> None:
+def finish_run(connection: Connection, run_id: int, status: str, now: str, counts: dict[str, int | str]) -> None:
     connection.execute(update(Run).where(Run.id == run_id).values(status=status, finished_at=now, **counts))
 
 
@@ -129,13 +130,22 @@ def known_files(connection: Connection, evidence_id: int, model_id: int | None) 
             ).scalars()
         )
     rows = connection.execute(
-        select(File.id, File.path_bytes, File.size, File.mtime_ns, File.sha256, File.status, File.error).where(
-            File.evidence_id == evidence_id
-        )
+        select(
+            File.id,
+            File.path_bytes,
+            File.size,
+            File.mtime_ns,
+            File.sha256,
+            File.status,
+            File.error,
+            File.missing_since_run_id,
+        ).where(File.evidence_id == evidence_id)
     )
     return {
-        path_bytes: KnownFile(file_id, size, mtime_ns, sha256, status, file_id in classified, error)
-        for file_id, path_bytes, size, mtime_ns, sha256, status, error in rows
+        path_bytes: KnownFile(
+            file_id, size, mtime_ns, sha256, status, file_id in classified, error, missing_since is not None
+        )
+        for file_id, path_bytes, size, mtime_ns, sha256, status, error, missing_since in rows
     }
 
 
@@ -143,6 +153,30 @@ def mark_seen(connection: Connection, run_id: int, file_ids: Sequence[int]) -> N
     for start in range(0, len(file_ids), 500):
         chunk = file_ids[start : start + 500]
         connection.execute(update(File).where(File.id.in_(chunk)).values(last_run_id=run_id))
+
+
+def mark_missing(connection: Connection, run_id: int, missing_ids: Sequence[int], found_ids: Sequence[int]) -> None:
+    """Files this run's walk no longer found (their rows stay, flagged), and flagged ones it found again."""
+    for ids, value in ((missing_ids, run_id), (found_ids, None)):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            connection.execute(update(File).where(File.id.in_(chunk)).values(missing_since_run_id=value))
+
+
+def mark_skips_missing(connection: Connection, evidence_id: int, run_id: int, kept: Sequence[bytes]) -> int:
+    """Walk entries recorded before and not met by this run's walk (record_skips has stamped those it met), except
+    those under a directory this walk could not list (`kept`, path prefixes): how many were newly flagged."""
+    stale = connection.execute(
+        select(Skipped.id, Skipped.path_bytes).where(
+            Skipped.evidence_id == evidence_id, Skipped.last_run_id != run_id, Skipped.missing_since_run_id.is_(None)
+        )
+    ).all()
+    ids = [skip_id for skip_id, path_bytes in stale if not path_bytes.startswith(tuple(kept))]
+    for start in range(0, len(ids), 500):
+        connection.execute(
+            update(Skipped).where(Skipped.id.in_(ids[start : start + 500])).values(missing_since_run_id=run_id)
+        )
+    return len(ids)
 
 
 def _file_values(row: FileRow, evidence_id: int, run_id: int) -> dict[str, Any]:
@@ -308,4 +342,8 @@ def record_skips(
                 )
             )
         else:
-            connection.execute(update(Skipped).where(Skipped.id == existing).values(reason=reason, last_run_id=run_id))
+            connection.execute(
+                update(Skipped)
+                .where(Skipped.id == existing)
+                .values(reason=reason, last_run_id=run_id, missing_since_run_id=None)
+            )

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cbis.ingest.atime import GUARD
+
 _O_PATH = getattr(os, "O_PATH", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 # A piece of a path opened in one call: comfortably below Linux's PATH_MAX of 4096 bytes.
@@ -95,7 +97,8 @@ def open_without_atime(path: Path, flags: int) -> int:
     """open_fd, asking the kernel not to update the access time, which is itself evidence.
 
     Linux allows O_NOATIME only to the file's owner or a process with CAP_FOWNER; anyone else gets EPERM and
-    opens without it (atime may then change, subject to the mount's relatime/noatime).
+    opens without it (atime may then change, subject to the mount's relatime/noatime), which ingest.atime counts,
+    or refuses when the examiner required O_NOATIME.
     """
     if _O_NOATIME:
         try:
@@ -103,6 +106,7 @@ def open_without_atime(path: Path, flags: int) -> int:
         except PermissionError as exc:
             if exc.errno != errno.EPERM:
                 raise
+        GUARD.fallback(path)
     return open_fd(path, flags)
 
 
@@ -114,4 +118,5 @@ def open_without_atime_at(directory: int, name: bytes, flags: int) -> int:
         except PermissionError as exc:
             if exc.errno != errno.EPERM:
                 raise
+        GUARD.fallback(name)
     return os.open(name, flags, dir_fd=directory)

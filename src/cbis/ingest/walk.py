@@ -21,6 +21,7 @@ from cbis.errors import EvidenceError
 from cbis.ingest._filetypes import describe_file_type
 from cbis.ingest._longpath import open_without_atime, readlink
 from cbis.ingest._text import escape_unprintable
+from cbis.ingest.atime import GUARD
 from cbis.ingest.hashing import EvidenceFile
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -223,13 +224,19 @@ class _Walker:
         return f"directory already walked as {earlier} (same device and inode, e.g. a bind mount)"
 
     def _describe_symlink(self, path: Path) -> str:
+        if not GUARD.may_read_link():
+            return (
+                "symbolic link whose target was not read: reading it would change the link's access time "
+                "(--require-noatime); not followed"
+            )
         try:
             target = readlink(path)
         except OSError as exc:
             return f"symbolic link whose target cannot be read ({exc}); not followed"
         shown = display_path(target)
         # realpath only reads links and lstats components to compute where the link leads; nothing is opened.
-        resolved = os.path.realpath(path)
+        # It starts from the target already read, not from the link: each read of a link changes its atime.
+        resolved = os.path.realpath(path.parent / target)
         if not _is_within(resolved, self.root_real):
             return f"symbolic link to {shown} (outside the evidence root; not followed)"
         try:

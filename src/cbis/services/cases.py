@@ -288,6 +288,17 @@ def check_case_outside_evidence(case: Case | Path, evidence_root: Path) -> None:
         raise CaseLocationError(f"the evidence {root} is inside the case directory {case_dir}; keep them apart")
 
 
+def _access_time_notes(notes: list[tuple[int, str]]) -> str:
+    """Each distinct note once, with the runs it applies to."""
+    runs: dict[str, list[int]] = {}
+    for run_id, note in notes:
+        runs.setdefault(note, []).append(run_id)
+    return (
+        "; ".join(f"{note} (run{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))})" for note, ids in runs.items())
+        or "no run recorded yet"
+    )
+
+
 def case_summary(case: Case) -> dict[str, str]:
     """The case's details and counts, labelled for a person."""
     with case.engine.connect() as connection:
@@ -305,10 +316,12 @@ def case_summary(case: Case) -> dict[str, str]:
         "images": str(counts.images),
         "unprocessed": str(counts.unprocessed),
         "other files": str(counts.other_files),
+        "missing files": f"{counts.missing} (recorded, then not found by a later walk)" if counts.missing else "0",
         "extension mismatches": str(counts.extension_mismatches),
         "images with GPS": str(counts.with_gps),
         "classified images": str(counts.classified),
         "models": "; ".join(counts.models) or "none",
         "index runs": str(counts.runs),
         "audit entries": str(counts.audit_entries),
+        "evidence access times": _access_time_notes(counts.access_times),
     }

@@ -50,6 +50,7 @@ from cbis.services.indexer import (
     Plan,
     RunIds,
     advance,
+    check_access_times,
     check_request,
     run_index,
     stop_on_interrupt,
@@ -694,6 +695,12 @@ def index_evidence_on_ray(
     if ray_options.threads < 1:
         raise UsageError("--ray-threads must be at least 1")
     root = check_request(case, evidence_dir, options)
+    access = check_access_times(root, options, on_warning)
+    if options.require_noatime and not access.protected_by_mount:
+        raise UsageError(
+            "--require-noatime cannot be enforced on Ray workers: index from a read-only or noatime mount, "
+            "or without --ray"
+        )
     ray = import_ray()
     model = None
     if options.classify:
@@ -714,7 +721,7 @@ def index_evidence_on_ray(
                     on_warning(warning)
             _stream(ray, case, plan, options, ray_options, stages, model, provenance, summary, ids, on_progress)
 
-        return run_index(case, root, provenance, process, started)
+        return run_index(case, root, provenance, process, started, access, reads_counted=False)
 
 
 def _probe(ray: Any, model: str, options: IndexOptions, ray_options: RayOptions, stages: _Stages) -> ModelProvenance:

@@ -21,6 +21,7 @@ import numpy as np
 
 from cbis.db import store
 from cbis.errors import EvidenceError, UsageError
+from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
@@ -65,6 +66,8 @@ class IndexOptions:
     # A file whose read and decode take longer is recorded as unprocessed and the run goes on: a stuck
     # decoder or a failing disk must not stall a triage. Generous: a 100 MP TIFF decodes in a few seconds.
     file_time_limit: float | None = 120.0
+    # Refuse any read that would change an access time (no O_NOATIME for a file cbis's user does not own, links).
+    require_noatime: bool = False
 
 
 @dataclass
@@ -87,6 +90,7 @@ class IndexSummary:
     other_files: int = 0
     skipped_unchanged: int = 0
     not_walked: int = 0  # links, loops, special files, unreadable directories (recorded, not read)
+    missing: int = 0  # recorded by an earlier run, gone from this walk (rows kept, flagged missing)
     seconds: float = 0.0
     status: str = "running"
 
@@ -100,6 +104,8 @@ class IndexSummary:
             extras.append(f"{self.other_files} other files")
         if self.not_walked:
             extras.append(f"{self.not_walked} links or special entries not followed")
+        if self.missing:
+            extras.append(f"{self.missing} recorded before and now missing")
         return text + (f" ({', '.join(extras)})" if extras else "")
 
 
@@ -111,6 +117,16 @@ class Plan:
     unchanged_ids: list[int]
     skips: list[WalkSkip]
     files_walked: int
+    missing_ids: list[int] = field(default_factory=list)  # known files this walk did not find
+    found_again_ids: list[int] = field(default_factory=list)  # flagged missing before, found by this walk
+
+    def unlisted_prefixes(self) -> tuple[bytes, ...]:
+        """Directories this walk could not (fully) list: what was recorded below them is not known to be gone."""
+        return tuple(
+            relpath_bytes(skip.relpath).rstrip(b"/") + b"/" if skip.relpath != "." else b""
+            for skip in self.skips
+            if skip.reason.startswith(UNLISTED_REASONS)
+        )
 
 
 @dataclass(frozen=True)
@@ -131,16 +147,24 @@ def is_transient(error: str | None) -> bool:
     return error is not None and error.startswith(TRANSIENT_REASONS)
 
 
+# walk.py's reasons for a directory it could not list, or listed only in part.
+UNLISTED_REASONS = ("cannot list directory", "permission denied", "directory listing stopped part way")
+
+
 def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> Plan:
     """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened, unless what
     stopped them last time was transient."""
     plan = Plan([], [], {}, [], [], 0)
+    walked: set[bytes] = set()
     for item in walk(root):
+        walked.add(relpath_bytes(item.relpath))  # a file now a link or unstat-able is not gone: its skip says what
         if isinstance(item, WalkSkip):
             plan.skips.append(item)
             continue
         plan.files_walked += 1
         previous = known.get(relpath_bytes(item.relpath))
+        if previous is not None and previous.missing:
+            plan.found_again_ids.append(previous.id)
         if previous is None:
             plan.todo.append(item)
         elif (
@@ -154,6 +178,12 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classificat
             plan.classify_only.append((item, previous.id))
         else:
             plan.unchanged_ids.append(previous.id)
+    unlisted = plan.unlisted_prefixes()
+    plan.missing_ids = [
+        previous.id
+        for path_bytes, previous in known.items()
+        if not previous.missing and path_bytes not in walked and not path_bytes.startswith(unlisted)
+    ]
     return plan
 
 
@@ -185,8 +215,10 @@ def index_evidence(
     *,
     classifier: Classifier | None = None,
     on_progress: Callable[[IndexProgress], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     root = check_request(case, evidence_dir, options)
+    access = check_access_times(root, options, on_warning)
     if options.classify and classifier is None:
         classifier = load_classifier(options)
     started = time.monotonic()
@@ -195,7 +227,26 @@ def index_evidence(
         _process(case, plan, options, classifier, summary, ids, on_progress)
 
     with index_lock(case.directory):
-        return run_index(case, root, classifier.provenance if classifier else None, process, started)
+        return run_index(
+            case, root, classifier.provenance if classifier else None, process, started, access, options.require_noatime
+        )
+
+
+def check_access_times(root: Path, options: IndexOptions, on_warning: Callable[[str], None] | None) -> atime.Assessment:
+    """Say before the run when reading may change the evidence's access times, or refuse if told to."""
+    access = atime.assess(root)
+    if access.may_change and not access.owner_or_root:
+        if options.require_noatime:
+            raise EvidenceError(
+                f"--require-noatime: {access.note}. Index from a read-only or noatime mount (see the README), or as "
+                "the evidence's owner or root"
+            )
+        if on_warning:
+            on_warning(
+                f"access times: {access.note}. A read-only or noatime mount keeps them (see the README); "
+                "--require-noatime refuses instead. The case records what happened."
+            )
+    return access
 
 
 def check_request(case: Case, evidence_dir: Path, options: IndexOptions) -> Path:
@@ -216,6 +267,10 @@ def run_index(
     provenance: ModelProvenance | None,
     process: Callable[[Plan, IndexSummary, RunIds], None],
     started: float,
+    access: atime.Assessment | None = None,
+    require_noatime: bool = False,
+    *,
+    reads_counted: bool = True,
 ) -> IndexSummary:
     """One recorded run: start it, plan from `stat`, let `process` examine and write the files, finish it.
 
@@ -230,20 +285,25 @@ def run_index(
         run_id = store.start_run(connection, evidence_id, model_id, now)
         known = store.known_files(connection, evidence_id, model_id)
     summary = IndexSummary(escape_unprintable(str(root)), run_id, provenance.name if provenance else None)
+    access = access or atime.assess(root)
+    atime.GUARD.reset(require=require_noatime, protected_by_mount=access.protected_by_mount)
     try:
         plan = plan_work(root, known, provenance is not None)
         del known
         summary.files_walked = plan.files_walked
         summary.not_walked = len(plan.skips)
         summary.skipped_unchanged = len(plan.unchanged_ids)
+        summary.missing = len(plan.missing_ids)
         with case.engine.begin() as connection:
             store.mark_seen(connection, run_id, plan.unchanged_ids)
+            store.mark_missing(connection, run_id, plan.missing_ids, plan.found_again_ids)
             store.record_skips(
                 connection,
                 [(display_path(s.relpath), relpath_bytes(s.relpath), s.reason) for s in plan.skips],
                 evidence_id=evidence_id,
                 run_id=run_id,
             )
+            store.mark_skips_missing(connection, evidence_id, run_id, plan.unlisted_prefixes())
         process(plan, summary, RunIds(evidence_id, run_id, model_id))
         summary.status = "completed"
     except KeyboardInterrupt:
@@ -267,6 +327,10 @@ def run_index(
                     "other_files": summary.other_files,
                     "skipped_unchanged": summary.skipped_unchanged,
                     "not_walked": summary.not_walked,
+                    "files_missing": summary.missing,
+                    "access_times": atime.outcome(access)
+                    if reads_counted
+                    else f"{access.note} (files read on Ray workers are not counted)",
                 },
             )
     return summary

@@ -24,7 +24,7 @@ from cbis.services.search import select_model
 
 FILES_COLUMNS = (
     "evidence", "path", "size", "md5", "sha1", "sha256", "format", "extension",
-    "extension_mismatch", "mtime", "status", "error",
+    "extension_mismatch", "mtime", "status", "error", "missing_since_run",
 )  # fmt: skip
 # The original tool's columns first, in its order (width and height: the size as stored); then cbis's own.
 EXIF_COLUMNS = (

@@ -30,6 +30,8 @@ def validate_filters(filters: SearchFilters) -> None:
             raise UsageError("--hash takes a hex MD5 (32 characters), SHA-1 (40) or SHA-256 (64) digest")
     if filters.min_score is not None and not 0.0 <= filters.min_score <= 1.0:
         raise UsageError("--min-score is a probability between 0 and 1")
+    if filters.missing not in queries.MISSING_CHOICES:
+        raise UsageError(f"--missing takes one of: {', '.join(queries.MISSING_CHOICES)}")
     for name, value in (("--from", filters.date_from), ("--to", filters.date_to)):
         if value is not None and not _looks_like_iso_prefix(value):
             raise UsageError(f"{name} takes a date like 2024-05-31 or 2024-05-31T13:45")

@@ -2,7 +2,9 @@
 
 Re-hashes every recorded file (SHA-256, the hash an examiner's report quotes) and walks each evidence root
 again, listing every file changed, missing or added since indexing. A file that could not be read when it was
-indexed has no hash to compare; its recorded size still is. A root that is gone or cannot be listed is a
+indexed has no hash to compare; its recorded size still is. What was recorded as not walked (a link and its
+target, a FIFO, a loop) is compared too, by what the walk says of it now. A file a later index already
+recorded as missing is not a difference while it stays missing. A root that is gone or cannot be listed is a
 difference too, and the other roots are still checked.
 """
 
@@ -17,7 +19,7 @@ from cbis.db import case as case_db
 from cbis.db import queries
 from cbis.errors import EvidenceError
 from cbis.ingest.hashing import FileChangedError, read_and_hash
-from cbis.ingest.walk import WalkEntry, display_path, walk
+from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, walk
 from cbis.services.cases import Case
 
 
@@ -34,6 +36,7 @@ class VerifyResult:
     added: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
+    recorded_missing: int = 0  # files the case already records as missing, still missing: no difference
 
     @property
     def ok(self) -> bool:
@@ -58,33 +61,44 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
     with case.engine.connect() as connection:
         records = case_db.audit_records(connection)
         recorded = [
-            (root, root_bytes, list(queries.files_under(connection, evidence_id)))
+            (
+                root,
+                root_bytes,
+                list(queries.files_under(connection, evidence_id)),
+                list(queries.skips_under(connection, evidence_id)),
+            )
             for evidence_id, root, root_bytes in queries.evidence_roots(connection)
         ]
     result.audit_entries = len(records)
     result.audit_problems = case_db.broken_audit_links(records)
     result.audit_head = (records[-1].id, records[-1].row_hash) if records else None
-    for root, root_bytes, files in recorded:
+    for root, root_bytes, files, skips in recorded:
         root_path = Path(os.fsdecode(root_bytes))  # the exact bytes: the text form is escaped for display
         if not root_path.is_dir():
             result.missing_roots.append(display_path(root))
             result.missing.extend(f"{display_path(root)}/{row['path']}" for row in files)
             continue
         try:
-            on_disk: dict[bytes, WalkEntry] = {
-                os.fsencode(item.relpath): item for item in walk(root_path) if isinstance(item, WalkEntry)
-            }
+            walked = list(walk(root_path))
         except EvidenceError as exc:
             result.unreadable.append(f"{display_path(root)}: {exc}")
             result.files_checked += len(files)
             continue
+        on_disk = {os.fsencode(item.relpath): item for item in walked if isinstance(item, WalkEntry)}
+        not_walked = {os.fsencode(item.relpath): item for item in walked if isinstance(item, WalkSkip)}
         for row in files:
             entry = on_disk.pop(row["path_bytes"], None)
             if on_file:
                 on_file(row["path"])
             result.files_checked += 1
             if entry is None:
-                result.missing.append(row["path"])
+                now = not_walked.pop(row["path_bytes"], None)
+                if now is not None:
+                    result.changed.append(f"{row['path']} (recorded as a regular file; now: {now.reason})")
+                elif row["missing_since_run_id"] is not None:
+                    result.recorded_missing += 1
+                else:
+                    result.missing.append(row["path"])
                 continue
             if row["sha256"] is None:
                 # Could not be read when indexed: no hash to compare, but a new size is still a change.
@@ -98,5 +112,31 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
                 continue
             if digests.sha256 != row["sha256"]:
                 result.changed.append(row["path"])
+        _compare_skips(skips, not_walked, on_disk, result)
         result.added.extend(sorted(display_path(item.relpath) for item in on_disk.values()))
     return result
+
+
+def _compare_skips(
+    skips: list[dict[str, object]],
+    not_walked: dict[bytes, WalkSkip],
+    on_disk: dict[bytes, WalkEntry],
+    result: VerifyResult,
+) -> None:
+    """Links, FIFOs, loops and unlistable directories recorded when indexed, against what the walk says now: a link
+    retargeted (outside the root, say), a FIFO replaced by a file, a link removed or added are all differences."""
+    recorded_paths: set[bytes] = set()
+    for skip in skips:
+        path_bytes = bytes(skip["path_bytes"])  # type: ignore[arg-type]
+        recorded_paths.add(path_bytes)
+        now = not_walked.get(path_bytes)
+        if now is not None:
+            if now.reason != skip["reason"]:
+                result.changed.append(f"{skip['path']} (recorded as: {skip['reason']}; now: {now.reason})")
+        elif on_disk.pop(path_bytes, None) is not None:
+            result.changed.append(f"{skip['path']} (recorded as: {skip['reason']}; now: a regular file)")
+        elif skip["missing_since_run_id"] is None:
+            result.missing.append(f"{skip['path']} (recorded as: {skip['reason']})")
+    for path_bytes, item in not_walked.items():
+        if path_bytes not in recorded_paths:
+            result.added.append(f"{display_path(item.relpath)} ({item.reason})")

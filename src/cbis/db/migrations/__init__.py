@@ -20,7 +20,13 @@ from sqlalchemy.sql import func
 
 from cbis import __version__
 from cbis.db.engine import MIGRATION_LOCK_KEY, lock_serialised
-from cbis.db.migrations import m0001_initial, m0002_examiner_accounts, m0003_metadata_sources, m0004_login_refusals
+from cbis.db.migrations import (
+    m0001_initial,
+    m0002_examiner_accounts,
+    m0003_metadata_sources,
+    m0004_login_refusals,
+    m0005_missing_and_access_times,
+)
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
 
@@ -31,6 +37,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (2, m0002_examiner_accounts.NAME, m0002_examiner_accounts.migrate),
     (3, m0003_metadata_sources.NAME, m0003_metadata_sources.migrate),
     (4, m0004_login_refusals.NAME, m0004_login_refusals.migrate),
+    (5, m0005_missing_and_access_times.NAME, m0005_missing_and_access_times.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
