@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile.conftest import needs_root
 from tests.hostile.corpus import build, small_jpeg
-from tests.hostile.helpers import cbis_run, new_case, rows
+from tests.hostile.helpers import cbis_run, new_case, rows, untouched
 
 REPORT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
@@ -196,3 +197,52 @@ def test_a_report_path_that_is_a_file_is_one_line(indexed: tuple[Path, Path], tm
     taken.write_bytes(b"keep me\n")
     assert_refused(report(case_dir, taken), "is not a directory")
     assert taken.read_bytes() == b"keep me\n"
+
+
+@pytest.fixture
+def suspect(tmp_path: Path) -> tuple[Path, Path]:
+    """(case, evidence) where the evidence holds a files.csv of the suspect's own, and a folder."""
+    evidence, case_dir = tmp_path / "evidence", tmp_path / "case"
+    build(evidence, [("files.csv", b"the suspect's,own,csv\n"), ("docs/a.jpg", small_jpeg(1))])
+    new_case(case_dir)
+    assert cbis_run("index", evidence, "--case", case_dir, "--no-classify").returncode == 0
+    return case_dir, evidence
+
+
+def test_a_report_is_never_written_inside_the_evidence(suspect: tuple[Path, Path], tmp_path: Path) -> None:
+    case_dir, evidence = suspect
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "into-docs").symlink_to(evidence / "docs")
+    (outside / "to-root").symlink_to(evidence)
+    with untouched(evidence):
+        for out in (
+            evidence,  # the root itself, holding a files.csv report would replace
+            evidence / "docs",
+            evidence / "new" / "deeper",  # missing folders inside it: never created
+            outside / "into-docs",  # a symlink to inside the root
+            outside / "to-root" / "new",  # a missing folder below a symlink to the root
+            outside / ".." / "evidence" / "docs",
+        ):
+            for extra in ((), ("--overwrite",)):  # --overwrite never reaches into evidence
+                assert_refused(report(case_dir, out, *extra), "inside the evidence", str(evidence))
+    assert not (evidence / "new").exists()
+    assert sorted(os.listdir(outside)) == ["into-docs", "to-root"]
+    assert report(case_dir, outside / "report").returncode == 0  # beside it is fine
+
+
+@needs_root
+def test_a_bind_mount_of_the_evidence_does_not_hide_it(suspect: tuple[Path, Path], tmp_path: Path) -> None:
+    case_dir, evidence = suspect
+    view = tmp_path / "elsewhere" / "view"
+    view.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "--bind", evidence, view], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
+    try:
+        with untouched(evidence):
+            for out in (view, view / "docs", view / "new"):
+                assert_refused(report(case_dir, out, "--overwrite"), "inside the evidence")
+        assert not (evidence / "new").exists()
+    finally:
+        subprocess.run(["umount", "-l", view], check=True)
