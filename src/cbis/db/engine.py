@@ -8,6 +8,7 @@ and read-only URI; PostgreSQL's connection checks, read-only sessions and adviso
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -183,8 +184,25 @@ def record_database_url(case_dir: Path, url: URL) -> Path:
         "[database]\n"
         f"url = {quoted}\n"
     )
-    with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite another case's file
-        stream.write(content)
+    # Written whole under a temporary name, then linked into place: a killed `case new` never leaves a half
+    # case.toml, and link (unlike rename) fails rather than replace another case's file.
+    partial = case_dir / f".{CASE_URL_FILE_NAME}.cbis-new-{os.getpid()}"
+    try:
+        with open(partial, "w", encoding="utf-8") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a filesystem without hard links (FAT, some network shares): check, then rename
+            if path.exists():
+                raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+            os.rename(partial, path)
+    finally:
+        with suppress(OSError):
+            partial.unlink()
     return path
 
 
