@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sqlite3
 import tomllib
 import zlib
@@ -133,12 +134,22 @@ def _use_explicit_begin(engine: Engine, begin_statement: str) -> None:
 # --- which database a case uses ---
 
 
+def _masked(value: str) -> str:
+    """A URL as typed, its password (if any) replaced: an error message must not print it."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value.strip())
+
+
 def parse_database_url(value: str) -> URL:
     """A PostgreSQL URL as cbis uses it (driver psycopg); UsageError for anything else."""
     try:
         url = make_url(value.strip())
-    except ArgumentError:
-        raise UsageError(f"not a database URL: {value!r}; use postgresql+psycopg://USER@HOST:PORT/DATABASE") from None
+        port = url.port
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number, an unclosed [IPv6 address
+        raise UsageError(
+            f"not a database URL: {_masked(value)!r}; use postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        ) from None
+    if port is not None and not 0 < port < 65536:
+        raise UsageError(f"not a database URL: {_masked(value)!r}: the port must be 1 to 65535")
     if url.drivername in ("postgresql", "postgres", POSTGRESQL_DRIVER):
         url = url.set(drivername=POSTGRESQL_DRIVER)
     else:

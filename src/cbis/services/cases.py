@@ -38,7 +38,14 @@ from cbis.db.engine import (
 )
 from cbis.db.migrations import check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
-from cbis.errors import CaseDatabaseError, CaseExistsError, CaseLocationError, NoCaseError, UsageError
+from cbis.errors import (
+    CaseDatabaseError,
+    CaseExistsError,
+    CaseLocationError,
+    CbisError,
+    NoCaseError,
+    UsageError,
+)
 from cbis.ingest._text import escape_unprintable
 
 CASE_ENV = "CBIS_CASE"
@@ -135,10 +142,12 @@ def create_case(
             return _create_sqlite_case(case_dir, details, command)
         return _create_postgresql_case(case_dir, url, details, command)
     except OSError as exc:
-        where = escape_unprintable(str(exc.filename or case_dir))
-        raise CaseLocationError(
-            f"cannot create the case in {escape_unprintable(str(case_dir))}: {where}: {exc.strerror or exc}"
-        ) from None
+        # The folder or its parent cannot be made (read-only media, /proc, a file in the way): one line, exit 1.
+        shown = escape_unprintable(str(case_dir))
+        failed = str(exc.filename or case_dir)
+        where = shown if _BUILDING in failed else escape_unprintable(failed)  # a build's name means nothing to anyone
+        reason = "exists and is not a directory" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        raise CbisError(f"cannot create the case in {shown}: {where}: {reason}") from None
 
 
 # A case is built under this name beside (or, for a folder that exists, inside) its place, then renamed there:

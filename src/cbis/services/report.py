@@ -261,7 +261,12 @@ def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set
     except FileNotFoundError:
         return set()
     except NotADirectoryError:
-        raise ReportLocationError(f"the report directory {shown} exists and is not a directory") from None
+        if os.path.lexists(directory):
+            raise ReportLocationError(f"the report directory {shown} exists and is not a directory") from None
+        in_the_way = next(parent for parent in directory.parents if os.path.lexists(parent))
+        raise ReportLocationError(
+            f"cannot create the report directory {shown}: {escape_unprintable(str(in_the_way))} is not a directory"
+        ) from None
     except OSError as exc:
         raise ReportWriteError(f"cannot read the report directory {shown}: {exc.strerror or exc}") from None
     manifest = _read_own(directory / MANIFEST_NAME, _MANIFEST_FORMAT)
@@ -344,7 +349,14 @@ def _write_report(
     model_name: str | None,
     include_logs: bool,
 ) -> ReportFiles:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # read-only media, /proc, a file in the way: nothing written yet
+        reason = "exists and is not a directory" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        failed = escape_unprintable(str(exc.filename or out_dir))
+        raise ReportWriteError(
+            f"cannot create the report directory {escape_unprintable(str(out_dir))}: {failed}: {reason}"
+        ) from None
     _write_json(
         out_dir,
         IN_PROGRESS_NAME,
