@@ -157,12 +157,14 @@ def test_another_case_s_report_is_refused(indexed: tuple[Path, Path], tmp_path: 
     other = tmp_path / "other-case"
     assert cbis_run("case", "new", other, "--number", "OTHER-7", "--examiner", "Someone").returncode == 0
     out = tmp_path / "report"
-    assert report(other, out).returncode == 0
+    assert report(other, out, "--logs").returncode == 0
     before = {name: (out / name).read_bytes() for name in os.listdir(out)}
     assert_refused(report(case_dir, out), "another case", "OTHER-7", "--overwrite")
     assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
     assert report(case_dir, out, "--overwrite").returncode == 0
     assert manifest_of(out)["case_number"] == "HOSTILE-1"
+    # The other case's files this report does not write are left as they were, not removed.
+    assert all((out / name).read_bytes() == before[name] for name in LOG_FILES)
 
 
 def test_the_case_s_own_report_is_replaced_and_an_edited_one_is_not(indexed: tuple[Path, Path], tmp_path: Path) -> None:

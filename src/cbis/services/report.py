@@ -282,7 +282,9 @@ def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set
                 "another directory, or pass --overwrite to replace its report files"
             )
         replaceable.add(own_name)
-    if manifest is not None:
+    # Another case's report, under --overwrite: its files are replaced where this report writes the same names,
+    # and otherwise left alone, never removed as this case's own earlier files are.
+    if manifest is not None and manifest["case_number"] == case_number:
         in_manifest = set(_listed_names(manifest))
         for entry in manifest["files"]:
             # An examiner's edits (a spreadsheet saved over files.csv) are no longer cbis's to replace.
@@ -292,7 +294,7 @@ def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set
                 and _sha256_of(directory / entry["name"]) == entry.get("sha256")
             ):
                 replaceable.add(entry["name"])
-    if in_progress is not None:
+    if in_progress is not None and in_progress["case_number"] == case_number:
         # A killed report's own files: each one under its final name is complete (written, then renamed).
         replaceable.update(_listed_names(in_progress))
     foreign = sorted(name for name in entries if name not in replaceable and not _is_partial(name))
