@@ -5,10 +5,12 @@ included)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cbis
 from tests.hostile.conftest import needs_root
 from tests.hostile.corpus import build, small_jpeg
 from tests.hostile.helpers import cbis_run, new_case, rows, untouched
@@ -248,3 +251,28 @@ def test_a_bind_mount_of_the_evidence_does_not_hide_it(suspect: tuple[Path, Path
         assert not (evidence / "new").exists()
     finally:
         subprocess.run(["umount", "-l", view], check=True)
+
+
+def test_a_filesystem_that_cannot_fsync_a_directory_still_gets_its_report(
+    indexed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Network shares and some FUSE filesystems answer EINVAL to fsync on a directory: the files are still
+    fsynced and renamed, and the report completes."""
+    case_dir, _ = indexed
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    for target in (tmp_path / "report", tmp_path / "case-new"):
+        result = (
+            cbis("report", "--case", case_dir, "--csv", target)
+            if target.name == "report"
+            else cbis("case", "new", target, "--number", "N-1", "--examiner", "E")
+        )
+        assert result.exit_code == 0, result.output
+    assert manifest_of(tmp_path / "report")["files"][0]["name"] == "files.csv"
+    assert (tmp_path / "case-new" / "case.sqlite").is_file()

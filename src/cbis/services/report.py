@@ -11,6 +11,7 @@ report itself included, so they differ from run to run.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import os
@@ -132,9 +133,14 @@ def _partial_name(name: str) -> str:
 
 
 def _fsync_dir(directory: Path) -> None:
+    """Make the renames in `directory` durable where the filesystem can; some (network shares, FUSE) refuse to
+    fsync a directory (EINVAL), and there the rename is as durable as that filesystem makes it."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
     finally:
         os.close(fd)
 
