@@ -23,6 +23,14 @@ class CaseLocationError(UsageError):
     """The case directory and the evidence overlap: cbis would write inside the evidence."""
 
 
+class ReportLocationError(UsageError):
+    """The report directory is inside the evidence, or holds files cbis did not write (or another case's report)."""
+
+
+class ReportWriteError(CbisError):
+    """The report could not be written: the directory cannot be made, the disk is full, a name is taken."""
+
+
 class EvidenceError(UsageError):
     """The evidence path is missing or not a directory."""
 

@@ -221,9 +221,12 @@ def test_report_logs_are_opt_in_and_leave_the_default_files_byte_identical(index
     assert cbis("report", "--case", indexed_case, "--csv", with_logs, "--logs").exit_code == 0
     assert cbis("report", "--case", indexed_case, "--csv", again_with_logs, "--logs").exit_code == 0
     assert cbis("report", "--case", indexed_case, "--csv", second).exit_code == 0
-    assert sorted(path.name for path in first.iterdir()) == sorted(DEFAULT_REPORT_FILES)
-    assert sorted(path.name for path in second.iterdir()) == sorted(DEFAULT_REPORT_FILES)
-    assert sorted(path.name for path in with_logs.iterdir()) == sorted(DEFAULT_REPORT_FILES + LOG_FILES)
+    # The manifest is in every report folder, and outside the promise too (it records when and the audit head).
+    assert sorted(path.name for path in first.iterdir()) == sorted((*DEFAULT_REPORT_FILES, "manifest.json"))
+    assert sorted(path.name for path in second.iterdir()) == sorted((*DEFAULT_REPORT_FILES, "manifest.json"))
+    assert sorted(path.name for path in with_logs.iterdir()) == sorted(
+        (*DEFAULT_REPORT_FILES, *LOG_FILES, "manifest.json")
+    )
     for name in DEFAULT_REPORT_FILES:
         expected = (first / name).read_bytes()
         assert (second / name).read_bytes() == expected, name

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cbis.cli._common import CaseOption, audited_case, command_text, stdout, user_errors
-from cbis.services.cases import audited, case_summary, create_case, database_of
+from cbis.services.cases import case_summary, create_case, database_of
 
 app = typer.Typer(no_args_is_help=True, help="Create a case or show what it holds.")
 
@@ -37,10 +37,10 @@ def new(
 ) -> None:
     """Create a new case directory holding an empty case database."""
     with user_errors():
-        case = create_case(case_dir, number=number, examiner=examiner, description=description, database=db)
+        case = create_case(
+            case_dir, number=number, examiner=examiner, description=description, database=db, command=command_text(ctx)
+        )
         try:
-            with audited(case, command_text(ctx)):
-                pass
             where = "" if case.engine.dialect.name == "sqlite" else f" (database {database_of(case)})"
         finally:
             case.close()

@@ -1,4 +1,4 @@
-"""`cbis report --csv OUT_DIR [--logs]`."""
+"""`cbis report --csv OUT_DIR [--logs] [--overwrite]`."""
 
 from __future__ import annotations
 
@@ -33,11 +33,20 @@ def report(
             "'started' row is in the file, its outcome is not).",
         ),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Write into a directory that holds files cbis did not write, or another case's report: cbis's "
+            "report files there are replaced, other files are left alone. Never allowed inside the evidence.",
+        ),
+    ] = False,
 ) -> None:
     """Export the case as CSV files (byte-identical when run twice on the same case, except the --logs files)."""
     if csv_dir is None:
         raise fail("choose a report format: --csv OUT_DIR", ExitStatus.USAGE)
     with user_errors(), audited_case(ctx, case) as opened:
-        written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs)
+        written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)
     for name, rows in written.files.items():
         stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)
+    stdout.print(f"{written.manifest}: {len(written.files)} files with their SHA-256", highlight=False)

@@ -109,6 +109,12 @@ def audit_records(connection: Connection) -> list[AuditRecord]:
     return [AuditRecord(**row) for row in rows]
 
 
+def audit_head(connection: Connection) -> tuple[int, str] | None:
+    """The newest audit row's id and hash, or None for an empty log: what a report's manifest anchors."""
+    row = connection.execute(select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
 def broken_audit_links(records: list[AuditRecord]) -> list[str]:
     """Every place where the chain does not hold, described for a person."""
     problems: list[str] = []

@@ -8,8 +8,10 @@ and read-only URI; PostgreSQL's connection checks, read-only sessions and adviso
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sqlite3
 import tomllib
 import zlib
@@ -132,12 +134,22 @@ def _use_explicit_begin(engine: Engine, begin_statement: str) -> None:
 # --- which database a case uses ---
 
 
+def _masked(value: str) -> str:
+    """A URL as typed, its password (if any) replaced: an error message must not print it."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value.strip())
+
+
 def parse_database_url(value: str) -> URL:
     """A PostgreSQL URL as cbis uses it (driver psycopg); UsageError for anything else."""
     try:
         url = make_url(value.strip())
-    except ArgumentError:
-        raise UsageError(f"not a database URL: {value!r}; use postgresql+psycopg://USER@HOST:PORT/DATABASE") from None
+        port = url.port
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number, an unclosed [IPv6 address
+        raise UsageError(
+            f"not a database URL: {_masked(value)!r}; use postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        ) from None
+    if port is not None and not 0 < port < 65536:
+        raise UsageError(f"not a database URL: {_masked(value)!r}: the port must be 1 to 65535")
     if url.drivername in ("postgresql", "postgres", POSTGRESQL_DRIVER):
         url = url.set(drivername=POSTGRESQL_DRIVER)
     else:
@@ -183,8 +195,25 @@ def record_database_url(case_dir: Path, url: URL) -> Path:
         "[database]\n"
         f"url = {quoted}\n"
     )
-    with open(path, "x", encoding="utf-8") as stream:  # "x": never overwrite another case's file
-        stream.write(content)
+    # Written whole under a temporary name, then linked into place: a killed `case new` never leaves a half
+    # case.toml, and link (unlike rename) fails rather than replace another case's file.
+    partial = case_dir / f".{CASE_URL_FILE_NAME}.cbis-new-{os.getpid()}"
+    try:
+        with open(partial, "w", encoding="utf-8") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a filesystem without hard links (FAT, some network shares): check, then rename
+            if path.exists():
+                raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+            os.rename(partial, path)
+    finally:
+        with suppress(OSError):
+            partial.unlink()
     return path
 
 

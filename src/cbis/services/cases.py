@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
+import re
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -36,7 +39,14 @@ from cbis.db.engine import (
 )
 from cbis.db.migrations import check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
-from cbis.errors import CaseDatabaseError, CaseExistsError, CaseLocationError, NoCaseError, UsageError
+from cbis.errors import (
+    CaseDatabaseError,
+    CaseExistsError,
+    CaseLocationError,
+    CbisError,
+    NoCaseError,
+    UsageError,
+)
 from cbis.ingest._text import escape_unprintable
 from cbis.services.locations import is_inside
 
@@ -95,10 +105,19 @@ def _case_details(number: str, examiner: str, description: str) -> case_db.CaseD
 
 
 def create_case(
-    case_dir: Path, *, number: str, examiner: str, description: str = "", database: str | None = None
+    case_dir: Path,
+    *,
+    number: str,
+    examiner: str,
+    description: str = "",
+    database: str | None = None,
+    command: str | None = None,
 ) -> Case:
     """Create a case in `case_dir`: in its case.sqlite, or in the PostgreSQL database at `database` (default:
-    $CBIS_DB_URL when set), whose URL is then recorded in case.toml (never with a password)."""
+    $CBIS_DB_URL when set), whose URL is then recorded in case.toml (never with a password).
+
+    With `command`, the audit log records it (started, ok) before the case is put in place, so a case that
+    exists always holds its own creation."""
     if not number.strip():
         raise UsageError("the case number must not be empty")
     if not examiner.strip():
@@ -120,17 +139,122 @@ def create_case(
     else:
         url = None
     details = _case_details(number, examiner, description)
-    if url is None:
-        case_dir.mkdir(parents=True, exist_ok=True)
-        engine = open_readwrite(case_dir / CASE_FILE_NAME, create=True)
-        migrate(engine)
-        with engine.begin() as connection:
-            case_db.insert_case_info(connection, details)
-        return Case(case_dir.resolve(), engine, readonly=False)
-    return _create_postgresql_case(case_dir, url, details)
+    try:
+        if url is None:
+            return _create_sqlite_case(case_dir, details, command)
+        return _create_postgresql_case(case_dir, url, details, command)
+    except OSError as exc:
+        # The folder or its parent cannot be made (read-only media, /proc, a file in the way): one line, exit 1.
+        shown = escape_unprintable(str(case_dir))
+        failed = str(exc.filename or case_dir)
+        where = shown if _BUILDING in failed else escape_unprintable(failed)  # a build's name means nothing to anyone
+        reason = "exists and is not a directory" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        raise CbisError(f"cannot create the case in {shown}: {where}: {reason}") from None
 
 
-def _create_postgresql_case(case_dir: Path, url: URL, details: case_db.CaseDetails) -> Case:
+# A case is built under this name beside (or, for a folder that exists, inside) its place, then renamed there:
+# a `cbis case new` killed half-way leaves only such a name, which the next `cbis case new` removes.
+_BUILDING = ".cbis-new-"
+
+
+def _building_name(name: str, pid: int | None = None) -> str:
+    return f".{name}{_BUILDING}{os.getpid() if pid is None else pid}"
+
+
+def _abandoned_builds(directory: Path, name: str) -> list[Path]:
+    """Builds of `name` in `directory` whose `cbis case new` is no longer running."""
+    pattern = re.compile(re.escape(f".{name}{_BUILDING}") + r"([0-9]+)(-wal|-shm|-journal)?")
+    found = []
+    with suppress(OSError):
+        for entry in os.listdir(directory):
+            match = pattern.fullmatch(entry)
+            if match and not _process_alive(int(match.group(1))):
+                found.append(directory / entry)
+    return found
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own pid on a leftover: a process before us had it, and it is gone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+def _remove_build(path: Path) -> None:
+    """Remove a build, a folder only when it holds nothing but a case database's files (what a build makes)."""
+    with suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            if all(child.name.startswith(CASE_FILE_NAME) for child in path.iterdir()):
+                shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the renames in `directory` durable where the filesystem can; some (network shares, FUSE) refuse to
+    fsync a directory (EINVAL), and there the rename is as durable as that filesystem makes it."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _create_sqlite_case(case_dir: Path, details: case_db.CaseDetails, command: str | None) -> Case:
+    case_dir = Path(os.path.abspath(case_dir))
+    folder_exists = case_dir.is_dir()
+    if folder_exists:  # perhaps a mount point, or a folder the examiner made: the file is renamed, not the folder
+        for stale in _abandoned_builds(case_dir, CASE_FILE_NAME):
+            _remove_build(stale)
+        build_dir, database = case_dir, case_dir / _building_name(CASE_FILE_NAME)
+    else:
+        case_dir.parent.mkdir(parents=True, exist_ok=True)
+        for stale in _abandoned_builds(case_dir.parent, case_dir.name):
+            _remove_build(stale)
+        build_dir = case_dir.parent / _building_name(case_dir.name)
+        build_dir.mkdir()
+        database = build_dir / CASE_FILE_NAME
+    try:
+        engine = open_readwrite(database, create=True)
+        try:
+            migrate(engine)
+            with engine.begin() as connection:
+                case_db.insert_case_info(connection, details)
+            if command is not None:
+                with audited(Case(build_dir, engine, readonly=False), command):
+                    pass
+        finally:
+            engine.dispose()  # the last connection closed checkpoints the WAL into the file and removes it
+        with open(database, "rb+") as stream:
+            os.fsync(stream.fileno())
+        if folder_exists:
+            if (case_dir / CASE_FILE_NAME).exists():
+                raise CaseExistsError(f"{case_dir} already holds a case ({CASE_FILE_NAME}); refusing to overwrite it")
+            os.rename(database, case_dir / CASE_FILE_NAME)
+            _fsync_dir(case_dir)
+        else:
+            os.rename(build_dir, case_dir)  # fails if a folder that is not empty appeared there meanwhile
+            _fsync_dir(case_dir.parent)
+    except BaseException:
+        if folder_exists:
+            for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal"))):
+                with suppress(OSError):
+                    path.unlink()
+        else:
+            _remove_build(build_dir)
+        raise
+    return Case(case_dir.resolve(), open_readwrite(case_dir / CASE_FILE_NAME), readonly=False)
+
+
+def _create_postgresql_case(case_dir: Path, url: URL, details: case_db.CaseDetails, command: str | None) -> Case:
     made_dir = not case_dir.exists()
     case_dir.mkdir(parents=True, exist_ok=True)
     engine = open_postgresql(url)
@@ -152,7 +276,10 @@ def _create_postgresql_case(case_dir: Path, url: URL, details: case_db.CaseDetai
                 case_db.insert_case_info(connection, details)
         except IntegrityError:  # another `cbis case new` on the same database got there first
             raise CaseExistsError(f"the database {display_url(url)} already holds a cbis case") from None
-        record_database_url(case_dir, without_password(url))
+        if command is not None:
+            with audited(Case(case_dir, engine, readonly=False), command):
+                pass
+        record_database_url(case_dir, without_password(url))  # last: the case exists once it names its database
     except BaseException:
         engine.dispose()
         if made_dir:

@@ -11,15 +11,23 @@ report itself included, so they differ from run to run.
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
+import json
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from cbis import __version__
 from cbis.db import access, queries
 from cbis.db import case as case_db
-from cbis.services.cases import Case
+from cbis.errors import ReportLocationError, ReportWriteError
+from cbis.ingest._text import escape_unprintable
+from cbis.services.cases import Case, utc_now
 from cbis.services.search import select_model
 
 FILES_COLUMNS = (
@@ -50,6 +58,16 @@ LOGIN_REFUSALS_COLUMNS = ("remote_addr", "window_start", "refused", "last_at", "
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+DEFAULT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
+LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
+MANIFEST_NAME = "manifest.json"
+IN_PROGRESS_NAME = ".cbis-report-in-progress.json"
+_MANIFEST_FORMAT = "cbis-report-manifest/1"
+_IN_PROGRESS_FORMAT = "cbis-report-in-progress/1"
+_MANIFEST_MAX_BYTES = 1 << 20  # a few hundred bytes in truth: anything larger is not cbis's
+_PARTIAL_SUFFIX = ".cbis-partial-"
+_PARTIAL_PATTERN = re.compile(r"\..+\.cbis-partial-[0-9]+")
+
 
 def safe_cell(value: Any) -> str:
     """Text for one CSV cell: floats fixed, control characters removed, spreadsheet formulas neutralised."""
@@ -78,46 +96,327 @@ def _is_number(text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class WrittenFile:
+    name: str
+    rows: int  # data rows, the header not counted
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ReportFiles:
     directory: Path
     files: dict[str, int]  # file name -> data rows written
     model: str | None
+    manifest: Path
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> int:
+class _HashingStream:
+    """What csv.writer writes to: encodes, hashes and counts on the way to the file, so the manifest's SHA-256
+    is of exactly the bytes written, without reading the file back."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.size += len(data)
+        self.raw.write(data)
+        return len(text)
+
+
+def _partial_name(name: str) -> str:
+    return f".{name}{_PARTIAL_SUFFIX}{os.getpid()}"
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the renames in `directory` durable where the filesystem can; some (network shares, FUSE) refuse to
+    fsync a directory (EINVAL), and there the rename is as durable as that filesystem makes it."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _replace_durably(directory: Path, name: str, fill: Callable[[BinaryIO], None]) -> None:
+    """Write `name` under a temporary name, fsync it, then rename it into place: a file under a report's final
+    name is always complete, whenever the run is killed."""
+    partial = directory / _partial_name(name)
+    try:
+        with open(partial, "wb") as raw:
+            fill(raw)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(partial, directory / name)
+    except BaseException:
+        with suppress(OSError):
+            partial.unlink()
+        raise
+
+
+def _write(directory: Path, name: str, columns: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> WrittenFile:
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as stream:
+    stream: _HashingStream | None = None
+
+    def fill(raw: BinaryIO) -> None:
+        nonlocal count, stream
+        stream = _HashingStream(raw)
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow([safe_cell(row[column]) for column in columns])
             count += 1
-    return count
+
+    _replace_durably(directory, name, fill)
+    assert stream is not None
+    return WrittenFile(name, count, stream.size, stream.digest.hexdigest())
+
+
+def _write_json(directory: Path, name: str, document: Mapping[str, Any]) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    _replace_durably(directory, name, lambda raw: raw.write(text.encode("ascii")))
+
+
+def _sha256_of(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _read_own(path: Path, format_name: str) -> dict[str, Any] | None:
+    """A manifest (or in-progress marker) cbis wrote, or None: a file of that name in any other form is not ours."""
+    try:
+        if not path.is_file() or path.stat().st_size > _MANIFEST_MAX_BYTES:
+            return None
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != format_name:
+        return None
+    if not isinstance(document.get("case_number"), str) or not isinstance(document.get("files"), list):
+        return None
+    return document
+
+
+def _listed_names(document: dict[str, Any]) -> list[str]:
+    names = []
+    for entry in document["files"]:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if isinstance(name, str) and name and "/" not in name and name not in (".", ".."):
+            names.append(name)
+    return names
+
+
+def check_report_outside_evidence(out_dir: Path, roots: Iterable[tuple[str, bytes]]) -> None:
+    """Refuse a report directory inside any evidence root indexed into the case.
+
+    Compared by device and inode, on every ancestor of the path resolved as far as it exists: a symlink into the
+    evidence is resolved, and a bind mount of the evidence shows the root's own device and inode, so neither
+    hides the evidence the way a comparison of path names would. A root that cannot be reached now (moved,
+    unmounted) is still compared by its resolved name.
+    """
+    identities: dict[tuple[int, int], str] = {}
+    resolved_roots: list[tuple[Path, str]] = []
+    for shown, raw in roots:
+        with suppress(OSError):
+            st = os.stat(raw)
+            identities[(st.st_dev, st.st_ino)] = shown
+        resolved_roots.append((Path(os.fsdecode(os.path.realpath(raw))), shown))
+    target = Path(os.path.realpath(out_dir))
+    for candidate in (target, *target.parents):
+        try:
+            st = os.stat(candidate)
+        except OSError:
+            continue  # not there yet: the directories the report would create
+        root = identities.get((st.st_dev, st.st_ino))
+        if root is not None:
+            raise _inside_evidence(out_dir, root)
+    for root_path, shown in resolved_roots:
+        if target == root_path or target.is_relative_to(root_path):
+            raise _inside_evidence(out_dir, shown)
+
+
+def _inside_evidence(out_dir: Path, root: str) -> ReportLocationError:
+    return ReportLocationError(
+        f"the report directory {escape_unprintable(str(out_dir))} is inside the evidence {root}, indexed into this "
+        "case: cbis never writes into evidence; choose a directory outside it"
+    )
+
+
+def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set[str]:
+    """The names in `directory` that cbis's earlier report of this case wrote, which this report may replace.
+
+    Refused (unless `overwrite`): another case's report, and any other entry, a file of cbis's report changed
+    since the manifest recorded it included. A missing or empty directory is fine.
+    """
+    shown = escape_unprintable(str(directory))
+    try:
+        entries = os.listdir(directory)
+    except FileNotFoundError:
+        return set()
+    except NotADirectoryError:
+        if os.path.lexists(directory):
+            raise ReportLocationError(f"the report directory {shown} exists and is not a directory") from None
+        in_the_way = next(parent for parent in directory.parents if os.path.lexists(parent))
+        raise ReportLocationError(
+            f"cannot create the report directory {shown}: {escape_unprintable(str(in_the_way))} is not a directory"
+        ) from None
+    except OSError as exc:
+        raise ReportWriteError(f"cannot read the report directory {shown}: {exc.strerror or exc}") from None
+    manifest = _read_own(directory / MANIFEST_NAME, _MANIFEST_FORMAT)
+    in_progress = _read_own(directory / IN_PROGRESS_NAME, _IN_PROGRESS_FORMAT)
+    replaceable: set[str] = set()
+    for document, own_name in ((manifest, MANIFEST_NAME), (in_progress, IN_PROGRESS_NAME)):
+        if document is None:
+            continue
+        if document["case_number"] != case_number and not overwrite:
+            raise ReportLocationError(
+                f"the report directory {shown} holds the report of another case "
+                f"({escape_unprintable(document['case_number'])}, not {escape_unprintable(case_number)}); choose "
+                "another directory, or pass --overwrite to replace its report files"
+            )
+        replaceable.add(own_name)
+    # Another case's report, under --overwrite: its files are replaced where this report writes the same names,
+    # and otherwise left alone, never removed as this case's own earlier files are.
+    if manifest is not None and manifest["case_number"] == case_number:
+        in_manifest = set(_listed_names(manifest))
+        for entry in manifest["files"]:
+            # An examiner's edits (a spreadsheet saved over files.csv) are no longer cbis's to replace.
+            if (
+                isinstance(entry, dict)
+                and entry.get("name") in in_manifest
+                and _sha256_of(directory / entry["name"]) == entry.get("sha256")
+            ):
+                replaceable.add(entry["name"])
+    if in_progress is not None and in_progress["case_number"] == case_number:
+        # A killed report's own files: each one under its final name is complete (written, then renamed).
+        replaceable.update(_listed_names(in_progress))
+    foreign = sorted(name for name in entries if name not in replaceable and not _is_partial(name))
+    if foreign and not overwrite:
+        listed = ", ".join(escape_unprintable(name) for name in foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ReportLocationError(
+            f"the report directory {shown} holds files cbis's report of this case did not write or that changed "
+            f"since ({listed}); choose an empty or new directory, or pass --overwrite to replace cbis's report "
+            "files there (other files are left alone)"
+        )
+    return replaceable & set(entries)
+
+
+def _is_partial(name: str) -> bool:
+    return _PARTIAL_PATTERN.fullmatch(name) is not None
 
 
 def write_csv_report(
-    case: Case, out_dir: Path, *, model_name: str | None = None, include_logs: bool = False
+    case: Case,
+    out_dir: Path,
+    *,
+    model_name: str | None = None,
+    include_logs: bool = False,
+    overwrite: bool = False,
 ) -> ReportFiles:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
+    """Write the report's CSVs, then `manifest.json` last: a folder with a manifest holds a complete report.
+
+    Each file is written under a temporary name, fsynced and renamed; while a report runs, an in-progress
+    marker names its files (and the earlier report's), so a killed run leaves no manifest, no partial file under
+    a final name, and a folder the next report of the case may replace.
+    """
+    names = list(DEFAULT_FILES) + (list(LOG_FILES) if include_logs else [])
+    with case.engine.connect() as connection:
+        details = case_db.case_details(connection)
+        roots = [(shown, raw) for _, shown, raw in queries.evidence_roots(connection)]
+    check_report_outside_evidence(out_dir, roots)
+    previous = _own_report_files(out_dir, details.case_number, overwrite)
+    try:
+        return _write_report(case, out_dir, names, previous, details.case_number, model_name, include_logs)
+    except OSError as exc:
+        where = escape_unprintable(str(exc.filename or out_dir))
+        raise ReportWriteError(
+            f"cannot write the report in {escape_unprintable(str(out_dir))}: {where}: {exc.strerror or exc}; "
+            "files under their final names are complete, but there is no manifest: run the report again"
+        ) from None
+
+
+def _write_report(
+    case: Case,
+    out_dir: Path,
+    names: list[str],
+    previous: set[str],
+    case_number: str,
+    model_name: str | None,
+    include_logs: bool,
+) -> ReportFiles:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # read-only media, /proc, a file in the way: nothing written yet
+        reason = "exists and is not a directory" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        failed = escape_unprintable(str(exc.filename or out_dir))
+        raise ReportWriteError(
+            f"cannot create the report directory {escape_unprintable(str(out_dir))}: {failed}: {reason}"
+        ) from None
+    _write_json(
+        out_dir,
+        IN_PROGRESS_NAME,
+        {
+            "format": _IN_PROGRESS_FORMAT,
+            "case_number": case_number,
+            "files": sorted(set(names) | (previous - {MANIFEST_NAME, IN_PROGRESS_NAME})),
+        },
+    )
+    # From here the folder no longer looks complete: the manifest goes first, and comes back last.
+    with suppress(FileNotFoundError):
+        (out_dir / MANIFEST_NAME).unlink()
+    for name in os.listdir(out_dir):
+        if _is_partial(name) or (name in previous and name not in names and name != IN_PROGRESS_NAME):
+            (out_dir / name).unlink()  # a killed run's temporaries, and an earlier report's files not written now
+    _fsync_dir(out_dir)
+    written: list[WrittenFile] = []
     with case.engine.connect() as connection:
         model = select_model(connection, model_name)
-        written["files.csv"] = _write(out_dir / "files.csv", FILES_COLUMNS, queries.file_rows(connection))
-        written["exif.csv"] = _write(out_dir / "exif.csv", EXIF_COLUMNS, queries.exif_rows(connection))
+        head = case_db.audit_head(connection)  # this report's own "started" entry: the chain as it stood
+        written.append(_write(out_dir, "files.csv", FILES_COLUMNS, queries.file_rows(connection)))
+        written.append(_write(out_dir, "exif.csv", EXIF_COLUMNS, queries.exif_rows(connection)))
         predictions = queries.prediction_rows(connection, model.id) if model else iter(())
-        written["prediction.csv"] = _write(out_dir / "prediction.csv", PREDICTION_COLUMNS, predictions)
-        written["unprocessed.csv"] = _write(
-            out_dir / "unprocessed.csv", UNPROCESSED_COLUMNS, queries.unprocessed_rows(connection)
-        )
+        written.append(_write(out_dir, "prediction.csv", PREDICTION_COLUMNS, predictions))
+        written.append(_write(out_dir, "unprocessed.csv", UNPROCESSED_COLUMNS, queries.unprocessed_rows(connection)))
         counts = queries.top1_label_counts(connection, model.id) if model else []
-        written["summary.csv"] = _write(
-            out_dir / "summary.csv", SUMMARY_COLUMNS, ({"label": label, "count": n} for label, n in counts)
-        )
+        label_rows = ({"label": label, "count": n} for label, n in counts)
+        written.append(_write(out_dir, "summary.csv", SUMMARY_COLUMNS, label_rows))
         if include_logs:
             audit_rows = (asdict(record) for record in case_db.audit_records(connection))
-            written["audit_log.csv"] = _write(out_dir / "audit_log.csv", AUDIT_LOG_COLUMNS, audit_rows)
+            written.append(_write(out_dir, "audit_log.csv", AUDIT_LOG_COLUMNS, audit_rows))
             access_rows = (asdict(record) for record in access.access_log_records(connection))
-            written["access_log.csv"] = _write(out_dir / "access_log.csv", ACCESS_LOG_COLUMNS, access_rows)
+            written.append(_write(out_dir, "access_log.csv", ACCESS_LOG_COLUMNS, access_rows))
             refusal_rows = (asdict(record) for record in access.refusal_records(connection))
-            written["login_refusals.csv"] = _write(out_dir / "login_refusals.csv", LOGIN_REFUSALS_COLUMNS, refusal_rows)
-    return ReportFiles(out_dir.resolve(), written, model.name if model else None)
+            written.append(_write(out_dir, "login_refusals.csv", LOGIN_REFUSALS_COLUMNS, refusal_rows))
+    _fsync_dir(out_dir)
+    _write_json(
+        out_dir,
+        MANIFEST_NAME,
+        {
+            "format": _MANIFEST_FORMAT,
+            "cbis_version": __version__,
+            "case_number": case_number,
+            "written_at": utc_now(),
+            "audit_head": {"entry": head[0], "sha256": head[1]} if head else None,
+            "model": model.name if model else None,
+            "files": [asdict(file) for file in written],
+        },
+    )
+    (out_dir / IN_PROGRESS_NAME).unlink()
+    _fsync_dir(out_dir)
+    return ReportFiles(
+        out_dir.resolve(), {file.name: file.rows for file in written}, model.name if model else None,
+        out_dir.resolve() / MANIFEST_NAME,
+    )  # fmt: skip

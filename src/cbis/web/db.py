@@ -12,8 +12,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
-from cbis.db.engine import open_case_engine
+from cbis.db.engine import case_file, open_case_engine, unreachable
 from cbis.db.migrations import SCHEMA_VERSION, check_version
 from cbis.errors import OlderSchemaError
 
@@ -22,8 +23,12 @@ ENGINE_KEY = "cbis.engine"
 
 def init_app(app: Flask, case_dir: Path) -> None:
     engine = open_case_engine(case_dir, readonly=True)
-    with engine.connect() as connection:
-        version = check_version(connection)  # a case from a newer cbis is refused before serving anything
+    try:
+        with engine.connect() as connection:
+            version = check_version(connection)  # a case from a newer cbis is refused before serving anything
+    except OperationalError as exc:  # the server is down or refuses the login: one line, not a traceback
+        engine.dispose()
+        raise unreachable(engine.url if engine.dialect.name == "postgresql" else case_file(case_dir), exc) from None
     if 0 < version < SCHEMA_VERSION:
         # The viewer never writes, so it cannot migrate; every other command does, and records it.
         engine.dispose()
