@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 
+from cbis.web import create_app
 from tests.hostile.corpus import build, small_jpeg
 from tests.hostile.helpers import assert_accounted, cbis_run, rows, untouched
 
@@ -57,6 +59,23 @@ def test_a_file_deleted_between_runs_is_recorded_as_missing_and_kept(tmp_path: P
         files = {row["path"]: row for row in csv.DictReader(stream)}
     assert files["photos/p3.jpg"]["missing_since_run"] == str(run_id)
     assert files["photos/p0.jpg"]["missing_since_run"] == ""
+
+    # The viewer marks it in the gallery and on its page, and filters as search does.
+    client = create_app(case_dir, {"TESTING": True}).test_client()
+    [(missing_id,)] = rows(case_dir, "SELECT id FROM files WHERE path = 'photos/p3.jpg'")
+
+    def listed(query: str) -> set[int]:
+        return {int(n) for n in re.findall(r'href="/image/(\d+)', client.get(query).get_data(as_text=True))}
+
+    assert missing_id in listed("/") and len(listed("/")) == 4
+    assert f"index run {run_id} no longer found it" in client.get("/").get_data(as_text=True)
+    assert listed("/?missing=exclude") == listed("/") - {missing_id}
+    assert listed("/?missing=only") == {missing_id}
+    invalid = client.get("/?missing=sometimes")  # explained, never a 500
+    assert invalid.status_code == 400 and "one of include, exclude, only" in invalid.get_data(as_text=True)
+    assert f"not found by index run {run_id}" in client.get(f"/image/{missing_id}").get_data(as_text=True)
+    exported = client.get("/export/files.csv?missing=only").get_data(as_text=True).splitlines()
+    assert exported[0].endswith(",missing_since_run") and len(exported) == 2 and exported[1].endswith(f",{run_id}")
 
     info = cbis_run("case", "info", "--case", case_dir)
     assert "missing files" in info.stdout and "1 (recorded, then not found by a later walk)" in info.stdout

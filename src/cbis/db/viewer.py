@@ -158,6 +158,7 @@ def file_report_rows(connection: Connection, filters: SearchFilters, sort: str) 
             File.mtime,
             listed.c.status,
             listed.c.error,
+            listed.c.missing_since_run,
         )
         .join(File, File.id == listed.c.id)
         .order_by(*queries.ordering(listed.c, sort))

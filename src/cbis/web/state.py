@@ -24,7 +24,8 @@ DEFAULT_PAGE_SIZE = 60
 MAX_TEXT = 200
 # The names of the query parameters, in the order links write them.
 PARAMETERS = (
-    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "model", "sort", "per_page",
+    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "model", "sort",
+    "per_page",
 )  # fmt: skip
 PARAM_TITLES = {
     "label": "label",
@@ -38,6 +39,7 @@ PARAM_TITLES = {
     "ext_mismatch": "extension mismatch",
     "unprocessed": "unprocessed",
     "metadata_conflict": "metadata sources disagree",
+    "missing": "files no longer found",
 }
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?")
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -125,6 +127,13 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
         if (args.get(name) or "").strip().lower() in _TRUE:
             setattr(filters, name, True)
             params[name] = "1"
+
+    missing = (args.get("missing") or "include").strip().lower()
+    if missing not in queries.MISSING_CHOICES:
+        errors["missing"] = "one of " + ", ".join(queries.MISSING_CHOICES)
+    elif missing != "include":
+        filters.missing = missing
+        params["missing"] = missing
 
     sort = args.get("sort") or "path"
     if sort not in SORTS:
