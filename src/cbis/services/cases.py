@@ -12,13 +12,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from cbis import __version__
+from cbis import __version__, timestamps
 from cbis.db import case as case_db
 from cbis.db.engine import (
     CASE_FILE_NAME,
@@ -55,7 +54,7 @@ EXAMINER_ENV = "CBIS_EXAMINER"
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return timestamps.utc_now()
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from cbis.ingest.hashing import (
 from cbis.ingest.images import DecodedImage, UnreadableImage, decode_image
 from cbis.ingest.sniff import IMAGE_EXTENSIONS, IMAGE_FORMATS, SNIFF_LENGTH, extension_mismatch, extension_of, sniff
 from cbis.ingest.walk import WalkEntry, display_path, relpath_bytes
+from cbis.timestamps import from_ns
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Examined:
 
 
 def iso_utc(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return from_ns(ns)
 
 
 def base_row(entry: WalkEntry) -> FileRow:

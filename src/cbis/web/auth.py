@@ -59,6 +59,7 @@ from cbis.db.access import AccessEvent, UserRecord
 from cbis.ingest._text import escape_unprintable
 from cbis.services.cases import utc_now
 from cbis.services.users import check_login, could_be_username
+from cbis.timestamps import utc_text
 from cbis.web.db import connection
 from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, Refused
 
@@ -168,7 +169,7 @@ def _digest(token: str) -> str:
 
 
 def _utc_text(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_text(moment)
 
 
 def _seconds(times: list[str]) -> list[float]:

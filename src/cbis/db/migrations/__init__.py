@@ -13,7 +13,6 @@ A case whose schema is newer than this cbis knows is refused rather than guessed
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 from sqlalchemy.sql import func
@@ -29,6 +28,7 @@ from cbis.db.migrations import (
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
+from cbis.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
 
@@ -77,7 +77,7 @@ def migrate(engine: Engine) -> list[str]:
                 SchemaVersion.__table__.insert().values(
                     version=number,
                     name=name,
-                    applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    applied_at=utc_now(),
                     cbis_version=__version__,
                 )
             )
