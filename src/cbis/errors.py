@@ -57,3 +57,7 @@ class WeightsError(CbisError):
 
 class CaseDatabaseError(CbisError):
     """The case database failed while a command ran: the server went away, the disk filled, the file is locked."""
+
+
+class AccountError(UsageError):
+    """A user name or password that cannot be used, or an account that does not exist."""

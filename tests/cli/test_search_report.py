@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cbis.db import migrations
-from cbis.services.report import safe_cell
+from cbis.reports.cells import safe_cell
 from cbis.web import create_app
 from tests.helpers import cbis
 

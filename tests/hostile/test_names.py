@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from cbis.ingest.walk import display_path
-from cbis.services.report import safe_cell
+from cbis.reports.cells import safe_cell
 from tests.hostile.corpus import HOSTILE_NAMES, build, create_named, small_jpeg
 from tests.hostile.helpers import assert_accounted, cbis_run, new_case, rows, untouched
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from cbis.reports.tables import FILES_COLUMNS
 from cbis.services.cases import open_case
 from cbis.services.indexer import IndexOptions, index_evidence
-from cbis.services.report import FILES_COLUMNS, write_csv_report
+from cbis.services.report import write_csv_report
 from cbis.web import create_app
 from tests.web.conftest import ViewerCase, listed_ids
 

@@ -10,7 +10,6 @@ report itself included, so they differ from run to run.
 
 from __future__ import annotations
 
-import csv
 import errno
 import hashlib
 import json
@@ -23,43 +22,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cbis import __version__
-from cbis.db import access, queries
 from cbis.db import case as case_db
+from cbis.db import queries
 from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
+from cbis.reports import ReportFormat, format_named, tables
 from cbis.services.cases import Case, utc_now
 from cbis.services.search import select_model
 
-FILES_COLUMNS = (
-    "evidence", "path", "size", "md5", "sha1", "sha256", "format", "extension",
-    "extension_mismatch", "mtime", "status", "error", "missing_since_run",
-)  # fmt: skip
-# The original tool's columns first, in its order (width and height: the size as stored); then cbis's own.
-EXIF_COLUMNS = (
-    "path", "sha256", "make", "model", "software", "datetime_original", "gps_latitude", "gps_longitude",
-    "gps_altitude", "orientation", "width", "height", "tags_json",
-    "lens_model", "body_serial", "datetime_digitized", "modify_date", "displayed_width", "displayed_height",
-    "sources_json", "metadata_conflict", "conflicts_json",
-)  # fmt: skip
-PREDICTION_COLUMNS = ("path", "sha256", "rank", "label", "wnid", "score", "model")
-UNPROCESSED_COLUMNS = ("path", "reason")
-SUMMARY_COLUMNS = ("label", "count")
-AUDIT_LOG_COLUMNS = (
-    "id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash",
-)  # fmt: skip
-ACCESS_LOG_COLUMNS = ("id", "time_utc", "username", "remote_addr", "method", "path", "file_id", "status", "event")
-LOGIN_REFUSALS_COLUMNS = ("remote_addr", "window_start", "refused", "last_at", "last_username")
-
-# Control characters other than tab are stripped: a NUL or escape sequence in hostile EXIF must not reach
-# the examiner's spreadsheet or terminal, and a raw newline would split a row for line-based tools. That means
-# the C1 controls too (U+0080-U+009F: U+009B is an 8-bit CSI to some terminals, U+0085 a line break to Python's
-# splitlines and to Excel) and the Unicode line and paragraph separators. Paths keep theirs visibly, escaped by
-# display_path before they were stored.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-DEFAULT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
-LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
+# Re-exported: what the report writes, for callers and tests that name the columns.
+FILES_COLUMNS = tables.FILES.columns
+EXIF_COLUMNS = tables.EXIF.columns
+DEFAULT_FILES = tuple(f"{table.name}.csv" for table in tables.TABLES if not table.log)
+LOG_FILES = tuple(f"{table.name}.csv" for table in tables.TABLES if table.log)
 MANIFEST_NAME = "manifest.json"
 IN_PROGRESS_NAME = ".cbis-report-in-progress.json"
 _MANIFEST_FORMAT = "cbis-report-manifest/1"
@@ -67,32 +42,6 @@ _IN_PROGRESS_FORMAT = "cbis-report-in-progress/1"
 _MANIFEST_MAX_BYTES = 1 << 20  # a few hundred bytes in truth: anything larger is not cbis's
 _PARTIAL_SUFFIX = ".cbis-partial-"
 _PARTIAL_PATTERN = re.compile(r"\..+\.cbis-partial-[0-9]+")
-
-
-def safe_cell(value: Any) -> str:
-    """Text for one CSV cell: floats fixed, control characters removed, spreadsheet formulas neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        text = f"{value:.6f}"
-    elif isinstance(value, int):
-        return str(value)  # numbers, negative ones included, are data, not formulas
-    else:
-        text = _CONTROL.sub("", str(value))
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        # OWASP's advice: a leading apostrophe makes spreadsheets show the text instead of running it.
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -161,17 +110,18 @@ def _replace_durably(directory: Path, name: str, fill: Callable[[BinaryIO], None
         raise
 
 
-def _write(directory: Path, name: str, columns: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> WrittenFile:
+def _write(
+    directory: Path, name: str, report_format: ReportFormat, columns: tuple[str, ...], rows: Iterable[Mapping[str, Any]]
+) -> WrittenFile:
     count = 0
     stream: _HashingStream | None = None
 
     def fill(raw: BinaryIO) -> None:
         nonlocal count, stream
         stream = _HashingStream(raw)
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(columns)
+        write = report_format.writer(stream, columns)  # type: ignore[arg-type]  # a text stream in all but name
         for row in rows:
-            writer.writerow([safe_cell(row[column]) for column in columns])
+            write(row)
             count += 1
 
     _replace_durably(directory, name, fill)
@@ -326,20 +276,35 @@ def write_csv_report(
     include_logs: bool = False,
     overwrite: bool = False,
 ) -> ReportFiles:
-    """Write the report's CSVs, then `manifest.json` last: a folder with a manifest holds a complete report.
+    """`cbis report --csv`: write_report in the CSV format."""
+    return write_report(case, out_dir, "csv", model_name=model_name, include_logs=include_logs, overwrite=overwrite)
+
+
+def write_report(
+    case: Case,
+    out_dir: Path,
+    format_name: str,
+    *,
+    model_name: str | None = None,
+    include_logs: bool = False,
+    overwrite: bool = False,
+) -> ReportFiles:
+    """Write the report's tables in a registered format (cbis.reports), then `manifest.json` last: a folder with
+    a manifest holds a complete report.
 
     Each file is written under a temporary name, fsynced and renamed; while a report runs, an in-progress
     marker names its files (and the earlier report's), so a killed run leaves no manifest, no partial file under
     a final name, and a folder the next report of the case may replace.
     """
-    names = list(DEFAULT_FILES) + (list(LOG_FILES) if include_logs else [])
+    report_format = format_named(format_name)
+    chosen = [table for table in tables.TABLES if include_logs or not table.log]
     with case.engine.connect() as connection:
         details = case_db.case_details(connection)
         roots = [(shown, raw) for _, shown, raw in queries.evidence_roots(connection)]
     check_report_outside_evidence(out_dir, roots)
     previous = _own_report_files(out_dir, details.case_number, overwrite)
     try:
-        return _write_report(case, out_dir, names, previous, details.case_number, model_name, include_logs)
+        return _write_report(case, out_dir, report_format, chosen, previous, details.case_number, model_name)
     except OSError as exc:
         where = escape_unprintable(str(exc.filename or out_dir))
         raise ReportWriteError(
@@ -351,12 +316,13 @@ def write_csv_report(
 def _write_report(
     case: Case,
     out_dir: Path,
-    names: list[str],
+    report_format: ReportFormat,
+    chosen: list[tables.ReportTable],
     previous: set[str],
     case_number: str,
     model_name: str | None,
-    include_logs: bool,
 ) -> ReportFiles:
+    names = [f"{table.name}{report_format.suffix}" for table in chosen]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # read-only media, /proc, a file in the way: nothing written yet
@@ -385,27 +351,15 @@ def _write_report(
     with case.engine.connect() as connection:
         model = select_model(connection, model_name)
         head = case_db.audit_head(connection)  # this report's own "started" entry: the chain as it stood
-        written.append(_write(out_dir, "files.csv", FILES_COLUMNS, queries.file_rows(connection)))
-        written.append(_write(out_dir, "exif.csv", EXIF_COLUMNS, queries.exif_rows(connection)))
-        predictions = queries.prediction_rows(connection, model.id) if model else iter(())
-        written.append(_write(out_dir, "prediction.csv", PREDICTION_COLUMNS, predictions))
-        written.append(_write(out_dir, "unprocessed.csv", UNPROCESSED_COLUMNS, queries.unprocessed_rows(connection)))
-        counts = queries.top1_label_counts(connection, model.id) if model else []
-        label_rows = ({"label": label, "count": n} for label, n in counts)
-        written.append(_write(out_dir, "summary.csv", SUMMARY_COLUMNS, label_rows))
-        if include_logs:
-            audit_rows = (asdict(record) for record in case_db.audit_records(connection))
-            written.append(_write(out_dir, "audit_log.csv", AUDIT_LOG_COLUMNS, audit_rows))
-            access_rows = (asdict(record) for record in access.access_log_records(connection))
-            written.append(_write(out_dir, "access_log.csv", ACCESS_LOG_COLUMNS, access_rows))
-            refusal_rows = (asdict(record) for record in access.refusal_records(connection))
-            written.append(_write(out_dir, "login_refusals.csv", LOGIN_REFUSALS_COLUMNS, refusal_rows))
+        for table, name in zip(chosen, names, strict=True):
+            written.append(_write(out_dir, name, report_format, table.columns, table.rows(connection, model)))
     _fsync_dir(out_dir)
     _write_json(
         out_dir,
         MANIFEST_NAME,
         {
             "format": _MANIFEST_FORMAT,
+            "report_format": report_format.name,
             "cbis_version": __version__,
             "case_number": case_number,
             "written_at": utc_now(),

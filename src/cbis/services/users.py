@@ -1,4 +1,4 @@
-"""Examiner accounts for the web viewer: add, list, disable, enable, new passwords; password hashing and checking.
+"""Examiner accounts for the web viewer: add, list, disable, enable, new passwords (hashing: cbis.passwords).
 
 Passwords are hashed with argon2id (argon2-cffi's `PasswordHasher`, RFC 9106's low-memory profile) and never
 stored or logged in any other form. Accounts are never deleted, so every access log row keeps its examiner.
@@ -6,82 +6,17 @@ stored or logged in any other form. Accounts are never deleted, so every access 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
 from cbis.db import access
 from cbis.db.access import UserRecord
-from cbis.errors import UsageError
+from cbis.errors import AccountError
+from cbis.passwords import check_password, check_username, hash_password, verify_password
 from cbis.services.cases import Case, utc_now
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024  # longer input is refused before hashing: a login form cannot be made to hash megabytes
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-
-
-class AccountError(UsageError):
-    """A user name or password that cannot be used, or an account that does not exist."""
-
-
-@cache
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True only when `password` matches; a malformed stored hash or an over-long password is a mismatch."""
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return False
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-@cache
-def _decoy_hash() -> str:
-    return hash_password("cbis: no such account, checked anyway so the answer takes as long")
-
-
-def check_login(user: UserRecord | None, password: str) -> bool:
-    """Whether `password` logs `user` in. An unknown or disabled account costs the same hashing as a real one,
-    so the time taken does not tell which user names exist."""
-    if user is None or user.disabled:
-        verify_password(_decoy_hash(), password)
-        return False
-    return verify_password(user.password_hash, password)
-
-
-def could_be_username(username: str) -> bool:
-    """Whether an account could have this name (every account's name passed `check_username`). Anything else
-    is no account, without asking the database: PostgreSQL refuses a text with NUL in it, even to compare."""
-    return USERNAME.fullmatch(username) is not None
-
-
-def check_username(username: str) -> str:
-    if not USERNAME.fullmatch(username):
-        raise AccountError(
-            f"invalid user name {username!r}: 1 to 64 letters, digits and . _ @ -, starting with a letter or digit"
-        )
-    return username
-
-
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password is too short: at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"the password is too long: at most {MAX_PASSWORD_LENGTH} characters")
-    if not password.strip():
-        raise AccountError("the password must not be blank")
+__all__ = ["AccountError", "add_user", "disable_user", "enable_user", "list_users", "set_password", "verify_password"]
 
 
 def add_user(case: Case, username: str, password: str, *, display_name: str = "") -> UserRecord:

@@ -57,9 +57,8 @@ from werkzeug.exceptions import ServiceUnavailable
 from cbis.db import access
 from cbis.db.access import AccessEvent, UserRecord
 from cbis.ingest._text import escape_unprintable
-from cbis.services.cases import utc_now
-from cbis.services.users import check_login, could_be_username
-from cbis.timestamps import utc_text
+from cbis.passwords import check_login, could_be_username
+from cbis.timestamps import utc_now, utc_text
 from cbis.web.db import connection
 from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, Refused
 
@@ -67,7 +66,7 @@ AUTH_KEY = "cbis.auth"
 SESSION_COOKIE_NAME = "cbis_session"
 CSRF_FIELD = "csrf_token"
 FORM_MAX_BYTES = 8192  # the login and logout forms; nothing else is ever posted
-TRIED_NAME_MAX_CHARS = 64  # the longest user name an account can have (services.users.USERNAME)
+TRIED_NAME_MAX_CHARS = 64  # the longest user name an account can have (passwords.USERNAME)
 LOGIN_PATH_MAX_CHARS = 256  # the logged path of a login attempt: "/login?next=..." cut here
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute per session
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -19,7 +18,8 @@ from werkzeug.wsgi import wrap_file
 from cbis.db import case as case_db
 from cbis.db import queries, viewer
 from cbis.db.viewer import FileLocation
-from cbis.services.report import FILES_COLUMNS, safe_cell
+from cbis.reports.csv_format import CSV
+from cbis.reports.tables import FILES
 from cbis.web import charts, evidence, exif
 from cbis.web.db import connection, engine
 from cbis.web.state import PAGE_SIZES, PARAM_TITLES, SORTS, ViewState, parse
@@ -207,9 +207,9 @@ def export_csv() -> Response:
     database = engine()
 
     def rows() -> Iterator[str]:
-        # Streamed after the view returns (and its request connection is closed): a connection of its own.
+        # Streamed after the view returns (and its request connection is closed): a connection of its own. The
+        # writer is `cbis report`'s own, so the export is files.csv of the filtered list, cell for cell.
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
 
         def flush() -> str:
             text = buffer.getvalue()
@@ -217,10 +217,10 @@ def export_csv() -> Response:
             buffer.truncate()
             return text
 
-        writer.writerow(FILES_COLUMNS)
+        write = CSV.writer(buffer, FILES.columns)
         with database.connect() as conn:
             for number, row in enumerate(viewer.file_report_rows(conn, state.filters, state.sort), 1):
-                writer.writerow([safe_cell(row[column]) for column in FILES_COLUMNS])
+                write(row)
                 if number % 500 == 0:
                     yield flush()
         yield flush()

@@ -1,0 +1,75 @@
+"""What a report holds, whatever its format: each table's name, its columns in order, and where its rows come from.
+
+Rows are read through the db layer in a deterministic order (evidence root, path, rank), so two reports of the
+same case are byte-identical in any format. The chain-of-custody logs are tables too, written only on request:
+every command appends to the audit log, so they differ from run to run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cbis.db import access, queries
+from cbis.db import case as case_db
+from cbis.db.queries import ModelRef
+
+Rows = Iterable[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    name: str  # the file's name without its format's suffix: files, exif, prediction...
+    columns: tuple[str, ...]
+    rows: Callable[[Connection, ModelRef | None], Rows]
+    log: bool = False  # a chain-of-custody log, written only with --logs
+
+
+def _predictions(connection: Connection, model: ModelRef | None) -> Rows:
+    return queries.prediction_rows(connection, model.id) if model else ()
+
+
+def _summary(connection: Connection, model: ModelRef | None) -> Rows:
+    counts = queries.top1_label_counts(connection, model.id) if model else []
+    return ({"label": label, "count": n} for label, n in counts)
+
+
+FILES_COLUMNS = (
+    "evidence", "path", "size", "md5", "sha1", "sha256", "format", "extension",
+    "extension_mismatch", "mtime", "status", "error", "missing_since_run",
+)  # fmt: skip
+FILES = ReportTable("files", FILES_COLUMNS, lambda connection, _: queries.file_rows(connection))
+# The original tool's columns first, in its order (width and height: the size as stored); then cbis's own.
+EXIF_COLUMNS = (
+    "path", "sha256", "make", "model", "software", "datetime_original", "gps_latitude", "gps_longitude",
+    "gps_altitude", "orientation", "width", "height", "tags_json",
+    "lens_model", "body_serial", "datetime_digitized", "modify_date", "displayed_width", "displayed_height",
+    "sources_json", "metadata_conflict", "conflicts_json",
+)  # fmt: skip
+EXIF = ReportTable("exif", EXIF_COLUMNS, lambda connection, _: queries.exif_rows(connection))
+PREDICTION = ReportTable("prediction", ("path", "sha256", "rank", "label", "wnid", "score", "model"), _predictions)
+UNPROCESSED = ReportTable("unprocessed", ("path", "reason"), lambda connection, _: queries.unprocessed_rows(connection))
+SUMMARY = ReportTable("summary", ("label", "count"), _summary)
+AUDIT_LOG = ReportTable(
+    "audit_log",
+    ("id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash"),
+    lambda connection, _: (asdict(record) for record in case_db.audit_records(connection)),
+    log=True,
+)
+ACCESS_LOG = ReportTable(
+    "access_log",
+    ("id", "time_utc", "username", "remote_addr", "method", "path", "file_id", "status", "event"),
+    lambda connection, _: (asdict(record) for record in access.access_log_records(connection)),
+    log=True,
+)
+LOGIN_REFUSALS = ReportTable(
+    "login_refusals",
+    ("remote_addr", "window_start", "refused", "last_at", "last_username"),
+    lambda connection, _: (asdict(record) for record in access.refusal_records(connection)),
+    log=True,
+)
+
+TABLES: tuple[ReportTable, ...] = (FILES, EXIF, PREDICTION, UNPROCESSED, SUMMARY, AUDIT_LOG, ACCESS_LOG, LOGIN_REFUSALS)
