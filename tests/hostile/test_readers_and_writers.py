@@ -1,0 +1,133 @@
+"""Readers never hold the write lock; a writer that waits for one says so, and gives up in one line (issue 12,
+item 5). Before: `report`, `search` and `verify` read inside BEGIN IMMEDIATE, so a slow report made a concurrent
+`cbis index` wait 30 s and end in a traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+import cbis.cli.report as report_cli
+from cbis.status import ExitStatus
+from tests.db.support import scalar
+from tests.helpers import cbis
+from tests.hostile.corpus import small_jpeg
+from tests.hostile.helpers import cbis_command
+
+PASSWORD = "correct horse battery staple"
+
+
+def _evidence(directory: Path, count: int, first: int = 0) -> Path:
+    directory.mkdir()
+    for number in range(first, first + count):
+        (directory / f"p{number}.jpg").write_bytes(small_jpeg(number))
+    return directory
+
+
+def test_a_slow_report_does_not_make_a_concurrent_index_fail(
+    backend_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cbis("index", _evidence(tmp_path / "first", 20), "--case", backend_case, "--no-classify").exit_code == 0
+    reading = threading.Event()
+    release = threading.Event()
+    real_report = report_cli.write_csv_report
+
+    def slow_report(case: Any, *args: Any, **kwargs: Any) -> Any:
+        # The report's own engine, as `cbis report` opened it, with a read transaction open for the whole index.
+        with case.engine.connect() as connection:
+            connection.execute(text("SELECT count(*) FROM files")).scalar()
+            reading.set()
+            release.wait(180)
+        return real_report(case, *args, **kwargs)
+
+    monkeypatch.setattr(report_cli, "write_csv_report", slow_report)
+    outcome: dict[str, Any] = {}
+
+    def run_report() -> None:
+        outcome["report"] = cbis("report", "--case", backend_case, "--csv", tmp_path / "report")
+
+    reporter = threading.Thread(target=run_report)
+    reporter.start()
+    try:
+        assert reading.wait(60), "the report never started reading"
+        indexed = subprocess.run(
+            cbis_command("index", _evidence(tmp_path / "second", 30, 100), "--case", backend_case, "--no-classify"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**_env(), "CBIS_LOCK_WAIT_S": "10"},
+        )
+    finally:
+        release.set()
+        reporter.join(120)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "Waiting" not in indexed.stderr  # no writer lock to wait for: the report never took it
+    assert outcome["report"].exit_code == 0, outcome["report"].output
+    assert scalar(backend_case, "SELECT count(*) FROM files") == 50
+    # The report's audit rows are there, each written in a short transaction of its own.
+    assert scalar(backend_case, "SELECT count(*) FROM audit_log WHERE command LIKE 'cbis report%'") == 2
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def _hold_write_lock(database: Path) -> sqlite3.Connection:
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_writer_blocked_past_the_bound_stops_in_one_line(case_dir: Path) -> None:
+    holder = _hold_write_lock(case_dir / "case.sqlite")
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            cbis_command("user", "add", "alice", "--case", case_dir, "--password-stdin"),
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**_env(), "CBIS_LOCK_WAIT_S": "3"},
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode == ExitStatus.REFUSED, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Waiting: waiting up to 3 s for the write lock of ")
+    assert lines[1].startswith("Error: another command kept the case database ") and "more than 3 s" in lines[1]
+    assert 3 <= waited < 30
+    assert scalar(case_dir, "SELECT count(*) FROM users") == 0
+
+
+def test_a_writer_waits_for_a_short_lock_and_says_so(case_dir: Path) -> None:
+    holder = _hold_write_lock(case_dir / "case.sqlite")
+    releaser = threading.Timer(3.5, holder.rollback)  # after the writer's quiet wait of 2 s, before its bound
+    releaser.start()
+    try:
+        result = subprocess.run(
+            cbis_command("user", "add", "alice", "--case", case_dir, "--password-stdin"),
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**_env(), "CBIS_LOCK_WAIT_S": "30"},
+        )
+    finally:
+        releaser.join()
+        holder.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("Waiting: waiting up to 30 s for the write lock of "), result.stderr
+    assert scalar(case_dir, "SELECT count(*) FROM users") == 1
