@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from cbis.status import ExitStatus
+from tests.db.support import engine_on
 from tests.hostile.corpus import small_jpeg
 from tests.hostile.helpers import cbis_command, cbis_run, new_case, rows
 
@@ -215,3 +217,22 @@ def test_a_case_on_read_only_storage_opens_immutably_for_readers(indexed_case: P
     assert "OK:" in (out / "verify.out").read_text()
     assert "<title>Overview" in (out / "serve.out").read_text()
     assert {path.name: path.read_bytes() for path in indexed_case.iterdir()} == before
+
+
+@pytest.mark.parametrize("amcheck", [False, True], ids=["plain", "amcheck"])
+def test_verify_says_which_integrity_check_the_database_ran(backend: str, backend_case: Path, amcheck: bool) -> None:
+    if amcheck:
+        if backend == "sqlite":
+            pytest.skip("amcheck is PostgreSQL's")
+        with engine_on(backend_case) as engine, engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+    result = cbis_run("verify", "--case", backend_case)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("case database: ")]
+    if backend == "sqlite":
+        assert line == "case database: SQLite integrity_check ok"
+    elif amcheck:
+        assert line.startswith("case database: PostgreSQL amcheck: ") and line.endswith(" B-tree indexes ok"), line
+        assert int(line.split("amcheck: ")[1].split()[0]) > 10  # every index of the case's tables
+    else:
+        assert "amcheck extension is not installed" in line, line
