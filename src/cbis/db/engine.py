@@ -169,6 +169,12 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return (code & 0xFF if isinstance(code, int) else None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
 
 
+def _wrapped(exc: sqlite3.Error) -> DBAPIError:
+    # Raised on the driver's connection, past SQLAlchemy: wrapped as SQLAlchemy would, so that callers (the audit
+    # wrapper, the CLI) meet the same error classes as from any other statement.
+    return DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error)
+
+
 def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
     """BEGIN IMMEDIATE, waiting quietly for a moment, then saying so and waiting up to the bound, then CaseBusyError."""
     bound = lock_wait_bound()
@@ -181,7 +187,7 @@ def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
             return
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
-                raise
+                raise _wrapped(exc) from exc
         for notice in _lock_wait_notices:
             notice(
                 f"waiting up to {bound:g} s for the write lock of {database}: another cbis command is writing to "
@@ -193,13 +199,14 @@ def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
             dbapi_connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
-                raise
+                raise _wrapped(exc) from exc
             raise CaseBusyError(
                 f"another command kept the case database {database} locked for more than {bound:g} s, so nothing "
                 f"was done: run this command again when it has ended (or set ${LOCK_WAIT_ENV} to wait longer)"
             ) from None
     finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        with suppress(sqlite3.Error):  # never hide the error above; a connection that fails here is dropped anyway
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
