@@ -130,7 +130,8 @@ def database_error(where: str, exc: DBAPIError) -> CbisError:
         )
     if primary == sqlite3.SQLITE_BUSY:
         return CaseBusyError(
-            f"the case database {where} is locked by another command ({detail}): run this one again when it has ended"
+            f"another command kept the case database {where} locked for more than {lock_wait_bound():g} s, so this "
+            f"one stopped: run it again when that one has ended (or set ${LOCK_WAIT_ENV} to wait longer)"
         )
     if primary == sqlite3.SQLITE_CANTOPEN:
         return CaseDatabaseError(
@@ -176,7 +177,8 @@ def _wrapped(exc: sqlite3.Error) -> DBAPIError:
 
 
 def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
-    """BEGIN IMMEDIATE, waiting quietly for a moment, then saying so and waiting up to the bound, then CaseBusyError."""
+    """BEGIN IMMEDIATE, waiting quietly for a moment, then saying so and waiting up to the bound, then failing with
+    SQLite's "database is locked" (see `database_error`)."""
     bound = lock_wait_bound()
     started = time.monotonic()
     quiet_ms = int(min(LOCK_QUIET_WAIT_MS, bound * 1000))
@@ -200,10 +202,9 @@ def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise _wrapped(exc) from exc
-            raise CaseBusyError(
-                f"another command kept the case database {database} locked for more than {bound:g} s, so nothing "
-                f"was done: run this command again when it has ended (or set ${LOCK_WAIT_ENV} to wait longer)"
-            ) from None
+            # As SQLAlchemy's OperationalError ("database is locked"), as any other statement's: the viewer answers
+            # it with a 503, and the CLI (`database_error`) with one line naming the bound.
+            raise _wrapped(exc) from None
     finally:
         with suppress(sqlite3.Error):  # never hide the error above; a connection that fails here is dropped anyway
             dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -333,20 +333,25 @@ def command_line() -> str:
 def audited(case: Case, command: str | None = None) -> Iterator[None]:
     """Record the command when it starts and how it ended, so a killed run still leaves a trace."""
     command = command or command_line()
-    record_action(case, command, "started")
+    try:
+        record_action(case, command, "started")
+    except DBAPIError as exc:
+        error = known_database_error(exc, case)
+        if error is None:
+            raise
+        raise error from exc
     try:
         yield
     except KeyboardInterrupt:
         _record_failure(case, command, "interrupted")
         raise
-    except CaseBusyError:
-        raise  # recording it would wait for the same lock again; the "started" row is there
     except DBAPIError as exc:
-        # The database itself failed mid-command (server gone, disk full, locked past the timeout, a damaged
+        # The database itself failed mid-command (server gone, disk full, locked past the bound, a damaged
         # page): the examiner gets one line, not a traceback, and the failure is recorded if the database
-        # answers again. Nothing is written into a damaged database.
+        # answers again. Nothing is written into a damaged database, and a lock held too long is not waited
+        # for a second time (the "started" row is there).
         error = known_database_error(exc, case)
-        if not isinstance(error, DamagedCaseError):
+        if not isinstance(error, (DamagedCaseError, CaseBusyError)):
             _record_failure(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
         if error is None:
             raise
