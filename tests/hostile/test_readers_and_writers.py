@@ -9,15 +9,18 @@ import sqlite3
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 import cbis.cli.report as report_cli
+from cbis.db.engine import AUDIT_LOCK_KEY
 from cbis.status import ExitStatus
-from tests.db.support import scalar
+from tests.db.support import engine_on, scalar
 from tests.helpers import cbis
 from tests.hostile.corpus import small_jpeg
 from tests.hostile.helpers import cbis_command
@@ -86,12 +89,32 @@ def _hold_write_lock(database: Path) -> sqlite3.Connection:
     return holder
 
 
-def test_a_writer_blocked_past_the_bound_stops_in_one_line(case_dir: Path) -> None:
-    holder = _hold_write_lock(case_dir / "case.sqlite")
-    try:
+@contextmanager
+def _writer_lock_held(backend: str, case_dir: Path) -> Iterator[None]:
+    """What another writer holds: SQLite's write lock, or on PostgreSQL the audit chain's advisory lock that every
+    command's first audit row waits for."""
+    if backend == "sqlite":
+        holder = _hold_write_lock(case_dir / "case.sqlite")
+        try:
+            yield
+        finally:
+            holder.rollback()
+            holder.close()
+        return
+    with engine_on(case_dir) as engine, engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(select(func.pg_advisory_lock(AUDIT_LOCK_KEY)))
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(AUDIT_LOCK_KEY)))
+
+
+def test_a_writer_blocked_past_the_bound_stops_in_one_line(backend: str, backend_case: Path) -> None:
+    with _writer_lock_held(backend, backend_case):
         started = time.monotonic()
         result = subprocess.run(
-            cbis_command("user", "add", "alice", "--case", case_dir, "--password-stdin"),
+            cbis_command("user", "add", "alice", "--case", backend_case, "--password-stdin"),
             input=PASSWORD + "\n",
             capture_output=True,
             text=True,
@@ -99,19 +122,16 @@ def test_a_writer_blocked_past_the_bound_stops_in_one_line(case_dir: Path) -> No
             env={**_env(), "CBIS_LOCK_WAIT_S": "3"},
         )
         waited = time.monotonic() - started
-    finally:
-        holder.rollback()
-        holder.close()
     assert result.returncode == ExitStatus.REFUSED, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 2, lines
-    assert lines[0].startswith("Waiting: waiting up to 3 s for the write lock of ")
-    assert lines[1].startswith(
-        f"Error: another command kept the case database {case_dir.resolve() / 'case.sqlite'} locked for more than 3 s"
-    )
+    assert lines[0].startswith("Waiting: waiting up to 3 s for ")
+    where = backend_case.resolve() / "case.sqlite" if backend == "sqlite" else "postgresql+psycopg://"
+    assert lines[1].startswith(f"Error: another command kept the case database {where}"), lines[1]
+    assert "locked for more than 3 s" in lines[1]
     assert 3 <= waited < 30
-    assert scalar(case_dir, "SELECT count(*) FROM users") == 0
+    assert scalar(backend_case, "SELECT count(*) FROM users") == 0
 
 
 def test_a_writer_waits_for_a_short_lock_and_says_so(case_dir: Path) -> None:

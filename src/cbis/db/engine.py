@@ -46,6 +46,7 @@ LOCK_QUIET_WAIT_MS = 2_000
 LOCK_WAIT_ENV = "CBIS_LOCK_WAIT_S"
 LOCK_WAIT_S = 120.0
 SQLITE_HEADER = b"SQLite format 3\x00"
+PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock wait ended by lock_timeout
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 CONNECT_TIMEOUT_S = 10
 # PostgreSQL advisory lock keys. One database holds one case, so fixed keys cannot meet another case's.
@@ -128,7 +129,7 @@ def database_error(where: str, exc: DBAPIError) -> CbisError:
             "write it. Commands that only read (case info, search, report, verify, serve) work there; copy the "
             "case directory to writable storage for the others"
         )
-    if primary == sqlite3.SQLITE_BUSY:
+    if primary == sqlite3.SQLITE_BUSY or getattr(orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE:
         return CaseBusyError(
             f"another command kept the case database {where} locked for more than {lock_wait_bound():g} s, so this "
             f"one stopped: run it again when that one has ended (or set ${LOCK_WAIT_ENV} to wait longer)"
@@ -475,9 +476,26 @@ def unreachable(target: URL | Path, exc: BaseException) -> CbisError:
 
 def lock_serialised(connection: Connection, key: int) -> None:
     """Wait for, and hold until this transaction ends, PostgreSQL's advisory lock `key` (no-op on SQLite,
-    whose write transactions already start with BEGIN IMMEDIATE and so run one at a time)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    whose write transactions already start with BEGIN IMMEDIATE and so run one at a time).
+
+    As on SQLite, a wait is announced (`on_lock_wait`) and bounded (`lock_wait_bound`): past it PostgreSQL's
+    lock_timeout ends the wait with "lock_not_available" (SQLSTATE 55P03), which `database_error` says in a line."""
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.execute(select(func.pg_try_advisory_xact_lock(key))).scalar():
+        return
+    bound = lock_wait_bound()
+    for notice in _lock_wait_notices:
+        notice(
+            f"waiting up to {bound:g} s for a lock of {display_url(connection.engine.url)}: another cbis command is "
+            f"writing to this case (${LOCK_WAIT_ENV} sets how long)"
+        )
+    previous = connection.execute(select(func.current_setting("lock_timeout"))).scalar()
+    # lock_timeout 0 would mean no limit at all: at least 1 ms.
+    set_timeout = text("SELECT set_config('lock_timeout', :value, true)")
+    connection.execute(set_timeout, {"value": f"{max(1, int(bound * 1000))}ms"})
+    connection.execute(select(func.pg_advisory_xact_lock(key)))
+    connection.execute(set_timeout, {"value": previous})
 
 
 @contextmanager

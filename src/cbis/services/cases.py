@@ -23,6 +23,7 @@ from cbis.db.engine import (
     CASE_FILE_NAME,
     CASE_URL_FILE_NAME,
     DB_URL_ENV,
+    PG_LOCK_NOT_AVAILABLE,
     case_database,
     case_file,
     database_error,
@@ -372,6 +373,9 @@ def known_database_error(exc: DBAPIError, case: Case | None = None) -> CbisError
     """The one-line error for a database failure a user can meet (damaged file, read-only storage, a lock held
     too long, a server gone); None for anything else, which is a bug and keeps its traceback."""
     code = getattr(exc.orig, "sqlite_errorcode", None)
+    if getattr(exc.orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE:
+        where = display_url(case.engine.url) if case is not None else "(on PostgreSQL)"
+        return database_error(where, exc)
     if isinstance(code, int) and code & 0xFF in (
         sqlite3.SQLITE_CORRUPT,
         sqlite3.SQLITE_NOTADB,
