@@ -136,20 +136,26 @@ def test_a_writer_blocked_past_the_bound_stops_in_one_line(backend: str, backend
 
 def test_a_writer_waits_for_a_short_lock_and_says_so(case_dir: Path) -> None:
     holder = _hold_write_lock(case_dir / "case.sqlite")
-    releaser = threading.Timer(3.5, holder.rollback)  # after the writer's quiet wait of 2 s, before its bound
-    releaser.start()
     try:
-        result = subprocess.run(
+        writer = subprocess.Popen(
             cbis_command("user", "add", "alice", "--case", case_dir, "--password-stdin"),
-            input=PASSWORD + "\n",
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
-            env={**_env(), "CBIS_LOCK_WAIT_S": "30"},
+            env={**_env(), "CBIS_LOCK_WAIT_S": "60"},
         )
+        assert writer.stdin is not None and writer.stderr is not None
+        writer.stdin.write(PASSWORD + "\n")
+        writer.stdin.close()
+        waiting = writer.stderr.readline()  # it says so before waiting past its first quiet moment
     finally:
-        releaser.join()
+        holder.rollback()  # released within the bound: the writer goes on
         holder.close()
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith("Waiting: waiting up to 30 s for the write lock of "), result.stderr
+    assert writer.wait(timeout=60) is not None
+    assert writer.stdout is not None
+    stdout, stderr = writer.stdout.read(), writer.stderr.read()
+    assert waiting.startswith("Waiting: waiting up to 60 s for the write lock of "), waiting + stderr
+    assert writer.returncode == 0, stderr
+    assert stderr == "" and stdout == "added user alice\n"
     assert scalar(case_dir, "SELECT count(*) FROM users") == 1

@@ -45,7 +45,6 @@ BUSY_TIMEOUT_MS = 30_000
 LOCK_QUIET_WAIT_MS = 2_000
 LOCK_WAIT_ENV = "CBIS_LOCK_WAIT_S"
 LOCK_WAIT_S = 120.0
-SQLITE_HEADER = b"SQLite format 3\x00"
 PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock wait ended by lock_timeout
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 CONNECT_TIMEOUT_S = 10
@@ -70,28 +69,43 @@ def is_case_dir(case_dir: Path) -> bool:
 
 
 def sqlite_file_problem(path: Path) -> str | None:
-    """Why `path` cannot be a whole SQLite database, judged from its size and 100-byte header; None if it may be.
+    """Why `path` cannot be a whole SQLite database; None if it may be.
 
     SQLite itself would give an empty file a new schema (a writer) or report "file is not a database" only at
-    the first query; a file cut short it reads until a query reaches the missing pages."""
+    the first query; a file cut short it reads until a query reaches the missing pages. The header is read
+    through SQLite, never with open(): closing any descriptor of the file would drop the POSIX locks of every
+    SQLite connection this process has on it, and let another process write under them."""
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as stream:
-            header = stream.read(100)
+        if path.stat().st_size == 0:
+            return "is empty (0 bytes): it holds no case"
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
-    if size == 0:
-        return "is empty (0 bytes): it holds no case"
-    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
-        return "is not a SQLite database (its header is damaged, or it is another kind of file)"
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size  # the header's way of writing 65536 in two bytes
-    if page_size < 512 or page_size & (page_size - 1):
-        return f"has a damaged header (page size {page_size})"
-    # The page count in the header is valid only when written by the same change as the version field.
-    pages = int.from_bytes(header[28:32], "big") if header[24:28] == header[92:96] else 0
+    uri = _sqlite_uri(path, "ro") + ("&immutable=1" if read_only_location(path) else "")
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return "is not a SQLite database (its header is damaged, or it is another kind of file)"
+        return None  # cannot open, busy...: the engine's own connection says so
+    # With frames in the write-ahead log the page count is the log's, and a checkpoint may be extending the
+    # file right now; so only without them is a file shorter than its page count cut short. (Read after the
+    # count: the log is emptied only once its pages are all in the file.)
+    wal = path.with_name(path.name + "-wal")
+    with suppress(OSError):
+        if wal.stat().st_size > 0:
+            return None
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
     if size % page_size or size < pages * page_size:
-        return f"is cut short: {size} bytes, where its header says {max(pages * page_size, size)} or more"
+        return f"is cut short: {size} bytes, where its header says {pages * page_size}"
     return None
 
 
