@@ -40,7 +40,18 @@ class NewerSchemaError(CbisError):
 
 
 class OlderSchemaError(CbisError):
-    """The read-only viewer was given a case an older cbis made: it never migrates, so it cannot read it yet."""
+    """A read-only command (or the viewer) was given a case an older cbis made: it never migrates, so it cannot
+    read it until `cbis case upgrade` has."""
+
+
+class DamagedCaseError(CbisError):
+    """The case database is not a database, is cut short, or fails its own integrity check."""
+
+    status = ExitStatus.DAMAGED
+
+
+class CaseReadOnlyError(CbisError):
+    """A command that writes was given a case on read-only storage (or in a directory this user cannot write)."""
 
 
 class CaseLockedError(CbisError):
@@ -57,6 +68,10 @@ class WeightsError(CbisError):
 
 class CaseDatabaseError(CbisError):
     """The case database failed while a command ran: the server went away, the disk filled, the file is locked."""
+
+
+class CaseBusyError(CaseLockedError):
+    """Another command held the case database's write lock for longer than a writer waits."""
 
 
 class AccountError(UsageError):

@@ -10,4 +10,5 @@ class ExitStatus(IntEnum):
     REFUSED = 3  # another `cbis index` holds the case lock
     NEWER_CASE = 4  # the case was written by a newer cbis schema
     DIFFERS = 5  # `cbis verify` found changed, missing or added evidence, or a broken audit chain
+    DAMAGED = 6  # the case database is damaged: not a database, cut short, or failing its own integrity check
     INTERRUPTED = 130

@@ -76,7 +76,7 @@ def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(version_1_cas
     assert scalar(case_dir, "SELECT count(*) FROM files") == 15
 
     # The viewer never writes, so it does not migrate an older case: it says how to bring it up to date.
-    with pytest.raises(OlderSchemaError, match=r"schema version 1, from an older cbis.*cbis case info --case"):
+    with pytest.raises(OlderSchemaError, match=r"schema version 1, from an older cbis.*cbis case upgrade "):
         create_app(case_dir, {"TESTING": True})
     assert scalar(case_dir, "SELECT max(version) FROM schema_version") == 1
 

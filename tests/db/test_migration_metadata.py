@@ -40,9 +40,9 @@ def test_the_viewer_refuses_an_older_case_and_says_how_to_update_it(tmp_path: Pa
     shutil.copyfile(CASES / "v2.sqlite", case_dir / "case.sqlite")
     refused = cbis("serve", "--case", case_dir, "--get", "/overview")
     assert refused.exit_code == 1
-    assert "schema version 2, from an older cbis" in refused.stderr and "cbis case info --case" in refused.stderr
+    assert "schema version 2, from an older cbis" in refused.stderr and "cbis case upgrade " in refused.stderr
     with sqlite3.connect(case_dir / "case.sqlite") as connection:
         assert connection.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)  # not migrated
-    assert cbis("case", "info", "--case", case_dir).exit_code == 0
+    assert cbis("case", "upgrade", case_dir).exit_code == 0
     served = cbis("serve", "--case", case_dir, "--get", "/login")  # the old case has an examiner account
     assert served.exit_code == 0, served.stderr

@@ -39,6 +39,7 @@ def test_verify_passes_an_untouched_case(tmp_path: Path, case_dir: Path) -> None
         f"audit log: {head} entries, chain intact",
         f"audit log head: entry {head}, sha256 {head_hash}",  # to note in the report: a cut-off tail shows
         "evidence: 10 recorded files checked",
+        "case database: SQLite integrity_check ok",  # the database's own check (run first; a failure stops verify)
         "OK: the audit chain is intact and the evidence matches the case",
     ]
 
@@ -64,7 +65,7 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
     assert result.returncode == DIFFERS
     lines = result.stdout.splitlines()
     assert lines[0].endswith("chain intact")
-    assert sorted(lines[3:-1]) == sorted(
+    assert sorted(lines[3:-2]) == sorted(
         [
             "  CHANGED      odd/new\\nline-\\xff.jpg",
             "  CHANGED      photos/p1.jpg",
@@ -75,6 +76,7 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
             "  ADDED        photos/planted.jpg",
         ]
     )
+    assert lines[-2] == "case database: SQLite integrity_check ok"
     assert lines[-1] == "DIFFERS: see the lines above"
     # the audit log keeps the finding, not a bare "ok"
     [(outcome,)] = rows(
@@ -120,7 +122,7 @@ def test_verify_compares_what_was_recorded_as_not_walked(tmp_path: Path, case_di
     result = cbis_run("verify", "--case", case_dir)
     assert result.returncode == DIFFERS, result.stdout
     lines = result.stdout.splitlines()
-    assert sorted(lines[3:-1]) == sorted(
+    assert sorted(line for line in lines if line.startswith("  ")) == sorted(
         [
             "  CHANGED      photos/link.jpg (recorded as: symbolic link to a.jpg (inside the root; indexed at its own"
             f" path); now: symbolic link to {outside}/secret.jpg (outside the evidence root; not followed))",

@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
+from cbis.db.engine import on_lock_wait
 from cbis.errors import CbisError
 from cbis.ingest._text import escape_unprintable
-from cbis.services.cases import Case, audited, open_case, resolve_case_dir
+from cbis.services.cases import Case, audited, known_database_error, open_case, resolve_case_dir
 from cbis.status import ExitStatus
 
 CaseOption = Annotated[
@@ -27,6 +29,7 @@ CaseOption = Annotated[
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 debug_mode = {"enabled": False}
+on_lock_wait(lambda message: typer.echo(f"Waiting: {message}", err=True))
 
 
 def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
@@ -43,6 +46,12 @@ def user_errors() -> Iterator[None]:
         if debug_mode["enabled"]:
             raise
         raise fail(str(exc), exc.status) from None
+    except DBAPIError as exc:
+        # Raised before a command's audit wrapper could name it: opening a damaged case, a lock held too long.
+        error = known_database_error(exc)
+        if error is None or debug_mode["enabled"]:
+            raise
+        raise fail(str(error), error.status) from None
     except KeyboardInterrupt:
         typer.echo("Interrupted: work committed so far is kept; run the same command again to resume.", err=True)
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
@@ -71,9 +80,14 @@ def command_text(ctx: typer.Context) -> str:
 
 
 @contextmanager
-def audited_case(ctx: typer.Context, case_option: Path | None) -> Iterator[Case]:
-    """Open the case named by --case (or its defaults) and audit the command around the block."""
-    case = open_case(resolve_case_dir(case_option))
+def audited_case(ctx: typer.Context, case_option: Path | None, *, readonly: bool = False) -> Iterator[Case]:
+    """Open the case named by --case (or its defaults) and audit the command around the block.
+
+    A command that only reads passes readonly=True: it reads through a connection that cannot write (and so
+    never holds the write lock, nor migrates), and refuses a case of an older schema (`cbis case upgrade`)."""
+    case = open_case(resolve_case_dir(case_option), readonly=readonly, current_schema=readonly)
+    if case.audit_unavailable is not None:
+        typer.echo(f"Note: {case.audit_unavailable}: this command is not recorded in its audit log.", err=True)
     try:
         with audited(case, command_text(ctx)):
             yield case

@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from cbis.cli._common import CaseOption, audited_case, command_text, stdout, user_errors
-from cbis.services.cases import case_summary, create_case, database_of
+from cbis.services.cases import (
+    audited,
+    case_summary,
+    create_case,
+    database_of,
+    open_case_for_upgrade,
+    resolve_case_dir,
+    upgrade_case,
+)
 
 app = typer.Typer(no_args_is_help=True, help="Create a case or show what it holds.")
 
@@ -50,7 +58,7 @@ def new(
 @app.command("info")
 def info(ctx: typer.Context, case: CaseOption = None) -> None:
     """Print the case's details and counts."""
-    with user_errors(), audited_case(ctx, case) as opened:
+    with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         summary = case_summary(opened)
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -58,3 +66,40 @@ def info(ctx: typer.Context, case: CaseOption = None) -> None:
     for key, value in summary.items():
         table.add_row(key, value)
     stdout.print(table)
+
+
+@app.command("upgrade")
+def upgrade(
+    ctx: typer.Context,
+    case_dir: Annotated[
+        Path | None,
+        typer.Argument(help="The case directory. Default: --case, $CBIS_CASE, then the current directory."),
+    ] = None,
+    case: CaseOption = None,
+) -> None:
+    """Bring a case made by an older cbis up to this version's schema (recorded in its audit log).
+
+    Commands that only read (case info, search, report, verify, serve) never change a case and refuse an older
+    one; `cbis index` and the `cbis user` commands that write upgrade it themselves."""
+    with user_errors():
+        opened = open_case_for_upgrade(resolve_case_dir(case_dir or case))
+        try:
+            with audited(opened, command_text(ctx)):
+                done = upgrade_case(opened)
+                if done.applied:
+                    opened.audit_outcome = (
+                        f"ok: schema {done.from_version} -> {done.to_version} ({', '.join(done.applied)})"
+                    )
+                else:
+                    opened.audit_outcome = f"ok: already at schema {done.to_version}, nothing changed"
+        finally:
+            opened.close()
+    if done.applied:
+        stdout.print(
+            f"upgraded {opened.directory} from schema {done.from_version} to {done.to_version}: "
+            + ", ".join(done.applied),
+            highlight=False,
+            markup=False,
+        )
+    else:
+        stdout.print(f"{opened.directory} is already at schema {done.to_version}: nothing changed", highlight=False)

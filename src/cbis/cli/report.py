@@ -45,7 +45,7 @@ def report(
     """Export the case as CSV files (byte-identical when run twice on the same case, except the --logs files)."""
     if csv_dir is None:
         raise fail("choose a report format: --csv OUT_DIR", ExitStatus.USAGE)
-    with user_errors(), audited_case(ctx, case) as opened:
+    with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)
     for name, rows in written.files.items():
         stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)

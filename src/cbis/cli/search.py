@@ -75,7 +75,7 @@ def search(
         metadata_conflict=metadata_conflict,
         missing=missing,
     )
-    with user_errors(), audited_case(ctx, case) as opened:
+    with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
     if as_json:
         for hit in hits:

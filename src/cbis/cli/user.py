@@ -56,7 +56,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the case's examiner accounts: user name, display name, when created, enabled or disabled."""
-    with user_errors(), audited_case(ctx, case) as opened:
+    with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         accounts = users.list_users(opened)
     table = Table(box=None, pad_edge=False)
     for column in ("user", "display name", "created", "status"):

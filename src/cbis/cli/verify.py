@@ -10,11 +10,24 @@ from cbis.status import ExitStatus
 
 
 def verify(ctx: typer.Context, case: CaseOption = None) -> None:
-    """Check the audit log's hash chain and re-hash the evidence against the case (exit 5 if anything differs)."""
-    with user_errors(), audited_case(ctx, case) as opened:
+    """Check the case database's integrity (exit 6 if damaged), the audit log's hash chain, and re-hash the
+    evidence against the case (exit 5 if anything differs)."""
+    with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         result = verify_case(opened)
-        if not result.ok:
+        if result.damaged:
+            opened.audit_outcome = "damaged: " + result.summary()
+        elif not result.ok:
             opened.audit_outcome = "differs: " + result.summary()
+    if result.damaged:
+        stdout.print(f"case database: {result.integrity_checked} FAILED", highlight=False)
+        for problem in result.integrity_problems:
+            stdout.print(f"  DAMAGED  {problem}", highlight=False, markup=False)
+        stdout.print(
+            "DAMAGED: the case database fails its own integrity check, so nothing in it can be vouched for; restore "
+            "it from a backup or the original copy and run `cbis verify` on that (the evidence was not compared)",
+            highlight=False,
+        )
+        raise typer.Exit(int(ExitStatus.DAMAGED))
     stdout.print(
         f"audit log: {result.audit_entries} entries, "
         + ("chain intact" if not result.audit_problems else f"{len(result.audit_problems)} problem(s)"),
@@ -35,6 +48,7 @@ def verify(ctx: typer.Context, case: CaseOption = None) -> None:
     ):
         for path in paths:
             stdout.print(f"  {label:<12} {path}", highlight=False, markup=False)
+    stdout.print(f"case database: {result.integrity_checked} ok", highlight=False)
     if result.ok:
         stdout.print("OK: the audit chain is intact and the evidence matches the case", highlight=False)
         return

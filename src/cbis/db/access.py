@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, func, insert, inspect, select, update
 
 from cbis.db.auth_models import AccessEntry, LoginRefusal, User, WebSession
-from cbis.db.engine import LOGIN_REFUSALS_LOCK_KEY, lock_serialised, open_case_engine
+from cbis.db.engine import (
+    LOGIN_REFUSALS_LOCK_KEY,
+    case_database,
+    lock_serialised,
+    open_case_engine,
+    open_readonly,
+    read_only_location,
+)
 from cbis.db.models import could_be_row_id
 
 PATH_MAX_CHARS = 2000  # a logged path or tried user name is cut here: a request cannot bloat the log
@@ -76,6 +83,8 @@ def _only_access_tables(action: int, name: str | None, value: str | None, _db: s
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and value is None:  # reading a setting; setting one is refused
         return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and name == "busy_timeout":  # how long a writer waits (db.engine): harmless
+        return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY  # files, exif, predictions, audit_log, users; DDL; ATTACH; PRAGMA x = y
 
 
@@ -89,7 +98,13 @@ def open_access_engine(case_dir: Path) -> Engine:
     connected until the first statement, so a viewer that never needs it never opens the case for writing.
 
     On SQLite an authorizer refuses any write but to web_sessions and access_log ("not authorized"); on
-    PostgreSQL the viewer role's grants do (README: the viewer role)."""
+    PostgreSQL the viewer role's grants do (README: the viewer role).
+
+    A case on read-only storage gets a read-only engine here too: the viewer still shows the case, and every
+    write (a login, an examiner's access row) fails, so the viewer withholds what it could not log (503)."""
+    target = case_database(case_dir)
+    if isinstance(target, Path) and read_only_location(target):
+        return open_readonly(target)
     engine = open_case_engine(case_dir)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _read_write_session)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from cbis.db.engine import AUDIT_LOCK_KEY, lock_serialised
 from cbis.db.models import AuditEntry, CaseInfo, Evidence, Exif, File, Model, Prediction, Run
@@ -185,3 +186,39 @@ def case_counts(connection: Connection) -> CaseCounts:
             )
         ],
     )
+
+
+INTEGRITY_PROBLEMS_SHOWN = 20
+
+
+def database_integrity(connection: Connection) -> tuple[str, list[str]]:
+    """The database's own check of its pages and indexes: (what was checked, for a person; the problems found).
+
+    SQLite: PRAGMA integrity_check (every page, every index against its table, every constraint). PostgreSQL has
+    no such statement; its amcheck extension, when installed in the case's database, checks every B-tree index
+    of the case's tables (bt_index_check); without it nothing is checked below the rows themselves."""
+    if connection.dialect.name == "sqlite":
+        found = [str(row) for row in connection.exec_driver_sql("PRAGMA integrity_check(20)").scalars()]
+        return "SQLite integrity_check", [] if found == ["ok"] else found
+    installed = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")).first()
+    if installed is None:
+        return (
+            "PostgreSQL: not checked below the rows (the amcheck extension is not installed in this database; "
+            "CREATE EXTENSION amcheck adds the index check)",
+            [],
+        )
+    indexes = connection.execute(
+        text(
+            "SELECT c.oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE am.amname = 'btree' AND n.nspname = current_schema() ORDER BY c.relname"
+        )
+    ).all()
+    problems: list[str] = []
+    for oid, name in indexes:
+        try:
+            with connection.begin_nested():  # a failed check must not abort the others
+                connection.execute(text("SELECT bt_index_check(:oid)"), {"oid": oid})
+        except DBAPIError as exc:
+            problems.append(f"index {name}: {' '.join(str(exc.orig or exc).split())[:300]}")
+    return f"PostgreSQL amcheck: {len(indexes)} B-tree indexes", problems[:INTEGRITY_PROBLEMS_SHOWN]

@@ -4,6 +4,11 @@ A case directory always exists. Its database is, in this order: the PostgreSQL U
 recorded in the directory's case.toml (a case created with `cbis case new --db URL`), or the directory's
 case.sqlite file. Everything that differs between the two backends (SQLite's WAL, busy timeout, foreign keys
 and read-only URI; PostgreSQL's connection checks, read-only sessions and advisory locks) stays in this module.
+
+A case.sqlite is looked at before SQLite opens it (`sqlite_file_problem`): an empty, foreign or cut-short file is
+refused in one line instead of failing later in a query, or, worse, being given a fresh schema. A case on
+read-only storage is opened `immutable=1` by readers (SQLite could not create the -shm file it needs otherwise).
+A writer that finds the write lock taken says so (`on_lock_wait`) and waits a bounded time (`lock_wait_bound`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import json
 import os
 import re
 import sqlite3
+import time
 import tomllib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -24,12 +30,24 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool, QueuePool
 
-from cbis.errors import CbisError, UsageError
+from cbis.errors import (
+    CaseBusyError,
+    CaseDatabaseError,
+    CaseReadOnlyError,
+    CbisError,
+    DamagedCaseError,
+    UsageError,
+)
 
 CASE_FILE_NAME = "case.sqlite"
 CASE_URL_FILE_NAME = "case.toml"
 DB_URL_ENV = "CBIS_DB_URL"
 BUSY_TIMEOUT_MS = 30_000
+# A writer waits this long for another writer's lock before it says it is waiting, then up to the bound in total.
+LOCK_QUIET_WAIT_MS = 2_000
+LOCK_WAIT_ENV = "CBIS_LOCK_WAIT_S"
+LOCK_WAIT_S = 120.0
+PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock wait ended by lock_timeout
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 CONNECT_TIMEOUT_S = 10
 # PostgreSQL advisory lock keys. One database holds one case, so fixed keys cannot meet another case's.
@@ -47,6 +65,166 @@ def case_file(case_dir: Path) -> Path:
 
 def is_case_dir(case_dir: Path) -> bool:
     return (case_dir / CASE_FILE_NAME).is_file() or (case_dir / CASE_URL_FILE_NAME).is_file()
+
+
+# --- a case.sqlite before and while SQLite opens it ---
+
+
+def sqlite_file_problem(path: Path) -> str | None:
+    """Why `path` cannot be a whole SQLite database; None if it may be.
+
+    SQLite itself would give an empty file a new schema (a writer) or report "file is not a database" only at
+    the first query; a file cut short it reads until a query reaches the missing pages. The header is read
+    through SQLite, never with open(): closing any descriptor of the file would drop the POSIX locks of every
+    SQLite connection this process has on it, and let another process write under them."""
+    try:
+        if path.stat().st_size == 0:
+            return "is empty (0 bytes): it holds no case"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    uri = _sqlite_uri(path, "ro") + ("&immutable=1" if read_only_location(path) else "")
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return "is not a SQLite database (its header is damaged, or it is another kind of file)"
+        return None  # cannot open, busy...: the engine's own connection says so
+    # With frames in the write-ahead log the page count is the log's, and a checkpoint may be extending the
+    # file right now; so only without them is a file shorter than its page count cut short. (Read after the
+    # count: the log is emptied only once its pages are all in the file.)
+    wal = path.with_name(path.name + "-wal")
+    with suppress(OSError):
+        if wal.stat().st_size > 0:
+            return None
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if size % page_size or size < pages * page_size:
+        return f"is cut short: {size} bytes, where its header says {pages * page_size}"
+    return None
+
+
+def damaged_case(path: Path, problem: str) -> DamagedCaseError:
+    return DamagedCaseError(
+        f"the case database {path} {problem}. cbis cannot read this case and has changed nothing: restore "
+        f"{path.name} from a backup or the original copy (`cbis verify` checks a restored case)"
+    )
+
+
+def read_only_location(path: Path) -> bool:
+    """Whether SQLite could not write `path` or create its -wal and -shm files beside it: read-only media, or a
+    directory or file this user may not write."""
+    directory = path.parent
+    with suppress(OSError):
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            return True
+    return not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
+def database_error(where: str, exc: DBAPIError) -> CbisError:
+    """One line, and the right exit code, for an error SQLite or PostgreSQL raised on the case database."""
+    orig = exc.orig
+    detail = " ".join(str(orig or exc).split())[:300]
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return DamagedCaseError(
+            f"the case database {where} is damaged ({detail}). cbis cannot read this case: restore it from a backup "
+            "or the original copy, and check the copy with `cbis verify`"
+        )
+    if primary == sqlite3.SQLITE_READONLY:
+        return CaseReadOnlyError(
+            f"the case database {where} cannot be written ({detail}): it is on read-only storage or this user may not "
+            "write it. Commands that only read (case info, search, report, verify, serve) work there; copy the "
+            "case directory to writable storage for the others"
+        )
+    if primary == sqlite3.SQLITE_BUSY or getattr(orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE:
+        return CaseBusyError(
+            f"another command kept the case database {where} locked for more than {lock_wait_bound():g} s, so this "
+            f"one stopped: run it again when that one has ended (or set ${LOCK_WAIT_ENV} to wait longer)"
+        )
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return CaseDatabaseError(
+            f"cannot open the case database {where} ({detail}): check that its directory exists and that this user "
+            "may read it (and write it, for commands that write)"
+        )
+    return CaseDatabaseError(f"the case database {where} failed ({detail})")
+
+
+# --- waiting for another writer ---
+
+_lock_wait_notices: list[Callable[[str], None]] = []
+
+
+def on_lock_wait(notice: Callable[[str], None]) -> None:
+    """Call `notice` with one line whenever a writer starts waiting for another writer's lock (the CLI prints it)."""
+    _lock_wait_notices.append(notice)
+
+
+def lock_wait_bound() -> float:
+    """How long a writer waits for the write lock in all: $CBIS_LOCK_WAIT_S, else LOCK_WAIT_S."""
+    value = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not value:
+        return LOCK_WAIT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 10**6:  # also refuses nan and inf
+        raise UsageError(f"${LOCK_WAIT_ENV} must be a number of seconds from 0 to 999999, not {value!r}")
+    return seconds
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF if isinstance(code, int) else None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
+
+
+def _wrapped(exc: sqlite3.Error) -> DBAPIError:
+    # Raised on the driver's connection, past SQLAlchemy: wrapped as SQLAlchemy would, so that callers (the audit
+    # wrapper, the CLI) meet the same error classes as from any other statement.
+    return DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error)
+
+
+def _begin_write(dbapi_connection: sqlite3.Connection, database: Path) -> None:
+    """BEGIN IMMEDIATE, waiting quietly for a moment, then saying so and waiting up to the bound, then failing with
+    SQLite's "database is locked" (see `database_error`)."""
+    bound = lock_wait_bound()
+    started = time.monotonic()
+    quiet_ms = int(min(LOCK_QUIET_WAIT_MS, bound * 1000))
+    try:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {quiet_ms}")
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise _wrapped(exc) from exc
+        for notice in _lock_wait_notices:
+            notice(
+                f"waiting up to {bound:g} s for the write lock of {database}: another cbis command is writing to "
+                f"this case (${LOCK_WAIT_ENV} sets how long)"
+            )
+        remaining_ms = max(0, int((bound - (time.monotonic() - started)) * 1000))
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {remaining_ms}")
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise _wrapped(exc) from exc
+            # As SQLAlchemy's OperationalError ("database is locked"), as any other statement's: the viewer answers
+            # it with a 503, and the CLI (`database_error`) with one line naming the bound.
+            raise _wrapped(exc) from None
+    finally:
+        with suppress(sqlite3.Error):  # never hide the error above; a connection that fails here is dropped anyway
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -96,7 +274,12 @@ def open_readwrite(path: Path, *, create: bool = False) -> Engine:
     # IMMEDIATE takes the write lock when a transaction starts, so read-then-write sequences (the audit
     # hash chain, file upserts) can't interleave with another writer and fail half-way on lock upgrade.
     event.listen(engine, "connect", _sqlite_writer_pragmas)
-    _use_explicit_begin(engine, "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # On the driver's connection: a wait that ends in CaseBusyError must reach the command as that error.
+        _begin_write(connection.connection.driver_connection, path)
+
     return engine
 
 
@@ -109,6 +292,17 @@ def open_readonly(path: Path) -> Engine:
     if path.name == CASE_URL_FILE_NAME:
         return open_case_engine(path.parent, readonly=True)
     uri = _sqlite_uri(path, "ro")
+    if read_only_location(path):
+        # SQLite opens a WAL database read-only only if it can create the -shm file; on read-only media it can't.
+        # immutable=1 reads the file alone, which is right only if no WAL holds changes not yet in it.
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise CaseReadOnlyError(
+                f"the case database {path} is on read-only storage beside a write-ahead log ({wal.name}) whose changes "
+                "are not in it yet, and SQLite cannot read that log there: copy the case directory to writable "
+                "storage and open the copy"
+            )
+        uri += "&immutable=1"
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(
@@ -250,8 +444,21 @@ def describe_database(target: URL | Path) -> str:
 
 
 def open_database(target: URL | Path, *, readonly: bool = False) -> Engine:
+    """An engine on a case's database. A case.sqlite that cannot be a whole database is refused first
+    (DamagedCaseError); a writer on read-only storage is refused (CaseReadOnlyError)."""
     if isinstance(target, Path):
-        return open_readonly(target) if readonly else open_readwrite(target)
+        problem = sqlite_file_problem(target)
+        if problem is not None:
+            raise damaged_case(target, problem)
+        if readonly:
+            return open_readonly(target)
+        if read_only_location(target):
+            raise CaseReadOnlyError(
+                f"the case database {target} is on read-only storage, or this user may not write it or its "
+                "directory: this command writes to the case. Commands that only read (case info, search, report, "
+                "verify, serve) work there; copy the case directory to writable storage for the others"
+            )
+        return open_readwrite(target)
     return open_postgresql(target, readonly=readonly)
 
 
@@ -312,9 +519,26 @@ def unreachable(target: URL | Path, exc: BaseException) -> CbisError:
 
 def lock_serialised(connection: Connection, key: int) -> None:
     """Wait for, and hold until this transaction ends, PostgreSQL's advisory lock `key` (no-op on SQLite,
-    whose write transactions already start with BEGIN IMMEDIATE and so run one at a time)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    whose write transactions already start with BEGIN IMMEDIATE and so run one at a time).
+
+    As on SQLite, a wait is announced (`on_lock_wait`) and bounded (`lock_wait_bound`): past it PostgreSQL's
+    lock_timeout ends the wait with "lock_not_available" (SQLSTATE 55P03), which `database_error` says in a line."""
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.execute(select(func.pg_try_advisory_xact_lock(key))).scalar():
+        return
+    bound = lock_wait_bound()
+    for notice in _lock_wait_notices:
+        notice(
+            f"waiting up to {bound:g} s for a lock of {display_url(connection.engine.url)}: another cbis command is "
+            f"writing to this case (${LOCK_WAIT_ENV} sets how long)"
+        )
+    previous = connection.execute(select(func.current_setting("lock_timeout"))).scalar()
+    # lock_timeout 0 would mean no limit at all: at least 1 ms.
+    set_timeout = text("SELECT set_config('lock_timeout', :value, true)")
+    connection.execute(set_timeout, {"value": f"{max(1, int(bound * 1000))}ms"})
+    connection.execute(select(func.pg_advisory_xact_lock(key)))
+    connection.execute(set_timeout, {"value": previous})
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -19,12 +20,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from cbis import __version__, timestamps
 from cbis.db import case as case_db
+from cbis.db import migrations
 from cbis.db.engine import (
     CASE_FILE_NAME,
     CASE_URL_FILE_NAME,
     DB_URL_ENV,
+    PG_LOCK_NOT_AVAILABLE,
     case_database,
     case_file,
+    database_error,
+    describe_database,
     display_url,
     has_password,
     is_case_dir,
@@ -32,18 +37,22 @@ from cbis.db.engine import (
     open_postgresql,
     open_readwrite,
     parse_database_url,
+    read_only_location,
     record_database_url,
     unreachable,
     without_password,
 )
-from cbis.db.migrations import check_version, migrate
+from cbis.db.migrations import SCHEMA_VERSION, check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
 from cbis.errors import (
+    CaseBusyError,
     CaseDatabaseError,
     CaseExistsError,
     CaseLocationError,
     CbisError,
+    DamagedCaseError,
     NoCaseError,
+    OlderSchemaError,
     UsageError,
 )
 from cbis.ingest._text import escape_unprintable
@@ -59,7 +68,11 @@ def utc_now() -> str:
 
 @dataclass
 class Case:
-    """An open case: its directory and an engine on its database."""
+    """An open case: its directory and an engine on its database.
+
+    A read-only case's engine cannot write (SQLite `mode=ro`, PostgreSQL READ ONLY sessions), so a reader never
+    holds the write lock while it reads; its audit rows go through a second, writing engine, one short
+    transaction each (`audit_engine`)."""
 
     directory: Path
     engine: Engine
@@ -67,9 +80,26 @@ class Case:
     # What the audit log records when the command ends without an exception; a command whose result is a
     # finding (verify: "differs") says so here.
     audit_outcome: str = "ok"
+    database: URL | Path | None = None
+    schema_version: int = SCHEMA_VERSION
+    # Why this reader's command cannot be recorded in the audit log (the case is on read-only storage), if so.
+    audit_unavailable: str | None = None
+    _audit_engine: Engine | None = None
+
+    def audit_engine(self) -> Engine | None:
+        """The engine audit rows are written through; None when they cannot be (see audit_unavailable)."""
+        if not self.readonly:
+            return self.engine
+        if self.audit_unavailable is not None or self.database is None:
+            return None
+        if self._audit_engine is None:
+            self._audit_engine = open_database(self.database)
+        return self._audit_engine
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._audit_engine is not None:
+            self._audit_engine.dispose()
 
 
 def resolve_case_dir(option: Path | None) -> Path:
@@ -288,38 +318,91 @@ def _create_postgresql_case(case_dir: Path, url: URL, details: case_db.CaseDetai
     return Case(case_dir.resolve(), engine, readonly=False)
 
 
-def open_case(case_dir: Path, *, readonly: bool = False) -> Case:
+def open_case(case_dir: Path, *, readonly: bool = False, current_schema: bool = False) -> Case:
+    """Open a case. A writer brings an older schema up to date (migrations are recorded in schema_version); a
+    reader never writes the schema, and with current_schema=True refuses an older one, saying to run
+    `cbis case upgrade`. A database that holds no cbis schema is refused, never given one."""
     if not is_case_dir(case_dir):
         raise NoCaseError(f"{case_dir} is not a cbis case (no {CASE_FILE_NAME} or {CASE_URL_FILE_NAME})")
     target = case_database(case_dir)
     engine = open_database(target, readonly=readonly)
     try:
-        if isinstance(target, Path):
-            _check_or_migrate(engine, readonly)
-        else:
-            try:
-                with engine.connect() as connection:
-                    version = check_version(connection)
-            except OperationalError as exc:
-                raise unreachable(target, exc) from None
-            if version == 0:  # never create a schema in a database that was not made a case
-                raise NoCaseError(
-                    f"the database {display_url(target)} holds no cbis case; create one with `cbis case new --db`"
-                )
-            if not readonly:
-                migrate(engine)
+        version = _schema_version(engine, target)
+        if readonly and current_schema and version < latest_schema():
+            raise older_schema(case_dir, version)
+        if not readonly:
+            migrate(engine)
+            version = latest_schema()
     except BaseException:
         engine.dispose()
         raise
-    return Case(case_dir.resolve(), engine, readonly)
+    case = Case(case_dir.resolve(), engine, readonly, database=target, schema_version=version)
+    if readonly and isinstance(target, Path) and read_only_location(target):
+        case.audit_unavailable = f"{case_dir} is on read-only storage (or this user may not write it)"
+    return case
 
 
-def _check_or_migrate(engine: Engine, readonly: bool) -> None:
-    if readonly:
+def _schema_version(engine: Engine, target: URL | Path) -> int:
+    """The case's schema version, refusing (never creating) a database that holds no cbis schema."""
+    try:
         with engine.connect() as connection:
-            check_version(connection)
-    else:
-        migrate(engine)
+            version = check_version(connection)
+    except DBAPIError as exc:
+        if isinstance(target, URL) and isinstance(exc, OperationalError):
+            raise unreachable(target, exc) from None
+        raise database_error(describe_database(target), exc) from None
+    if version == 0:
+        if isinstance(target, Path):
+            raise DamagedCaseError(
+                f"{target} is a SQLite database but holds no cbis case (no schema): cbis leaves it as it is. Restore "
+                f"{target.name} from a backup, or create a new case elsewhere with `cbis case new`"
+            )
+        raise NoCaseError(
+            f"the database {display_url(target)} holds no cbis case; create one with `cbis case new --db`"
+        )
+    return version
+
+
+def latest_schema() -> int:
+    """The version the migration runner brings a case to (read each time: tests run it with fewer migrations)."""
+    return migrations.MIGRATIONS[-1][0]
+
+
+def older_schema(case_dir: Path, version: int) -> OlderSchemaError:
+    return OlderSchemaError(
+        f"this case has schema version {version}, from an older cbis; this cbis reads version {latest_schema()}, and "
+        f"commands that only read never change a case. Bring it up to date once with `cbis case upgrade {case_dir}` "
+        "(recorded in its audit log), then run this command again"
+    )
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    from_version: int
+    to_version: int
+    applied: list[str]
+
+
+def upgrade_case(case: Case) -> Upgrade:
+    """Bring an open (writable) case's schema up to date with the migration runner."""
+    before = case.schema_version
+    applied = migrate(case.engine)
+    case.schema_version = latest_schema()
+    return Upgrade(before, case.schema_version, applied)
+
+
+def open_case_for_upgrade(case_dir: Path) -> Case:
+    """A writable case whose schema is left as it is, for `upgrade_case` to migrate under the audit log."""
+    if not is_case_dir(case_dir):
+        raise NoCaseError(f"{case_dir} is not a cbis case (no {CASE_FILE_NAME} or {CASE_URL_FILE_NAME})")
+    target = case_database(case_dir)
+    engine = open_database(target)
+    try:
+        version = _schema_version(engine, target)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Case(case_dir.resolve(), engine, readonly=False, database=target, schema_version=version)
 
 
 def database_of(case: Case) -> str:
@@ -345,8 +428,12 @@ def _os_user() -> str:
 
 
 def record_action(case: Case, command: str, outcome: str) -> None:
+    """One audit row in a short transaction of its own; nothing when the case cannot be written (audit_unavailable)."""
+    engine = case.audit_engine()
+    if engine is None:
+        return
     examiner = examiner_for(case)
-    with case.engine.begin() as connection:
+    with engine.begin() as connection:
         case_db.append_audit(
             connection,
             time_utc=utc_now(),
@@ -367,22 +454,62 @@ def command_line() -> str:
 def audited(case: Case, command: str | None = None) -> Iterator[None]:
     """Record the command when it starts and how it ended, so a killed run still leaves a trace."""
     command = command or command_line()
-    record_action(case, command, "started")
+    try:
+        record_action(case, command, "started")
+    except DBAPIError as exc:
+        error = known_database_error(exc, case)
+        if error is None:
+            raise
+        raise error from exc
     try:
         yield
     except KeyboardInterrupt:
-        record_action(case, command, "interrupted")
+        _record_failure(case, command, "interrupted")
         raise
-    except (OperationalError, InterfaceError) as exc:
-        # The database itself failed mid-command (server gone, disk full, locked past the timeout): the
-        # failure is recorded if the database answers again, and the examiner gets one line, not a traceback.
-        with suppress(DBAPIError):
-            record_action(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
-        raise database_failed(case, exc) from exc
+    except DBAPIError as exc:
+        # The database itself failed mid-command (server gone, disk full, locked past the bound, a damaged
+        # page): the examiner gets one line, not a traceback, and the failure is recorded if the database
+        # answers again. Nothing is written into a damaged database, and a lock held too long is not waited
+        # for a second time (the "started" row is there).
+        error = known_database_error(exc, case)
+        if not isinstance(error, (DamagedCaseError, CaseBusyError)):
+            _record_failure(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
+        if error is None:
+            raise
+        raise error from exc
     except BaseException as exc:
-        record_action(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
+        _record_failure(case, command, escape_unprintable(f"failed: {type(exc).__name__}: {exc}")[:2000])
         raise
     record_action(case, command, case.audit_outcome)
+
+
+def _record_failure(case: Case, command: str, outcome: str) -> None:
+    # The command's own error is what the examiner must see; a second one from the audit write would hide it.
+    with suppress(DBAPIError, CbisError):
+        record_action(case, command, outcome)
+
+
+def known_database_error(exc: DBAPIError, case: Case | None = None) -> CbisError | None:
+    """The one-line error for a database failure a user can meet (damaged file, read-only storage, a lock held
+    too long, a server gone); None for anything else, which is a bug and keeps its traceback."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if getattr(exc.orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE:
+        where = display_url(case.engine.url) if case is not None else "(on PostgreSQL)"
+        return database_error(where, exc)
+    if isinstance(code, int) and code & 0xFF in (
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_CANTOPEN,
+    ):
+        where = str(case_file(case.directory)) if case is not None else "(case.sqlite)"
+        return database_error(where, exc)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        if case is not None:
+            return database_failed(case, exc)
+        return database_error("", exc)
+    return None
 
 
 def database_failed(case: Case, exc: DBAPIError) -> CaseDatabaseError:

@@ -25,6 +25,9 @@ from cbis.services.cases import Case
 
 @dataclass
 class VerifyResult:
+    # The database's own integrity check (SQLite integrity_check): a damaged case cannot vouch for anything.
+    integrity_checked: str = ""
+    integrity_problems: list[str] = field(default_factory=list)
     audit_entries: int = 0
     audit_problems: list[str] = field(default_factory=list)
     # The newest row when verify read the log (its own "started" row): (id, row hash). A hash chain cannot show
@@ -39,13 +42,24 @@ class VerifyResult:
     recorded_missing: int = 0  # files the case already records as missing, still missing: no difference
 
     @property
+    def damaged(self) -> bool:
+        return bool(self.integrity_problems)
+
+    @property
     def ok(self) -> bool:
         return not (
-            self.audit_problems or self.changed or self.missing or self.added or self.unreadable or self.missing_roots
+            self.integrity_problems
+            or self.audit_problems
+            or self.changed
+            or self.missing
+            or self.added
+            or self.unreadable
+            or self.missing_roots
         )
 
     def summary(self) -> str:
         counts = {
+            "database integrity problems": len(self.integrity_problems),
             "audit problems": len(self.audit_problems),
             "changed": len(self.changed),
             "missing": len(self.missing),
@@ -59,6 +73,10 @@ class VerifyResult:
 def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> VerifyResult:
     result = VerifyResult()
     with case.engine.connect() as connection:
+        # First: if the file is damaged, the rows read below may be wrong, or stop half-way.
+        result.integrity_checked, result.integrity_problems = case_db.database_integrity(connection)
+        if result.integrity_problems:
+            return result
         records = case_db.audit_records(connection)
         recorded = [
             (

@@ -12,29 +12,38 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from cbis.db.engine import case_file, open_case_engine, unreachable
+from cbis.db.engine import case_database, case_file, database_error, describe_database, open_case_engine, unreachable
 from cbis.db.migrations import SCHEMA_VERSION, check_version
-from cbis.errors import OlderSchemaError
+from cbis.errors import DamagedCaseError, OlderSchemaError
 
 ENGINE_KEY = "cbis.engine"
 
 
 def init_app(app: Flask, case_dir: Path) -> None:
-    engine = open_case_engine(case_dir, readonly=True)
+    engine = open_case_engine(case_dir, readonly=True)  # a damaged case.sqlite is refused here, in one line
     try:
         with engine.connect() as connection:
             version = check_version(connection)  # a case from a newer cbis is refused before serving anything
     except OperationalError as exc:  # the server is down or refuses the login: one line, not a traceback
         engine.dispose()
         raise unreachable(engine.url if engine.dialect.name == "postgresql" else case_file(case_dir), exc) from None
-    if 0 < version < SCHEMA_VERSION:
-        # The viewer never writes, so it cannot migrate; every other command does, and records it.
+    except DBAPIError as exc:
+        engine.dispose()
+        raise database_error(describe_database(case_database(case_dir)), exc) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    if version == 0:
+        engine.dispose()
+        raise DamagedCaseError(f"{describe_database(case_database(case_dir))} holds no cbis case (no schema)")
+    if version < SCHEMA_VERSION:
+        # The viewer never writes, so it cannot migrate; `cbis case upgrade` does, and records it.
         engine.dispose()
         raise OlderSchemaError(
             f"this case has schema version {version}, from an older cbis; the viewer reads version {SCHEMA_VERSION} "
-            f"and never writes to a case. Bring it up to date once with `cbis case info --case {case_dir}` (the "
+            f"and never writes to a case. Bring it up to date once with `cbis case upgrade {case_dir}` (the "
             "migration is recorded in its audit log), then serve it again."
         )
     app.extensions[ENGINE_KEY] = engine
