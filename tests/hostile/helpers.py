@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 NOBODY_UID = 65534
 NOBODY_GID = 65534
 
@@ -282,3 +284,19 @@ def peak_rss(command: list[str], timeout: float = 300) -> tuple[subprocess.Compl
     assert len(marker) == 2, completed.stderr
     completed.stderr = marker[0]
     return completed, int(marker[1]) * 1024
+
+
+@contextmanager
+def mounted_read_only(directory: Path) -> Iterator[None]:
+    """`directory` bind-mounted onto itself and remounted read-only for the block (even root gets EROFS there);
+    the test is skipped where this machine cannot mount."""
+    mounted = subprocess.run(["mount", "--bind", directory, directory], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
+    try:
+        remounted = subprocess.run(["mount", "-o", "remount,ro,bind", directory], capture_output=True, text=True)
+        if remounted.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {remounted.stderr.strip()}")
+        yield
+    finally:
+        subprocess.run(["umount", directory], check=True)

@@ -6,13 +6,12 @@ The evidence here is on the machine's usual relatime mount, where a first read d
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.hostile.corpus import build, small_jpeg
-from tests.hostile.helpers import NOBODY_GID, NOBODY_UID, cbis_as_nobody, cbis_run, new_case, rows
+from tests.hostile.helpers import NOBODY_GID, NOBODY_UID, cbis_as_nobody, cbis_run, mounted_read_only, new_case, rows
 
 
 def entries(root: Path) -> list[Path]:
@@ -98,20 +97,12 @@ def test_require_noatime_refuses_to_run_where_access_times_would_change(shared_d
 def test_a_read_only_mount_is_recognised_and_require_noatime_accepts_it(tmp_path: Path) -> None:
     evidence = evidence_tree(tmp_path / "evidence")
     case_dir = new_case(tmp_path / "case")
-    mounted = subprocess.run(["mount", "--bind", evidence, evidence], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
-    try:
-        remounted = subprocess.run(["mount", "-o", "remount,ro,bind", evidence], capture_output=True, text=True)
-        if remounted.returncode != 0:
-            pytest.skip(f"cannot remount read-only here: {remounted.stderr.strip()}")
+    with mounted_read_only(evidence):
         paths = entries(evidence)
         before = atimes(paths)
         result = cbis_run("index", evidence, "--case", case_dir, "--no-classify", "--require-noatime")
         assert result.returncode == 0, result.stderr
         assert atimes(paths) == before  # the link's included: a read-only mount updates no atime
-    finally:
-        subprocess.run(["umount", evidence], check=True)
     assert last_run_note(case_dir) == "kept unchanged: the evidence is on a read-only mount"
     # On this mount the link's target could be read: the read changes nothing there.
     [(reason,)] = rows(case_dir, "SELECT reason FROM walk_skips WHERE path = 'photos/link.jpg'")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from tests.hostile.helpers import (
     assert_accounted,
     cbis_as_nobody,
     cbis_run,
+    mounted_read_only,
     new_case,
     rows,
     untouched,
@@ -36,13 +36,7 @@ def mixed_tree(root: Path) -> None:
 def test_index_report_and_verify_a_read_only_mount(tmp_path: Path, case_dir: Path) -> None:
     evidence = tmp_path / "evidence"
     mixed_tree(evidence)
-    mounted = subprocess.run(["mount", "--bind", evidence, evidence], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
-    try:
-        remounted = subprocess.run(["mount", "-o", "remount,ro,bind", evidence], capture_output=True, text=True)
-        if remounted.returncode != 0:
-            pytest.skip(f"cannot remount read-only here: {remounted.stderr.strip()}")
+    with mounted_read_only(evidence):
         with pytest.raises(OSError) as refused:  # not even root may write there now
             (evidence / "probe").write_bytes(b"x")
         assert refused.value.errno == errno.EROFS
@@ -56,8 +50,6 @@ def test_index_report_and_verify_a_read_only_mount(tmp_path: Path, case_dir: Pat
                 result = cbis_run(*command)
                 assert result.returncode == 0, (command, result.stderr, result.stdout)
             assert_accounted(case_dir, evidence, tree)
-    finally:
-        subprocess.run(["umount", evidence], check=True)
     assert rows(case_dir, "SELECT count(*) FROM files WHERE status = 'image'")[0][0] >= 11
 
 

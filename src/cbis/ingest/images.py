@@ -42,7 +42,7 @@ from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlug
 
 from cbis.ingest.exif import ExifInfo, read_exif
 from cbis.ingest.hashing import EvidenceFile, FileReplacedError, open_evidence
-from cbis.ingest.jobclock import release_on_abandon, waiting
+from cbis.ingest.jobclock import holding, waiting
 from cbis.ingest.metadata import read_metadata
 from cbis.ingest.png_text import MAX_TEXT_CHUNK_BYTES, MAX_TEXT_TOTAL_BYTES, is_text_limit_error, without_oversized_text
 
@@ -718,11 +718,8 @@ class _TruncationGate:
                     self._strict_running -= 1
                     self._condition.notify_all()
 
-        with release_on_abandon(release):
-            try:
-                yield
-            finally:
-                release()
+        with holding(release):
+            yield
 
     @contextmanager
     def lenient(self) -> Iterator[None]:
@@ -744,11 +741,8 @@ class _TruncationGate:
                     self.lenient_active = False
                     self._condition.notify_all()
 
-        with release_on_abandon(release):
-            try:
-                yield
-            finally:
-                release()
+        with holding(release):
+            yield
 
 
 _TRUNCATION_GATE = _TruncationGate()

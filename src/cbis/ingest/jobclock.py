@@ -124,3 +124,14 @@ def release_on_abandon(release: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         clock.remove_release(key)
+
+
+@contextmanager
+def holding(release: Callable[[], None]) -> Iterator[None]:
+    """Inside, this thread holds something other jobs wait for: `release` (which must be safe to call twice) runs
+    when the block ends, or as soon as the pool abandons this thread's job, whichever comes first."""
+    with release_on_abandon(release):
+        try:
+            yield
+        finally:
+            release()

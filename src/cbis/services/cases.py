@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import getpass
 import os
 import re
@@ -44,6 +43,7 @@ from cbis.db.engine import (
 )
 from cbis.db.migrations import SCHEMA_VERSION, check_version, migrate
 from cbis.db.models import CaseInfo, SchemaVersion
+from cbis.durable import fsync_directory
 from cbis.errors import (
     CaseBusyError,
     CaseDatabaseError,
@@ -224,19 +224,6 @@ def _remove_build(path: Path) -> None:
             path.unlink()
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make the renames in `directory` durable where the filesystem can; some (network shares, FUSE) refuse to
-    fsync a directory (EINVAL), and there the rename is as durable as that filesystem makes it."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
 def _create_sqlite_case(case_dir: Path, details: case_db.CaseDetails, command: str | None) -> Case:
     case_dir = Path(os.path.abspath(case_dir))
     folder_exists = case_dir.is_dir()
@@ -268,10 +255,10 @@ def _create_sqlite_case(case_dir: Path, details: case_db.CaseDetails, command: s
             if (case_dir / CASE_FILE_NAME).exists():
                 raise CaseExistsError(f"{case_dir} already holds a case ({CASE_FILE_NAME}); refusing to overwrite it")
             os.rename(database, case_dir / CASE_FILE_NAME)
-            _fsync_dir(case_dir)
+            fsync_directory(case_dir)
         else:
             os.rename(build_dir, case_dir)  # fails if a folder that is not empty appeared there meanwhile
-            _fsync_dir(case_dir.parent)
+            fsync_directory(case_dir.parent)
     except BaseException:
         if folder_exists:
             for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal"))):

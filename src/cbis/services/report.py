@@ -10,7 +10,6 @@ report itself included, so they differ from run to run.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from typing import Any, BinaryIO
 from cbis import __version__
 from cbis.db import case as case_db
 from cbis.db import queries
+from cbis.durable import fsync_directory
 from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
 from cbis.reports import ReportFormat, format_named, tables
@@ -79,19 +79,6 @@ class _HashingStream:
 
 def _partial_name(name: str) -> str:
     return f".{name}{_PARTIAL_SUFFIX}{os.getpid()}"
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the renames in `directory` durable where the filesystem can; some (network shares, FUSE) refuse to
-    fsync a directory (EINVAL), and there the rename is as durable as that filesystem makes it."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
 
 
 def _replace_durably(directory: Path, name: str, fill: Callable[[BinaryIO], None]) -> None:
@@ -346,14 +333,14 @@ def _write_report(
     for name in os.listdir(out_dir):
         if _is_partial(name) or (name in previous and name not in names and name != IN_PROGRESS_NAME):
             (out_dir / name).unlink()  # a killed run's temporaries, and an earlier report's files not written now
-    _fsync_dir(out_dir)
+    fsync_directory(out_dir)
     written: list[WrittenFile] = []
     with case.engine.connect() as connection:
         model = select_model(connection, model_name)
         head = case_db.audit_head(connection)  # this report's own "started" entry: the chain as it stood
         for table, name in zip(chosen, names, strict=True):
             written.append(_write(out_dir, name, report_format, table.columns, table.rows(connection, model)))
-    _fsync_dir(out_dir)
+    fsync_directory(out_dir)
     _write_json(
         out_dir,
         MANIFEST_NAME,
@@ -369,7 +356,7 @@ def _write_report(
         },
     )
     (out_dir / IN_PROGRESS_NAME).unlink()
-    _fsync_dir(out_dir)
+    fsync_directory(out_dir)
     return ReportFiles(
         out_dir.resolve(), {file.name: file.rows for file in written}, model.name if model else None,
         out_dir.resolve() / MANIFEST_NAME,
