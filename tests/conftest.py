@@ -182,3 +182,11 @@ def make_case(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> C
 def backend_case(make_case: Callable[..., Path]) -> Path:
     """A case directory on this test's backend (see `backend`)."""
     return make_case()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `make test` runs the suite on two pytest-xdist workers (--dist loadgroup). The Ray tests share one local
+    # cluster per session, so they go to one worker together instead of starting a cluster on each.
+    for item in items:
+        if item.nodeid.startswith("tests/ray/"):
+            item.add_marker(pytest.mark.xdist_group("ray"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cbis.db import store, viewer
+from cbis.db import queries, store, viewer
 from cbis.db.queries import SearchFilters
 from cbis.services.cases import create_case, open_case, utc_now
 from tests.conftest import tree_fingerprint
@@ -80,6 +80,35 @@ def test_reindex_skips_unchanged_and_replaces_changed(tmp_path: Path, backend_ca
     assert rows(backend_case, "SELECT count(*), count(DISTINCT path) FROM files") == [(5, 5)]
     assert rows(backend_case, "SELECT width FROM files WHERE path = 'img1.png'") == [(50,)]
     assert rows(backend_case, "SELECT extension FROM files WHERE path LIKE 'odd.%'") == [(long_extension,)]
+
+
+def test_a_vanished_file_is_flagged_missing_on_either_backend(tmp_path: Path, backend_case: Path) -> None:
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    for n in range(3):
+        Image.new("RGB", (20, 20), (n * 60, 10, 10)).save(evidence / f"img{n}.png")
+    assert cbis("index", evidence, "--case", backend_case, "--no-classify").exit_code == 0
+    (evidence / "img2.png").unlink()
+    again = cbis("index", evidence, "--case", backend_case, "--no-classify")
+    assert "1 recorded before and now missing" in again.stdout
+    [(run_id, missing, note)] = rows(
+        backend_case, "SELECT id, files_missing, access_times FROM runs ORDER BY id DESC LIMIT 1"
+    )
+    assert missing == 1 and note.startswith("kept unchanged")  # root, on the machine's mount
+    flagged = rows(backend_case, "SELECT path FROM files WHERE missing_since_run_id = :run", run=run_id)
+    assert flagged == [("img2.png",)]
+    kept = search_paths(backend_case, SearchFilters(missing="exclude"))
+    assert kept == ["img0.png", "img1.png"]
+    assert search_paths(backend_case, SearchFilters(missing="only")) == ["img2.png"]
+
+
+def search_paths(case_dir: Path, filters: SearchFilters) -> list[str]:
+    case = open_case(case_dir)
+    try:
+        with case.engine.connect() as connection:
+            return [hit.path for hit in queries.search(connection, filters, limit=None)]
+    finally:
+        case.close()
 
 
 def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, backend_case: Path) -> None:
