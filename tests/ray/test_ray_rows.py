@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,43 @@ def test_a_wrong_cluster_address_fails_at_once() -> None:
     with pytest.raises(CbisError, match=f"no Ray cluster answers at 127.0.0.1:{port}"):
         _check_reachable(f"127.0.0.1:{port}")
     assert time.monotonic() - started < 10
+
+
+@dataclass
+class Box:
+    x: int
+    y: int
+
+
+@dataclass
+class AnalyzerRow:
+    """A record type a new analyzer might add."""
+
+    name: str
+    mean_brightness: float | None = None
+    seen: bool = False
+    boxes: list[Box] = field(default_factory=list)
+    best: Box | None = None
+    note: str | None = None
+
+
+def test_a_new_field_of_any_type_crosses_without_a_change_to_the_ray_path() -> None:
+    """The Arrow schema and encoding come from the record's own field types (cbis.records): a record with a
+    `float | None` field, an optional record, a list of records, crosses as FileRow does."""
+    from cbis.records import from_wire, to_wire, wire_kinds
+
+    kinds = wire_kinds(AnalyzerRow)
+    assert kinds == {"name": "text", "mean_brightness": "float", "seen": "bool", "boxes": "json", "best": "json",
+                     "note": "text"}  # fmt: skip
+    arrow = {"text": pa.binary(), "float": pa.float64(), "bool": pa.bool_(), "json": pa.string()}
+    schema = pa.schema([(name, arrow[kind]) for name, kind in kinds.items()])
+    rows = [
+        AnalyzerRow("caf\udce9", 0.125, True, [Box(1, 2), Box(3, 4)], Box(5, 6), "n"),
+        AnalyzerRow("empty"),
+    ]
+    table = pa.Table.from_pylist([to_wire(row) for row in rows], schema=schema)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    received = pa.ipc.open_stream(sink.getvalue()).read_all()
+    assert [from_wire(AnalyzerRow, record) for record in received.to_pylist()] == rows

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
 from cbis.db.models import Embedding, Evidence, Exif, File, Model, Prediction, Run, Skipped
+from cbis.records import FileRow, PredictionRow
+
+__all__ = ["FileRow", "PredictionRow"]  # the record types the store writes (defined in cbis.records)
 
 EXIF_COLUMNS = (
     "make",
@@ -29,47 +32,6 @@ EXIF_COLUMNS = (
     "body_serial",
     "modify_date",
 )
-
-
-@dataclass
-class PredictionRow:
-    rank: int
-    wnid: str
-    label: str
-    score: float
-
-
-@dataclass
-class FileRow:
-    """Everything learnt about one file in a run: the plain data the pipeline hands to the store."""
-
-    path: str
-    path_bytes: bytes
-    extension: str
-    size: int
-    mtime_ns: int
-    mtime: str
-    ctime: str
-    atime: str
-    status: str  # image | unprocessed | other
-    md5: str | None = None
-    sha1: str | None = None
-    sha256: str | None = None
-    format: str | None = None
-    extension_mismatch: bool = False
-    error: str | None = None
-    width: int | None = None
-    height: int | None = None
-    """As stored: before EXIF orientation and HEIF's irot."""
-    truncated: bool = False
-    warnings: list[str] = field(default_factory=list)
-    exif: dict[str, Any] | None = None  # EXIF_COLUMNS plus "tags", "sources" and "conflicts" (JSON-serialisable)
-    predictions: list[PredictionRow] | None = None
-    embedding: bytes | None = None  # float16 little-endian
-    embedding_dim: int = 0
-    display_width: int | None = None
-    display_height: int | None = None
-    """As shown: after the EXIF or XMP orientation and HEIF's irot."""
 
 
 @dataclass(frozen=True)

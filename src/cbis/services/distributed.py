@@ -19,7 +19,6 @@ only inside functions: `cbis --help` and a local index never import it.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -31,16 +30,16 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cbis import __version__
-from cbis.db.store import FileRow, PredictionRow
 from cbis.errors import CbisError, UsageError
 from cbis.ingest.walk import WalkEntry
+from cbis.records import FileRow, PredictionRow, from_wire, to_json, to_wire, wire_kinds
 from cbis.services.cases import Case
 from cbis.services.examine import Examined, ExamineSettings, examine, examine_for_classification
 from cbis.services.indexer import (
@@ -427,62 +426,30 @@ def _provenance_key(provenance: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------------------
 # Rows as Arrow columns
 
-_TEXT_TYPES = ("str", "str | None")
-_BYTES_TYPES = ("bytes", "bytes | None")
-_INT_TYPES = ("int", "int | None")
-_JSON_TYPES = ("list[str]", "dict[str, Any] | None")
-_PREDICTIONS = "list[PredictionRow] | None"
-
-
-def _arrow_type(annotation: str) -> pa.DataType:
-    import pyarrow as pa
-
-    if annotation in _TEXT_TYPES or annotation in _BYTES_TYPES:
-        return pa.binary()
-    if annotation in _INT_TYPES:
-        return pa.int64()
-    if annotation == "bool":
-        return pa.bool_()
-    if annotation in _JSON_TYPES or annotation == _PREDICTIONS:
-        return pa.string()
-    raise TypeError(f"FileRow field type {annotation!r} has no Arrow column yet (cbis.services.distributed)")
+_ARROW_TYPES = {
+    "text": "binary",
+    "bytes": "binary",
+    "int": "int64",
+    "float": "float64",
+    "bool": "bool_",
+    "json": "string",
+}
 
 
 def row_schema(*extra: tuple[str, pa.DataType]) -> pa.Schema:
-    """Every FileRow field as a column, plus `extra` columns."""
+    """Every FileRow field as a column (its type from cbis.records.wire_kinds), plus `extra` columns."""
     import pyarrow as pa
 
-    return pa.schema([(f.name, _arrow_type(str(f.type))) for f in fields(FileRow)] + list(extra))
+    columns = [(name, getattr(pa, _ARROW_TYPES[kind])()) for name, kind in wire_kinds(FileRow).items()]
+    return pa.schema(columns + list(extra))
 
 
 def row_to_record(row: FileRow) -> dict[str, Any]:
-    record: dict[str, Any] = {}
-    for f in fields(FileRow):
-        value = getattr(row, f.name)
-        annotation = str(f.type)
-        if annotation in _TEXT_TYPES and value is not None:
-            value = value.encode("utf-8", "surrogatepass")  # names from a disk need not be valid Unicode
-        elif annotation in _JSON_TYPES:
-            value = json.dumps(value)  # ASCII: lone surrogates are escaped, and json.loads restores them
-        elif annotation == _PREDICTIONS and value is not None:
-            value = json.dumps([[p.rank, p.wnid, p.label, p.score] for p in value])
-        record[f.name] = value
-    return record
+    return to_wire(row)
 
 
 def record_to_row(record: dict[str, Any]) -> FileRow:
-    values: dict[str, Any] = {}
-    for f in fields(FileRow):
-        value = record[f.name]
-        annotation = str(f.type)
-        if annotation in _TEXT_TYPES and value is not None:
-            value = value.decode("utf-8", "surrogatepass")
-        elif annotation in _JSON_TYPES:
-            value = json.loads(value)
-        elif annotation == _PREDICTIONS and value is not None:
-            value = [PredictionRow(rank, wnid, label, score) for rank, wnid, label, score in json.loads(value)]
-        values[f.name] = value
-    return FileRow(**values)
+    return from_wire(FileRow, record)
 
 
 def _input_schema() -> pa.Schema:
@@ -641,7 +608,7 @@ class ClassifyBatch:
             inputs = np.stack([np.frombuffer(pixels[n], dtype=np.float32).reshape(shape) for n in ready])
             top, vectors = self._classifier.classify_and_embed(inputs, top_k=self._top_k)
             for n, best, vector in zip(ready, top, vectors, strict=True):
-                predictions[n] = json.dumps([[p.rank, p.wnid, p.label, float(p.score)] for p in best])
+                predictions[n] = to_json([PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in best])
                 embeddings[n] = np.asarray(vector, dtype="<f2").tobytes()
                 dims[n] = int(vector.shape[-1])
         table = table.drop_columns(["pixels", "predictions", "embedding", "embedding_dim"])

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cbis.db.store import FileRow
 from cbis.ingest.hashing import (
     Digests,
     EvidenceFile,
@@ -26,6 +25,7 @@ from cbis.ingest.hashing import (
 from cbis.ingest.images import DecodedImage, UnreadableImage, decode_image
 from cbis.ingest.sniff import IMAGE_EXTENSIONS, IMAGE_FORMATS, SNIFF_LENGTH, extension_mismatch, extension_of, sniff
 from cbis.ingest.walk import WalkEntry, display_path, relpath_bytes
+from cbis.records import FileRow
 from cbis.timestamps import from_ns
 
 

@@ -25,6 +25,7 @@ from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
+from cbis.records import PredictionRow
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
 from cbis.services.locking import index_lock
@@ -439,7 +440,7 @@ def _classify(batch: list[Examined], classifier: Classifier, top_k: int) -> None
     inputs = np.stack([item.pixels for item in ready])
     predictions, embeddings = classifier.classify_and_embed(inputs, top_k=top_k)
     for item, top, vector in zip(ready, predictions, embeddings, strict=True):
-        item.row.predictions = [store.PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in top]
+        item.row.predictions = [PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in top]
         item.row.embedding = np.asarray(vector, dtype="<f2").tobytes()
         item.row.embedding_dim = int(vector.shape[-1])
         item.pixels = None  # release the input early; batches are the only pixels held
