@@ -187,15 +187,30 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classificat
     return plan
 
 
+# Upper bounds for the numeric options. Without them a value beyond 64 bits (or merely absurd) reached a thread
+# pool ("can't start new thread"), SQLite ("int too large") or a wait() (OverflowError) as a traceback. Each is far
+# above any useful setting: threads that mostly wait on I/O, a GPU batch, the largest image a camera or scanner
+# makes, a day per file.
+MAX_WORKERS = 1024
+MAX_BATCH_SIZE = 4096
+MAX_MAX_PIXELS = 10**12
+MAX_FILE_TIME_LIMIT = 86_400.0
+
+
 def validate_options(options: IndexOptions) -> None:
     if not 1 <= options.top_k <= MAX_TOP_K:
         raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
-    if options.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    if options.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
-    if options.file_time_limit is not None and options.file_time_limit <= 0:
-        raise UsageError("--file-time-limit must be a positive number of seconds")
+    if not 1 <= options.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
+    if not 1 <= options.batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}")
+    if not 1 <= options.max_pixels <= MAX_MAX_PIXELS:
+        raise UsageError(f"--max-pixels must be between 1 and {MAX_MAX_PIXELS} (width x height)")
+    # Written as "not inside" so that NaN, which compares false with everything, is refused too: it used to pass
+    # `<= 0` and switch the limit off. None (the Python API's "no limit") is not reachable from the command line.
+    limit = options.file_time_limit
+    if limit is not None and not 0 < limit <= MAX_FILE_TIME_LIMIT:
+        raise UsageError(f"--file-time-limit must be a number of seconds above 0 and at most {MAX_FILE_TIME_LIMIT:g}")
 
 
 def load_classifier(options: IndexOptions) -> Classifier | None:

@@ -11,6 +11,7 @@ from cbis.errors import UsageError
 from cbis.services.cases import Case
 
 HASH_LENGTHS = {32: "MD5", 40: "SHA-1", 64: "SHA-256"}
+MAX_LIMIT = 2**63 - 1  # SQL LIMIT and OFFSET are signed 64-bit integers in SQLite and PostgreSQL
 
 
 def select_model(connection: Connection, name: str | None) -> ModelRef | None:
@@ -87,8 +88,11 @@ def search_case(
     similar_to: str | None = None,
 ) -> tuple[list[SearchHit], ModelRef | None]:
     validate_filters(filters)
-    if limit < 1:
-        raise UsageError("--limit must be at least 1")
+    # Beyond MAX_LIMIT the database driver raised OverflowError: a traceback.
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT} (2^63 - 1)")
+    if not 0 <= offset <= MAX_LIMIT:
+        raise UsageError(f"offset must be between 0 and {MAX_LIMIT} (2^63 - 1)")
     if sort not in queries.SORTS:
         raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
     with case.engine.connect() as connection:
