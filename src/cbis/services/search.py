@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import numpy as np
 from sqlalchemy import Connection
 
@@ -33,16 +36,49 @@ def validate_filters(filters: SearchFilters) -> None:
         raise UsageError("--min-score is a probability between 0 and 1")
     if filters.missing not in queries.MISSING_CHOICES:
         raise UsageError(f"--missing takes one of: {', '.join(queries.MISSING_CHOICES)}")
-    for name, value in (("--from", filters.date_from), ("--to", filters.date_to)):
-        if value is not None and not _looks_like_iso_prefix(value):
-            raise UsageError(f"{name} takes a date like 2024-05-31 or 2024-05-31T13:45")
+    filters.date_from = date_bound("--from", filters.date_from)
+    filters.date_to = date_bound("--to", filters.date_to)
+    if filters.date_from and filters.date_to:
+        common = min(len(filters.date_from), len(filters.date_to))
+        if filters.date_from[:common] > filters.date_to[:common]:
+            raise UsageError(f"--from {filters.date_from} is after --to {filters.date_to}: no date can be in between")
 
 
-def _looks_like_iso_prefix(value: str) -> bool:
-    template = "0000-00-00T00:00:00"
-    if not 4 <= len(value) <= len(template):
-        return False
-    return all((t == "0" and c.isdigit()) or (t != "0" and c == t) for c, t in zip(value, template, strict=False))
+_DATE_BOUND = re.compile(
+    r"""(?P<local>\d{4} (?:-\d{2} (?:-\d{2} (?:[T\ ]\d{2} (?::\d{2} (?::\d{2} (?:\.\d+)?)?)?)?)?)?)
+        (?P<offset>Z|[+-](?P<hours>\d{2}):?(?P<minutes>\d{2}))?""",
+    re.VERBOSE,
+)
+_DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d", 13: "%Y-%m-%dT%H", 16: "%Y-%m-%dT%H:%M", 19: "%Y-%m-%dT%H:%M:%S"}
+
+
+def date_bound(name: str, value: str | None) -> str | None:
+    """A --from/--to bound as compared with the stored dates: a real date (or a prefix of one) in local time.
+
+    Stored dates are the local time the camera wrote, "2024-05-31T13:45:00", followed by "+02:00" only when the
+    file records an offset, which most do not. A bound's offset (or Z) is accepted, as exiftool and cbis's own
+    output print one, and set aside: the bound is compared with the local time as written, the one reading that
+    applies to every image alike (an instant cannot be compared with a local time whose zone is unknown).
+    """
+    if value is None:
+        return None
+    rule = (
+        f"{name} takes a date, or a date and time, like 2024-05-31, 2024-05 or 2024-05-31T13:45:00"
+        " (an offset such as +02:00 or Z is accepted and ignored: local times are compared)"
+    )
+    match = _DATE_BOUND.fullmatch(value.strip())
+    if match is None or (match["offset"] and len(match["local"]) < 13):
+        raise UsageError(rule)
+    if match["hours"] and (int(match["hours"]) > 14 or int(match["minutes"]) > 59):
+        raise UsageError(f"{name} {value}: no such offset from UTC ({rule})")
+    # Stored dates stop at the second (EXIF's SubSecTime is not part of them): a fraction would only compare its
+    # "." with the stored offset's sign, so the bound is taken to the second.
+    local = match["local"].replace(" ", "T")[:19]
+    try:
+        datetime.strptime(local, _DATE_FORMATS[len(local)])
+    except ValueError:
+        raise UsageError(f"{name} {value}: no such date or time ({rule})") from None
+    return local
 
 
 def _nearest(connection: Connection, reference: str, model: ModelRef | None, count: int) -> dict[int, float]:
