@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Connection
 
 from cbis.db import queries, similarity
-from cbis.db.queries import ModelRef, SearchFilters, SearchHit
+from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UsageError
 from cbis.services.cases import Case
+from cbis.services.locations import identity
 
 HASH_LENGTHS = {32: "MD5", 40: "SHA-1", 64: "SHA-256"}
 MAX_LIMIT = 2**63 - 1  # SQL LIMIT and OFFSET are signed 64-bit integers in SQLite and PostgreSQL
@@ -81,14 +84,43 @@ def date_bound(name: str, value: str | None) -> str | None:
     return local
 
 
+def _files_at_typed_path(connection: Connection, reference: str) -> list[int]:
+    """The case's file at a path as the examiner typed it (relative to the current directory, or absolute).
+
+    The file's directory is matched to the evidence roots by device and inode, going up from it, so the path may
+    reach the root through a link or a bind mount. Only stat() is called on the evidence: nothing is opened.
+    """
+    if not reference:
+        return []
+    typed = Path(os.path.abspath(reference))
+    roots = {
+        identity(Path(os.fsdecode(root_bytes))): evidence_id
+        for evidence_id, _, root_bytes in evidence_roots(connection)
+    }
+    roots.pop(None, None)
+    directory = Path(os.path.realpath(typed.parent))
+    below: list[str] = [typed.name]
+    for ancestor in (directory, *directory.parents):
+        evidence_id = roots.get(identity(ancestor))
+        if evidence_id is not None:
+            file_id = similarity.find_file_id_at(connection, evidence_id, os.fsencode(os.path.join(*reversed(below))))
+            return [file_id] if file_id is not None else []
+        below.append(ancestor.name)
+    return []
+
+
 def _nearest(connection: Connection, reference: str, model: ModelRef | None, count: int) -> dict[int, float]:
     """Cosine similarity of the stored embeddings to the reference image's, the `count` nearest."""
     if model is None:
         raise UsageError("--similar-to needs a classified case: index with a model first")
-    candidates = similarity.find_file_ids(connection, reference)
+    candidates = similarity.find_file_ids(connection, reference) or _files_at_typed_path(connection, reference)
     vectors = [v for v in (similarity.embedding_of(connection, file_id, model.id) for file_id in candidates) if v]
     if not candidates:
-        raise UsageError(f"--similar-to: no file in this case has the hash or path {reference!r}")
+        raise UsageError(
+            f"--similar-to: no file in this case has the hash or path {reference!r}; give a case file's SHA-256, MD5"
+            " or SHA-1, its path relative to its evidence root (as search shows it), or its path on this machine"
+            " (absolute, or relative to the current directory) below an indexed evidence root"
+        )
     if not vectors:
         raise UsageError(f"--similar-to: {reference!r} has no embedding from model {model.name} (not an image?)")
     query = _unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32))
