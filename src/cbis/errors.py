@@ -47,6 +47,10 @@ class CaseLockedError(CbisError):
     status = ExitStatus.REFUSED
 
 
+class UnknownModelError(UsageError):
+    """--model names no classifier cbis has (a usage mistake: exit 2, with the names it has)."""
+
+
 class ModelUnavailableError(CbisError):
     """A classifier was asked for but its weights are not on this machine."""
 

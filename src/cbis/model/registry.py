@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from cbis.errors import ModelUnavailableError, UsageError, WeightsError
+from cbis.errors import ModelUnavailableError, UnknownModelError, UsageError, WeightsError
 from cbis.model import sources
 from cbis.model.backends import (
     BACKENDS,
@@ -141,7 +141,9 @@ def _spec(name: str) -> _ModelSpec:
     try:
         return _MODELS[name]
     except KeyError:
-        raise ModelUnavailableError(f"unknown model {name!r}; choose one of: {', '.join(_MODELS)}") from None
+        raise UnknownModelError(
+            f"unknown model {name!r}; choose one of: {', '.join(_MODELS)} (see `cbis models`)"
+        ) from None
 
 
 def _runtime_missing() -> str | None:

@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 
 from cbis.db import queries, similarity
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
-from cbis.errors import UsageError
+from cbis.errors import UnknownModelError, UsageError
+from cbis.model.registry import model_names
 from cbis.services.cases import Case
 from cbis.services.locations import identity
 
@@ -26,7 +27,11 @@ def select_model(connection: Connection, name: str | None) -> ModelRef | None:
         return queries.most_recent_model(connection)
     matches = queries.models_named(connection, name)
     if not matches:
-        raise UsageError(f"no predictions from model {name!r} in this case; index with `--model {name}` first")
+        used = queries.model_names_used(connection)
+        held = f"this case holds predictions from {', '.join(used)}" if used else "this case holds no predictions"
+        if name not in model_names():
+            raise UnknownModelError(f"unknown model {name!r}; {held}; cbis knows {', '.join(model_names())}")
+        raise UsageError(f"no predictions from model {name!r} in this case ({held}); index with `--model {name}` first")
     return matches[0]
 
 
@@ -82,6 +87,18 @@ def date_bound(name: str, value: str | None) -> str | None:
     except ValueError:
         raise UsageError(f"{name} {value}: no such date or time ({rule})") from None
     return local
+
+
+def no_results_hint(filters: SearchFilters, model: ModelRef | None) -> str | None:
+    """Why a search found nothing when the reason is the case, not the evidence: labels asked of a case that
+    holds none (indexed with --no-classify) match nothing, whatever the images show."""
+    if model is None and (filters.label is not None or filters.min_score is not None):
+        option = "--label" if filters.label is not None else "--min-score"
+        return (
+            f"{option} matches nothing here: this case holds no labels (it was indexed with --no-classify); "
+            "run `cbis index EVIDENCE_DIR` again without --no-classify to classify its images"
+        )
+    return None
 
 
 def _files_at_typed_path(connection: Connection, reference: str) -> list[int]:
