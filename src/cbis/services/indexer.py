@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cbis.db import store
+from cbis.db import queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
@@ -27,6 +27,7 @@ from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, w
 from cbis.model.backends import usable_cpu_count
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
+from cbis.services.locations import is_inside
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
@@ -273,7 +274,40 @@ def check_request(case: Case, evidence_dir: Path, options: IndexOptions) -> Path
     validate_options(options)
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
+    check_not_nested(case, root)
     return root
+
+
+def check_not_nested(case: Case, root: Path) -> None:
+    """Refuse a root inside, around, or the same directory as (by another path) a root the case already holds.
+
+    Each root's files are recorded under it, so such a root would record the same files a second time, as new rows
+    with other paths, and the overview and reports would count them twice. Compared by device and inode, so a bind
+    mount or a link to the same directory is recognised; a root that no longer exists is compared by its path.
+    """
+    with case.engine.connect() as connection:
+        indexed = [Path(os.fsdecode(root_bytes)) for _, _, root_bytes in queries.evidence_roots(connection)]
+    for other in indexed:
+        if other == root:
+            continue  # the same root again: a re-run, which adds only what is new or changed
+        shown = escape_unprintable(str(other))
+        again = f"run `cbis index {shown}` to bring it up to date"
+        if is_inside(root, other) and is_inside(other, root):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} is the evidence root {shown} already indexed into this case, reached"
+                f" by another path (the same directory by device and inode): {again}"
+            )
+        if is_inside(root, other):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} is inside the evidence root {shown} already indexed into this case"
+                f" (compared by device and inode): its files are in the case already; {again}"
+            )
+        if is_inside(other, root):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} holds the evidence root {shown} already indexed into this case"
+                " (compared by device and inode): its files would be recorded twice; index the rest of it folder by"
+                " folder, or the whole into a new case"
+            )
 
 
 def run_index(
