@@ -47,12 +47,12 @@ class CaseLockedError(CbisError):
     status = ExitStatus.REFUSED
 
 
-class UnknownModelError(UsageError):
-    """--model names no classifier cbis has (a usage mistake: exit 2, with the names it has)."""
-
-
 class ModelUnavailableError(CbisError):
     """A classifier was asked for but its weights are not on this machine."""
+
+
+class UnknownModelError(UsageError, ModelUnavailableError):
+    """--model names no classifier cbis has: a usage mistake (exit 2), and still a model that is unavailable."""
 
 
 class WeightsError(CbisError):

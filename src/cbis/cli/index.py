@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,13 +106,24 @@ def index(
     if ray is not None:
         _index_on_ray(ctx, case, evidence_dir, options, RayOptions(ray, ray_actors, ray_threads))
         return
+    started = time.monotonic()
     with user_errors(), audited_case(ctx, case) as opened:
-        classifier = load_classifier(options)
+        classifier = load_classifier(options, on_status=_note)
         with _progress_display() as on_progress:
             summary = index_evidence(
-                opened, evidence_dir, options, classifier=classifier, on_progress=on_progress, on_warning=_warn
+                opened,
+                evidence_dir,
+                options,
+                classifier=classifier,
+                on_progress=on_progress,
+                on_warning=_warn,
+                started=started,
             )
     stdout.print(summary.line(), highlight=False)
+
+
+def _note(message: str) -> None:
+    stderr.print(f"Note: {message}", highlight=False, markup=False)
 
 
 def _warn(message: str) -> None:

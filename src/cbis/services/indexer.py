@@ -214,14 +214,14 @@ def validate_options(options: IndexOptions) -> None:
         raise UsageError(f"--file-time-limit must be a number of seconds above 0 and at most {MAX_FILE_TIME_LIMIT:g}")
 
 
-def load_classifier(options: IndexOptions) -> Classifier | None:
+def load_classifier(options: IndexOptions, on_status: Callable[[str], None] | None = None) -> Classifier | None:
     validate_options(options)
     if not options.classify:
         return None
     from cbis.model.registry import DEFAULT_MODEL
     from cbis.model.registry import load_classifier as load
 
-    return load(options.model or DEFAULT_MODEL, weights=options.weights)
+    return load(options.model or DEFAULT_MODEL, weights=options.weights, on_status=on_status)
 
 
 def index_evidence(
@@ -232,12 +232,15 @@ def index_evidence(
     classifier: Classifier | None = None,
     on_progress: Callable[[IndexProgress], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    started: float | None = None,
 ) -> IndexSummary:
+    """`started` (time.monotonic()) is when the command began, when the caller loaded the classifier before: the
+    run's time is then the examiner's wait, model loading (or its first conversion) included."""
+    started = time.monotonic() if started is None else started
     root = check_request(case, evidence_dir, options)
     access = check_access_times(root, options, on_warning)
     if options.classify and classifier is None:
         classifier = load_classifier(options)
-    started = time.monotonic()
 
     def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
         _process(case, plan, options, classifier, summary, ids, on_progress)
