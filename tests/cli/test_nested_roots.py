@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cbis
 from tests.hostile.test_links_and_loops import bind_mounted
 
 PHOTO = (Path(__file__).parents[1] / "data/metadata/xmp_only_dates.jpg").read_bytes()
@@ -104,3 +105,14 @@ def test_the_indexed_root_through_a_bind_mount_is_refused(indexed: tuple[Path, P
             "reached by another path",
         )
     assert counts(case_dir) == (1, 3)
+
+
+def test_nested_roots_and_unknown_models_on_both_backends(backend_case: Path, tmp_path: Path) -> None:
+    root = tmp_path / "disk"
+    (root / "photos").mkdir(parents=True)
+    (root / "photos" / "a.jpg").write_bytes(PHOTO)
+    assert cbis("index", "--case", backend_case, "--no-classify", root).exit_code == 0
+    inside = cbis("index", "--case", backend_case, "--no-classify", root / "photos")
+    assert inside.exit_code == 2 and f"inside the evidence root {root}" in inside.stderr
+    unknown = cbis("search", "--case", backend_case, "--model", "nosuch")
+    assert unknown.exit_code == 2 and "unknown model 'nosuch'; this case holds no predictions" in unknown.stderr
