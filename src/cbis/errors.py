@@ -62,6 +62,10 @@ class ModelUnavailableError(CbisError):
     """A classifier was asked for but its weights are not on this machine."""
 
 
+class UnknownModelError(UsageError, ModelUnavailableError):
+    """--model names no classifier cbis has: a usage mistake (exit 2), and still a model that is unavailable."""
+
+
 class WeightsError(CbisError):
     """A weights file could not be read or does not fit the architecture."""
 

@@ -197,3 +197,26 @@ def test_similar_to_ranks_the_same_scene_first(classified_case: Path) -> None:
     assert similarities == sorted(similarities, reverse=True)
     missing = cbis("search", "--case", classified_case, "--similar-to", "0" * 64)
     assert missing.exit_code == 2 and "no file in this case" in missing.stderr
+
+
+def test_similar_to_takes_the_path_as_typed(
+    classified_case: Path, photo_evidence: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def ranking(reference: str) -> list[tuple[str, float]]:
+        result = cbis("search", "--case", classified_case, "--json", "--similar-to", reference)
+        assert result.exit_code == 0, result.output
+        return [(hit["path"], hit["similarity"]) for hit in map(json.loads, result.stdout.splitlines())]
+
+    expected = ranking("coffee.png")  # relative to the evidence root, as search shows it
+    assert expected[0][0] in ("coffee.png", "coffee-alpha.png") and expected[0][1] == pytest.approx(1.0, abs=1e-3)
+    assert ranking(str(photo_evidence / "coffee.png")) == expected  # absolute
+    monkeypatch.chdir(photo_evidence.parent)
+    assert ranking(f"{photo_evidence.name}/coffee.png") == expected  # relative to the current directory
+    assert ranking(f"./{photo_evidence.name}/../{photo_evidence.name}/coffee.png") == expected
+    link = tmp_path / "through-a-link"
+    link.symlink_to(photo_evidence)
+    assert ranking(str(link / "coffee.png")) == expected  # the root reached another way: same directory
+    for unknown in (str(photo_evidence / "no-such.png"), str(tmp_path / "coffee.png"), "elsewhere/coffee.png"):
+        result = cbis("search", "--case", classified_case, "--similar-to", unknown)
+        assert result.exit_code == 2 and "no file in this case" in result.stderr, result.output
+        assert "relative to the current directory" in result.stderr and "SHA-256" in result.stderr

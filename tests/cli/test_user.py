@@ -5,7 +5,13 @@ every command audited (never a password); disabling, enabling and new passwords 
 from __future__ import annotations
 
 import html
+import os
 import re
+import select
+import subprocess
+import sys
+import termios
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +52,7 @@ def test_user_add_stores_an_argon2_hash_and_is_audited(backend_case: Path) -> No
     assert (username, display_name, bool(disabled)) == ("alice", "Alice Examiner", False)
     assert password_hash.startswith("$argon2id$") and PasswordHasher().verify(password_hash, PASSWORD)
     assert created_at.endswith("Z")
-    command = f"cbis user add alice --case {backend_case} --display-name Alice Examiner --password-stdin"
+    command = f"cbis user add alice --case {backend_case} --display-name 'Alice Examiner' --password-stdin"
     assert audit(backend_case)[-2:] == [(command, "started"), (command, "ok")]
     assert not any(PASSWORD in text for pair in audit(backend_case) for text in pair)
     listed = cbis("user", "list", "--case", backend_case)
@@ -54,10 +60,41 @@ def test_user_add_stores_an_argon2_hash_and_is_audited(backend_case: Path) -> No
     assert "alice" in listed.stdout and "Alice Examiner" in listed.stdout and "enabled" in listed.stdout
 
 
+def on_a_terminal(*args: str | Path, answers: list[str]) -> tuple[int, str]:
+    """Run `cbis ARGS` on a pseudo-terminal, typing each answer once its prompt (a line ending in ": ") shows;
+    the exit status and everything the terminal showed (echoed keystrokes included)."""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cbis", *map(str, args)], stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+    )
+    os.close(slave)
+    shown, pending, deadline = b"", list(answers), time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        # Type only once the prompt shows and echo is off: getpass turns echo off (flushing input) after the
+        # prompt is printed, and anything typed before would be echoed, then discarded.
+        if pending and shown.rstrip(b" ").endswith(b":") and not termios.tcgetattr(master)[3] & termios.ECHO:
+            os.write(master, pending.pop(0).encode() + b"\n")
+            shown += b"\n"
+        elif process.poll() is not None:
+            break
+    os.close(master)
+    return process.wait(timeout=60), shown.decode(errors="replace")
+
+
 def test_user_add_prompts_twice_for_a_hidden_password(case_dir: Path) -> None:
-    result = cbis("user", "add", "bob", "--case", case_dir, input=f"{PASSWORD}\n{PASSWORD}\n")
-    assert result.exit_code == 0, result.output
-    assert PASSWORD not in result.output  # hidden input is not echoed
+    status, shown = on_a_terminal("user", "add", "bob", "--case", case_dir, answers=[PASSWORD, PASSWORD])
+    assert status == 0, shown
+    assert "Password:" in shown and "Repeat for confirmation:" in shown
+    assert PASSWORD not in shown  # hidden input is not echoed
     [(password_hash,)] = rows(case_dir, "SELECT password_hash FROM users WHERE username = 'bob'")
     assert verify_password(password_hash, PASSWORD) and not verify_password(password_hash, PASSWORD + "x")
 
@@ -243,11 +280,28 @@ def test_a_disabled_account_gets_a_new_password_and_stays_disabled(backend_case:
 
 def test_user_passwd_prompts_twice_for_a_hidden_password(case_dir: Path) -> None:
     assert add(case_dir, "alice").exit_code == 0
-    result = cbis("user", "passwd", "alice", "--case", case_dir, input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
-    assert result.exit_code == 0, result.output
-    assert "New password:" in result.output and "Repeat for confirmation:" in result.output
-    assert NEW_PASSWORD not in result.output  # hidden input is not echoed
+    status, shown = on_a_terminal("user", "passwd", "alice", "--case", case_dir, answers=[NEW_PASSWORD, NEW_PASSWORD])
+    assert status == 0, shown
+    assert "New password:" in shown and "Repeat for confirmation:" in shown
+    assert NEW_PASSWORD not in shown  # hidden input is not echoed
     assert verify_password(password_hash_of(case_dir, "alice"), NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("command", ["add", "passwd"])
+def test_without_a_terminal_the_password_is_asked_for_on_stdin(case_dir: Path, command: str) -> None:
+    assert add(case_dir, "alice").exit_code == 0
+    for stdin in (subprocess.DEVNULL, None):
+        result = subprocess.run(
+            [sys.executable, "-m", "cbis", "user", command, "alice", "--case", str(case_dir)],
+            stdin=stdin,
+            input=None if stdin is not None else f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == "Error: no terminal to ask for the password: pipe it in with --password-stdin\n"
+    assert verify_password(password_hash_of(case_dir, "alice"), PASSWORD)
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,6 @@ def test_ray_options_are_checked(ray_cluster: None, tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "camera", evidence)
     case_dir = new_case(tmp_path / "case")
     result = cbis("index", evidence, "--case", case_dir, "--ray", "local", "--ray-actors", "0")
-    assert result.exit_code == 2 and "--ray-actors must be at least 1" in result.stderr
+    assert result.exit_code == 2 and "--ray-actors must be between 1 and" in result.stderr
     result = cbis("index", evidence, "--case", case_dir, "--ray", "local", "--ray-actors", "9")
     assert result.exit_code == 2 and "too many" in result.stderr

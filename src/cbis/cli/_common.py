@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from sqlalchemy.exc import DBAPIError
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from cbis.db.engine import on_lock_wait
 from cbis.errors import CbisError
@@ -26,8 +28,85 @@ CaseOption = Annotated[
     ),
 ]
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+
+def _plain_parameters(params: list[Any]) -> None:
+    """Help as a shell user reads it: a flag shows no `<bool>` (which invites `--has-gps true`, an error), and an
+    argument is named EVIDENCE_DIR, as the command's own text names it, not `{evidence_dir}`."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar is None and param.name:
+            param.metavar = param.name.upper()
+
+
+def _plain_help_option(option: Any) -> Any:
+    if option is not None:
+        _plain_parameters([option])
+    return option
+
+
+def _usage_pieces(command: TyperCommand | TyperGroup, ctx: Any) -> list[str]:
+    pieces = [command.options_metavar] if command.options_metavar else []
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperArgument):
+            name = param.metavar or (param.name or "").upper()
+            name = name if param.required else f"[{name}]"
+            pieces.append(f"{name}..." if param.nargs != 1 else name)
+        else:
+            pieces.extend(param.get_usage_pieces(ctx))
+    return pieces
+
+
+class CbisCommand(TyperCommand):
+    """Every cbis command: plain flags and argument names in help and usage (see _plain_parameters)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_parameters(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return _usage_pieces(self, ctx)
+
+
+class CbisGroup(TyperGroup):
+    """`cbis` and its command groups (`case`, `user`): their own flags shown as CbisCommand shows them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_parameters(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+
+# Wide enough that no table cell is folded: a table piped into a file or another program keeps one row a line.
+UNWRAPPED_WIDTH = 10_000
+
+
+class _Console(Console):
+    """A rich console that lays tables out for a terminal's width only when it writes to a terminal.
+
+    Rich otherwise takes the width of whichever standard stream is a terminal, or 80 columns, and folds long paths
+    over several lines of a file. $COLUMNS, when set, still decides.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or "COLUMNS" in self._environ:
+            return size
+        return ConsoleDimensions(UNWRAPPED_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+stdout = _Console(soft_wrap=True)
+stderr = _Console(stderr=True, soft_wrap=True)
 debug_mode = {"enabled": False}
 on_lock_wait(lambda message: typer.echo(f"Waiting: {message}", err=True))
 
@@ -75,8 +154,9 @@ def command_text(ctx: typer.Context) -> str:
             parts.append(parameter.opts[0])
         else:
             parts.extend([parameter.opts[0], str(value)])
-    # Arguments may hold undecodable bytes (a non-UTF-8 evidence path): stored escaped, readable, never a crash.
-    return escape_unprintable(" ".join(parts))
+    # Quoted as a shell would (shlex.join), so a path with spaces or quotes can be replayed from the log. Arguments
+    # may hold undecodable bytes (a non-UTF-8 evidence path): stored escaped, readable, never a crash.
+    return escape_unprintable(shlex.join(parts))
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cbis.cli._common import CaseOption, audited_case, command_text, stdout, user_errors
+from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, command_text, stdout, user_errors
 from cbis.services.cases import (
     audited,
     case_summary,
@@ -19,10 +19,10 @@ from cbis.services.cases import (
     upgrade_case,
 )
 
-app = typer.Typer(no_args_is_help=True, help="Create a case or show what it holds.")
+app = typer.Typer(cls=CbisGroup, no_args_is_help=True, help="Create a case or show what it holds.")
 
 
-@app.command("new")
+@app.command("new", cls=CbisCommand)
 def new(
     ctx: typer.Context,
     case_dir: Annotated[
@@ -55,7 +55,7 @@ def new(
     stdout.print(f"created case {number} in {case.directory}{where}")
 
 
-@app.command("info")
+@app.command("info", cls=CbisCommand)
 def info(ctx: typer.Context, case: CaseOption = None) -> None:
     """Print the case's details and counts."""
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
@@ -68,7 +68,7 @@ def info(ctx: typer.Context, case: CaseOption = None) -> None:
     stdout.print(table)
 
 
-@app.command("upgrade")
+@app.command("upgrade", cls=CbisCommand)
 def upgrade(
     ctx: typer.Context,
     case_dir: Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cbis.cli._common import CaseOption, audited_case, resolve_case_dir, stderr, stdout, user_errors
+from cbis.cli._common import CaseOption, audited_case, fail, resolve_case_dir, stderr, stdout, user_errors
 from cbis.services.cases import check_case_outside_evidence
 from cbis.services.distributed import RayOptions, index_evidence_on_ray
 from cbis.services.indexer import (
@@ -22,11 +23,15 @@ from cbis.services.indexer import (
     index_evidence,
     load_classifier,
 )
+from cbis.status import ExitStatus
 
 
 def index(
     ctx: typer.Context,
-    evidence_dir: Annotated[Path, typer.Argument(help="Evidence directory to walk (read-only).")],
+    # Taken as text: a Path argument turns '' (an unset shell variable, say) into '.', the current directory.
+    evidence_path: Annotated[
+        str, typer.Argument(metavar="EVIDENCE_DIR", help="Evidence directory to walk (read-only).", show_default=False)
+    ],
     case: CaseOption = None,
     model: Annotated[
         str | None,
@@ -81,6 +86,9 @@ def index(
     ] = 1,
 ) -> None:
     """Walk EVIDENCE_DIR read-only: hash every file, read EXIF, classify images, store all in the case."""
+    if not evidence_path:
+        raise fail("EVIDENCE_DIR is empty: name the evidence directory (use . for the current one)", ExitStatus.USAGE)
+    evidence_dir = Path(evidence_path)
     options = IndexOptions(
         classify=not no_classify,
         model=model,
@@ -98,13 +106,24 @@ def index(
     if ray is not None:
         _index_on_ray(ctx, case, evidence_dir, options, RayOptions(ray, ray_actors, ray_threads))
         return
+    started = time.monotonic()
     with user_errors(), audited_case(ctx, case) as opened:
-        classifier = load_classifier(options)
+        classifier = load_classifier(options, on_status=_note)
         with _progress_display() as on_progress:
             summary = index_evidence(
-                opened, evidence_dir, options, classifier=classifier, on_progress=on_progress, on_warning=_warn
+                opened,
+                evidence_dir,
+                options,
+                classifier=classifier,
+                on_progress=on_progress,
+                on_warning=_warn,
+                started=started,
             )
     stdout.print(summary.line(), highlight=False)
+
+
+def _note(message: str) -> None:
+    stderr.print(f"Note: {message}", highlight=False, markup=False)
 
 
 def _warn(message: str) -> None:

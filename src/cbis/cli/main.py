@@ -8,9 +8,10 @@ import typer
 
 from cbis import __version__
 from cbis.cli import case, index, models, report, search, serve, user, verify
-from cbis.cli._common import debug_mode
+from cbis.cli._common import CbisCommand, CbisGroup, debug_mode
 
 app = typer.Typer(
+    cls=CbisGroup,
     name="cbis",
     help="Image triage for digital forensics: hashes, EXIF and ImageNet labels in a case database.",
     no_args_is_help=True,
@@ -18,12 +19,12 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(case.app, name="case", help="Create a case or show what it holds.")
-app.command("index")(index.index)
-app.command("search")(search.search)
-app.command("report")(report.report)
-app.command("models")(models.models)
-app.command("verify")(verify.verify)
-app.command("serve")(serve.serve)
+app.command("index", cls=CbisCommand)(index.index)
+app.command("search", cls=CbisCommand)(search.search)
+app.command("report", cls=CbisCommand)(report.report)
+app.command("models", cls=CbisCommand)(models.models)
+app.command("verify", cls=CbisCommand)(verify.verify)
+app.command("serve", cls=CbisCommand)(serve.serve)
 app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")
 
 

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
+from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
 from cbis.db.queries import SearchFilters
-from cbis.services.search import search_case
+from cbis.services.search import no_results_hint, search_case
 
 
 def search(
@@ -77,6 +77,9 @@ def search(
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
+    hint = None if hits else no_results_hint(filters, model_ref)
+    if hint:
+        stderr.print(f"Note: {hint}", highlight=False, markup=False)
     if as_json:
         for hit in hits:
             typer.echo(

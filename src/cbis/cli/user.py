@@ -9,11 +9,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cbis.cli._common import CaseOption, audited_case, fail, stdout, user_errors
+from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, fail, stdout, user_errors
 from cbis.services import users
 from cbis.status import ExitStatus
 
-app = typer.Typer(no_args_is_help=True, help="Examiner accounts for the web viewer (`cbis serve`).")
+app = typer.Typer(cls=CbisGroup, no_args_is_help=True, help="Examiner accounts for the web viewer (`cbis serve`).")
 
 UsernameArgument = Annotated[
     str, typer.Argument(help="The examiner's user name: letters, digits and . _ @ - (at most 64).", show_default=False)
@@ -29,6 +29,9 @@ PasswordStdinOption = Annotated[
 def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
     if from_stdin:
         password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")  # the first line, as typed
+    elif not sys.stdin.isatty():
+        # getpass would warn that it cannot hide the echo and then meet end of input ("Aborted."): say what works.
+        raise fail("no terminal to ask for the password: pipe it in with --password-stdin", ExitStatus.USAGE)
     else:
         password = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
     if not password:
@@ -36,7 +39,7 @@ def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
     return password
 
 
-@app.command("add")
+@app.command("add", cls=CbisCommand)
 def add(
     ctx: typer.Context,
     username: UsernameArgument,
@@ -53,7 +56,7 @@ def add(
     stdout.print(f"added user {user.username}", highlight=False, markup=False)
 
 
-@app.command("list")
+@app.command("list", cls=CbisCommand)
 def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the case's examiner accounts: user name, display name, when created, enabled or disabled."""
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
@@ -68,7 +71,7 @@ def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     stdout.print(table)
 
 
-@app.command("disable")
+@app.command("disable", cls=CbisCommand)
 def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
     """Disable an examiner account: it can no longer log in and its open viewer sessions end at once."""
     with user_errors(), audited_case(ctx, case) as opened:
@@ -76,7 +79,7 @@ def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = N
     stdout.print(f"disabled user {user.username}", highlight=False, markup=False)
 
 
-@app.command("enable")
+@app.command("enable", cls=CbisCommand)
 def enable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
     """Enable a disabled examiner account again: it can log in, with none of its sessions from before."""
     with user_errors(), audited_case(ctx, case) as opened:
@@ -87,7 +90,7 @@ def enable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = No
     stdout.print(message, highlight=False, markup=False)
 
 
-@app.command("passwd")
+@app.command("passwd", cls=CbisCommand)
 def passwd(
     ctx: typer.Context,
     username: UsernameArgument,

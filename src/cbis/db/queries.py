@@ -143,6 +143,12 @@ def models_named(connection: Connection, name: str) -> list[ModelRef]:
     return [ModelRef(*row) for row in rows]
 
 
+def model_names_used(connection: Connection) -> list[str]:
+    """The names of the models whose predictions this case holds, in the order they were first used."""
+    rows = connection.execute(select(Model.name, func.min(Model.id)).group_by(Model.name).order_by(func.min(Model.id)))
+    return [name for name, _ in rows]
+
+
 def model_provenance(connection: Connection, model_id: int) -> dict[str, Any]:
     row = connection.execute(select(Model.__table__).where(Model.id == model_id)).mappings().one()
     return dict(row)

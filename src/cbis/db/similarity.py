@@ -22,6 +22,13 @@ def find_file_ids(connection: Connection, reference: str) -> list[int]:
     )
 
 
+def find_file_id_at(connection: Connection, evidence_id: int, path_bytes: bytes) -> int | None:
+    """The file at this exact path (as on disk) below this evidence root, if the case holds it."""
+    return connection.execute(
+        select(File.id).where(File.evidence_id == evidence_id, File.path_bytes == path_bytes)
+    ).scalar()
+
+
 def embedding_of(connection: Connection, file_id: int, model_id: int) -> bytes | None:
     return connection.execute(
         select(Embedding.vector).where(Embedding.file_id == file_id, Embedding.model_id == model_id)

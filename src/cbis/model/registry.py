@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from cbis.errors import ModelUnavailableError, UsageError, WeightsError
+from cbis.errors import ModelUnavailableError, UnknownModelError, UsageError, WeightsError
 from cbis.model import sources
 from cbis.model.backends import (
     BACKENDS,
@@ -141,7 +141,9 @@ def _spec(name: str) -> _ModelSpec:
     try:
         return _MODELS[name]
     except KeyError:
-        raise ModelUnavailableError(f"unknown model {name!r}; choose one of: {', '.join(_MODELS)}") from None
+        raise UnknownModelError(
+            f"unknown model {name!r}; choose one of: {', '.join(_MODELS)} (see `cbis models`)"
+        ) from None
 
 
 def _runtime_missing() -> str | None:
@@ -235,13 +237,29 @@ def _litert_forward(spec: _ModelSpec, location: sources.WeightsLocation, weights
     return LiteRtForward(compiled, inference_threads())
 
 
-def load_classifier(name: str, *, weights: Path | None = None, backend: str = AUTO_BACKEND) -> Classifier:
+def _needs_conversion(spec: _ModelSpec, backend: str, weights_sha256: str) -> bool:
+    """Whether this load must convert the weights first (tens of seconds) rather than read them from the cache."""
+    if backend == LITERT:
+        return not (models_cache_dir() / spec.tflite_name(weights_sha256)).is_file()
+    if spec.source_format == "keras":
+        return False
+    return not (models_cache_dir() / spec.converted_weights_name(weights_sha256)).is_file()
+
+
+def load_classifier(
+    name: str,
+    *,
+    weights: Path | None = None,
+    backend: str = AUTO_BACKEND,
+    on_status: Callable[[str], None] | None = None,
+) -> Classifier:
     """Load a registered classifier.
 
     ``weights`` overrides where the source weights come from (a ``.pth`` for the rebuilt models, a Keras ``.h5`` or
     ``.weights.h5`` for inception-v3). ``backend`` is "auto", "keras", "tf-function" or "litert"; "auto" picks
     tf-function where TensorFlow sees a GPU, else LiteRT. Raises ``ModelUnavailableError`` for an unknown name or
-    missing weights, ``WeightsError`` for weights that cannot be read or do not fit.
+    missing weights, ``WeightsError`` for weights that cannot be read or do not fit. ``on_status`` hears, before
+    it starts, of a conversion of the weights, which takes tens of seconds the first time on a machine.
     """
     spec = _spec(name)
     if backend != AUTO_BACKEND and backend not in BACKENDS:
@@ -255,6 +273,11 @@ def load_classifier(name: str, *, weights: Path | None = None, backend: str = AU
             "its file name promises; the installed weights were altered or damaged (reinstall the package)"
         )
     chosen = choose_backend(backend)
+    if on_status is not None and _needs_conversion(spec, chosen, weights_sha256):
+        on_status(
+            f"converting the {spec.name} weights for {chosen} into {models_cache_dir()}: about half a minute, once"
+            " per machine (later runs load them in a second)"
+        )
     forward: Forward
     if chosen == LITERT:
         forward = _litert_forward(spec, location, weights_sha256)

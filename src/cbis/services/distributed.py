@@ -82,6 +82,9 @@ MAX_INPUT_BLOCKS = 10_000
 NODE_CHECK_SECONDS = 120.0
 CONNECT_SECONDS = 10.0
 MODEL_PROBE_SECONDS = 900.0  # a node without a cached model converts it once (TensorFlow): minutes
+# Far above any cluster's need; they keep a value beyond 64 bits from reaching Ray as a traceback.
+MAX_RAY_ACTORS = 1024
+MAX_RAY_THREADS = 256
 # Provenance fields that must agree between every actor and the run's record (not the weights file's path,
 # which may differ from node to node for the same bytes).
 _PROVENANCE_KEYS = (
@@ -657,10 +660,10 @@ def index_evidence_on_ray(
     on_warning: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     """`cbis index --ray`: what index_evidence does, with examining and classifying spread over a Ray cluster."""
-    if ray_options.actors is not None and ray_options.actors < 1:
-        raise UsageError("--ray-actors must be at least 1")
-    if ray_options.threads < 1:
-        raise UsageError("--ray-threads must be at least 1")
+    if ray_options.actors is not None and not 1 <= ray_options.actors <= MAX_RAY_ACTORS:
+        raise UsageError(f"--ray-actors must be between 1 and {MAX_RAY_ACTORS}")
+    if not 1 <= ray_options.threads <= MAX_RAY_THREADS:
+        raise UsageError(f"--ray-threads must be between 1 and {MAX_RAY_THREADS}")
     root = check_request(case, evidence_dir, options)
     access = check_access_times(root, options, on_warning)
     if options.require_noatime and not access.protected_by_mount:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cbis.db import store
+from cbis.db import queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
@@ -28,6 +28,7 @@ from cbis.model.backends import usable_cpu_count
 from cbis.records import PredictionRow
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
+from cbis.services.locations import is_inside
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
@@ -188,25 +189,40 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classificat
     return plan
 
 
+# Upper bounds for the numeric options. Without them a value beyond 64 bits (or merely absurd) reached a thread
+# pool ("can't start new thread"), SQLite ("int too large") or a wait() (OverflowError) as a traceback. Each is far
+# above any useful setting: threads that mostly wait on I/O, a GPU batch, the largest image a camera or scanner
+# makes, a day per file.
+MAX_WORKERS = 1024
+MAX_BATCH_SIZE = 4096
+MAX_MAX_PIXELS = 10**12
+MAX_FILE_TIME_LIMIT = 86_400.0
+
+
 def validate_options(options: IndexOptions) -> None:
     if not 1 <= options.top_k <= MAX_TOP_K:
         raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
-    if options.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    if options.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
-    if options.file_time_limit is not None and options.file_time_limit <= 0:
-        raise UsageError("--file-time-limit must be a positive number of seconds")
+    if not 1 <= options.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
+    if not 1 <= options.batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}")
+    if not 1 <= options.max_pixels <= MAX_MAX_PIXELS:
+        raise UsageError(f"--max-pixels must be between 1 and {MAX_MAX_PIXELS} (width x height)")
+    # Written as "not inside" so that NaN, which compares false with everything, is refused too: it used to pass
+    # `<= 0` and switch the limit off. None (the Python API's "no limit") is not reachable from the command line.
+    limit = options.file_time_limit
+    if limit is not None and not 0 < limit <= MAX_FILE_TIME_LIMIT:
+        raise UsageError(f"--file-time-limit must be a number of seconds above 0 and at most {MAX_FILE_TIME_LIMIT:g}")
 
 
-def load_classifier(options: IndexOptions) -> Classifier | None:
+def load_classifier(options: IndexOptions, on_status: Callable[[str], None] | None = None) -> Classifier | None:
     validate_options(options)
     if not options.classify:
         return None
     from cbis.model.registry import DEFAULT_MODEL
     from cbis.model.registry import load_classifier as load
 
-    return load(options.model or DEFAULT_MODEL, weights=options.weights)
+    return load(options.model or DEFAULT_MODEL, weights=options.weights, on_status=on_status)
 
 
 def index_evidence(
@@ -217,12 +233,15 @@ def index_evidence(
     classifier: Classifier | None = None,
     on_progress: Callable[[IndexProgress], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    started: float | None = None,
 ) -> IndexSummary:
+    """`started` (time.monotonic()) is when the command began, when the caller loaded the classifier before: the
+    run's time is then the examiner's wait, model loading (or its first conversion) included."""
+    started = time.monotonic() if started is None else started
     root = check_request(case, evidence_dir, options)
     access = check_access_times(root, options, on_warning)
     if options.classify and classifier is None:
         classifier = load_classifier(options)
-    started = time.monotonic()
 
     def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
         _process(case, plan, options, classifier, summary, ids, on_progress)
@@ -259,7 +278,40 @@ def check_request(case: Case, evidence_dir: Path, options: IndexOptions) -> Path
     validate_options(options)
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
+    check_not_nested(case, root)
     return root
+
+
+def check_not_nested(case: Case, root: Path) -> None:
+    """Refuse a root inside, around, or the same directory as (by another path) a root the case already holds.
+
+    Each root's files are recorded under it, so such a root would record the same files a second time, as new rows
+    with other paths, and the overview and reports would count them twice. Compared by device and inode, so a bind
+    mount or a link to the same directory is recognised; a root that no longer exists is compared by its path.
+    """
+    with case.engine.connect() as connection:
+        indexed = [Path(os.fsdecode(root_bytes)) for _, _, root_bytes in queries.evidence_roots(connection)]
+    for other in indexed:
+        if other == root:
+            continue  # the same root again: a re-run, which adds only what is new or changed
+        shown = escape_unprintable(str(other))
+        again = f"run `cbis index {shown}` to bring it up to date"
+        if is_inside(root, other) and is_inside(other, root):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} is the evidence root {shown} already indexed into this case, reached"
+                f" by another path (the same directory by device and inode): {again}"
+            )
+        if is_inside(root, other):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} is inside the evidence root {shown} already indexed into this case"
+                f" (compared by device and inode): its files are in the case already; {again}"
+            )
+        if is_inside(other, root):
+            raise EvidenceError(
+                f"{escape_unprintable(str(root))} holds the evidence root {shown} already indexed into this case"
+                " (compared by device and inode): its files would be recorded twice; index the rest of it folder by"
+                " folder, or the whole into a new case"
+            )
 
 
 def run_index(

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+
 import numpy as np
 from sqlalchemy import Connection
 
 from cbis.db import queries, similarity
-from cbis.db.queries import ModelRef, SearchFilters, SearchHit
-from cbis.errors import UsageError
+from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
+from cbis.errors import UnknownModelError, UsageError
+from cbis.model.registry import model_names
 from cbis.services.cases import Case
+from cbis.services.locations import identity
 
 HASH_LENGTHS = {32: "MD5", 40: "SHA-1", 64: "SHA-256"}
+MAX_LIMIT = 2**63 - 1  # SQL LIMIT and OFFSET are signed 64-bit integers in SQLite and PostgreSQL
 
 
 def select_model(connection: Connection, name: str | None) -> ModelRef | None:
@@ -19,7 +27,11 @@ def select_model(connection: Connection, name: str | None) -> ModelRef | None:
         return queries.most_recent_model(connection)
     matches = queries.models_named(connection, name)
     if not matches:
-        raise UsageError(f"no predictions from model {name!r} in this case; index with `--model {name}` first")
+        used = queries.model_names_used(connection)
+        held = f"this case holds predictions from {', '.join(used)}" if used else "this case holds no predictions"
+        if name not in model_names():
+            raise UnknownModelError(f"unknown model {name!r}; {held}; cbis knows {', '.join(model_names())}")
+        raise UsageError(f"no predictions from model {name!r} in this case ({held}); index with `--model {name}` first")
     return matches[0]
 
 
@@ -32,26 +44,100 @@ def validate_filters(filters: SearchFilters) -> None:
         raise UsageError("--min-score is a probability between 0 and 1")
     if filters.missing not in queries.MISSING_CHOICES:
         raise UsageError(f"--missing takes one of: {', '.join(queries.MISSING_CHOICES)}")
-    for name, value in (("--from", filters.date_from), ("--to", filters.date_to)):
-        if value is not None and not _looks_like_iso_prefix(value):
-            raise UsageError(f"{name} takes a date like 2024-05-31 or 2024-05-31T13:45")
+    filters.date_from = date_bound("--from", filters.date_from)
+    filters.date_to = date_bound("--to", filters.date_to)
+    if filters.date_from and filters.date_to:
+        common = min(len(filters.date_from), len(filters.date_to))
+        if filters.date_from[:common] > filters.date_to[:common]:
+            raise UsageError(f"--from {filters.date_from} is after --to {filters.date_to}: no date can be in between")
 
 
-def _looks_like_iso_prefix(value: str) -> bool:
-    template = "0000-00-00T00:00:00"
-    if not 4 <= len(value) <= len(template):
-        return False
-    return all((t == "0" and c.isdigit()) or (t != "0" and c == t) for c, t in zip(value, template, strict=False))
+_DATE_BOUND = re.compile(
+    r"""(?P<local>\d{4} (?:-\d{2} (?:-\d{2} (?:[T\ ]\d{2} (?::\d{2} (?::\d{2} (?:\.\d+)?)?)?)?)?)?)
+        (?P<offset>Z|[+-](?P<hours>\d{2}):?(?P<minutes>\d{2}))?""",
+    re.VERBOSE,
+)
+_DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d", 13: "%Y-%m-%dT%H", 16: "%Y-%m-%dT%H:%M", 19: "%Y-%m-%dT%H:%M:%S"}
+
+
+def date_bound(name: str, value: str | None) -> str | None:
+    """A --from/--to bound as compared with the stored dates: a real date (or a prefix of one) in local time.
+
+    Stored dates are the local time the camera wrote, "2024-05-31T13:45:00", followed by "+02:00" only when the
+    file records an offset, which most do not. A bound's offset (or Z) is accepted, as exiftool and cbis's own
+    output print one, and set aside: the bound is compared with the local time as written, the one reading that
+    applies to every image alike (an instant cannot be compared with a local time whose zone is unknown).
+    """
+    if value is None:
+        return None
+    rule = (
+        f"{name} takes a date, or a date and time, like 2024-05-31, 2024-05 or 2024-05-31T13:45:00"
+        " (an offset such as +02:00 or Z is accepted and ignored: local times are compared)"
+    )
+    match = _DATE_BOUND.fullmatch(value.strip())
+    if match is None or (match["offset"] and len(match["local"]) < 13):
+        raise UsageError(rule)
+    if match["hours"] and (int(match["hours"]) > 14 or int(match["minutes"]) > 59):
+        raise UsageError(f"{name} {value}: no such offset from UTC ({rule})")
+    # Stored dates stop at the second (EXIF's SubSecTime is not part of them): a fraction would only compare its
+    # "." with the stored offset's sign, so the bound is taken to the second.
+    local = match["local"].replace(" ", "T")[:19]
+    try:
+        datetime.strptime(local, _DATE_FORMATS[len(local)])
+    except ValueError:
+        raise UsageError(f"{name} {value}: no such date or time ({rule})") from None
+    return local
+
+
+def no_results_hint(filters: SearchFilters, model: ModelRef | None) -> str | None:
+    """Why a search found nothing when the reason is the case, not the evidence: labels asked of a case that
+    holds none (indexed with --no-classify) match nothing, whatever the images show."""
+    if model is None and (filters.label is not None or filters.min_score is not None):
+        option = "--label" if filters.label is not None else "--min-score"
+        return (
+            f"{option} matches nothing here: this case holds no labels (it was indexed with --no-classify); "
+            "run `cbis index EVIDENCE_DIR` again without --no-classify to classify its images"
+        )
+    return None
+
+
+def _files_at_typed_path(connection: Connection, reference: str) -> list[int]:
+    """The case's file at a path as the examiner typed it (relative to the current directory, or absolute).
+
+    The file's directory is matched to the evidence roots by device and inode, going up from it, so the path may
+    reach the root through a link or a bind mount. Only stat() is called on the evidence: nothing is opened.
+    """
+    if not reference:
+        return []
+    typed = Path(os.path.abspath(reference))
+    roots = {
+        identity(Path(os.fsdecode(root_bytes))): evidence_id
+        for evidence_id, _, root_bytes in evidence_roots(connection)
+    }
+    roots.pop(None, None)
+    directory = Path(os.path.realpath(typed.parent))
+    below: list[str] = [typed.name]
+    for ancestor in (directory, *directory.parents):
+        evidence_id = roots.get(identity(ancestor))
+        if evidence_id is not None:
+            file_id = similarity.find_file_id_at(connection, evidence_id, os.fsencode(os.path.join(*reversed(below))))
+            return [file_id] if file_id is not None else []
+        below.append(ancestor.name)
+    return []
 
 
 def _nearest(connection: Connection, reference: str, model: ModelRef | None, count: int) -> dict[int, float]:
     """Cosine similarity of the stored embeddings to the reference image's, the `count` nearest."""
     if model is None:
         raise UsageError("--similar-to needs a classified case: index with a model first")
-    candidates = similarity.find_file_ids(connection, reference)
+    candidates = similarity.find_file_ids(connection, reference) or _files_at_typed_path(connection, reference)
     vectors = [v for v in (similarity.embedding_of(connection, file_id, model.id) for file_id in candidates) if v]
     if not candidates:
-        raise UsageError(f"--similar-to: no file in this case has the hash or path {reference!r}")
+        raise UsageError(
+            f"--similar-to: no file in this case has the hash or path {reference!r}; give a case file's SHA-256, MD5"
+            " or SHA-1, its path relative to its evidence root (as search shows it), or its path on this machine"
+            " (absolute, or relative to the current directory) below an indexed evidence root"
+        )
     if not vectors:
         raise UsageError(f"--similar-to: {reference!r} has no embedding from model {model.name} (not an image?)")
     query = _unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32))
@@ -87,8 +173,11 @@ def search_case(
     similar_to: str | None = None,
 ) -> tuple[list[SearchHit], ModelRef | None]:
     validate_filters(filters)
-    if limit < 1:
-        raise UsageError("--limit must be at least 1")
+    # Beyond MAX_LIMIT the database driver raised OverflowError: a traceback.
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT} (2^63 - 1)")
+    if not 0 <= offset <= MAX_LIMIT:
+        raise UsageError(f"offset must be between 0 and {MAX_LIMIT} (2^63 - 1)")
     if sort not in queries.SORTS:
         raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
     with case.engine.connect() as connection:
