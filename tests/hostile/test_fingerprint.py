@@ -113,3 +113,14 @@ def test_taking_a_fingerprint_changes_no_access_time(tmp_path: Path, helper: str
     assert os.lstat(copy / "photos/a.jpg").st_atime_ns != before[root / "photos/a.jpg"]
     assert os.lstat(copy / "photos/deep").st_atime_ns != before[root / "photos/deep"]
     shutil.rmtree(copy)
+
+
+def test_untouched_without_atimes_still_sees_every_other_change(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "evidence")
+    with untouched(root, atimes=False):
+        CHANGES["file atime"](root)
+        CHANGES["directory atime"](root)
+    for change in set(CHANGES) - {"file atime", "directory atime"}:
+        copy = make_tree(tmp_path / change)
+        with pytest.raises(AssertionError, match="the evidence changed"), untouched(copy, atimes=False):
+            CHANGES[change](copy)
