@@ -17,7 +17,7 @@ from tests.hostile.helpers import Node, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "evidence"
-SHARED_SAMPLES = REPO.parent / "shared" / "evidence-samples"
+EVIDENCE_SAMPLES = REPO / "tests" / "data" / "evidence-samples"  # real photos, shipped: see its README.md
 PG_CLUSTER_SCRIPT = REPO / "scripts" / "pg-test-cluster"
 PG_URL_ENV = "CBIS_TEST_PG_URL"  # set by `make test` and .ci/run (scripts/pg-test-cluster run)
 PG_NOT_INSTALLED = "PostgreSQL not installed: apt-get install postgresql"
