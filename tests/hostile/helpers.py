@@ -73,6 +73,13 @@ def _open_noatime(name: str | bytes, flags: int, directory: int | None = None) -
     return os.open(name, flags, dir_fd=directory)
 
 
+def read_evidence(path: Path) -> bytes:
+    """A file's bytes read as the fingerprint reads them, without moving its atime: for a test that checks what cbis
+    recorded against the evidence itself while a fingerprint watches the tree."""
+    with os.fdopen(_open_noatime(os.fspath(path), os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
+        return stream.read()
+
+
 def fingerprint(root: Path) -> dict[bytes, Node]:
     """Every entry under `root` (relative path bytes -> kind, permissions, size, mtime, atime, content hash or link
     target).
