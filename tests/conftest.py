@@ -3,7 +3,6 @@ real evidence trees, and isolation from the user's files."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -14,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile.helpers import Node, fingerprint
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "evidence"
-SHARED_SAMPLES = REPO.parent / "shared" / "evidence-samples"
+EVIDENCE_SAMPLES = REPO / "tests" / "data" / "evidence-samples"  # real photos, shipped: see its README.md
 PG_CLUSTER_SCRIPT = REPO / "scripts" / "pg-test-cluster"
 PG_URL_ENV = "CBIS_TEST_PG_URL"  # set by `make test` and .ci/run (scripts/pg-test-cluster run)
 PG_NOT_INSTALLED = "PostgreSQL not installed: apt-get install postgresql"
@@ -41,20 +42,10 @@ def _session_home(factory: pytest.TempPathFactory) -> Path:
     return _home["path"]
 
 
-def tree_fingerprint(root: Path) -> dict[bytes, tuple[str, int, int]]:
-    """Names, content hashes, sizes and mtimes of everything under root: evidence must never change."""
-    fingerprint: dict[bytes, tuple[str, int, int]] = {}
-    for directory, dirnames, filenames in os.walk(os.fsencode(root)):
-        dirnames.sort()
-        for name in [*dirnames, *filenames]:
-            path = os.path.join(directory, name)
-            st = os.lstat(path)
-            digest = ""
-            if os.path.isfile(path) and not os.path.islink(path):
-                with open(path, "rb") as stream:
-                    digest = hashlib.sha256(stream.read()).hexdigest()
-            fingerprint[os.path.relpath(path, os.fsencode(root))] = (digest, st.st_size, st.st_mtime_ns)
-    return fingerprint
+def tree_fingerprint(root: Path) -> dict[bytes, Node]:
+    """Names, kinds, modes, sizes, mtimes, atimes, content hashes and link targets of everything under root:
+    evidence must never change. tests/hostile/helpers.py's fingerprint, which takes it without touching atimes."""
+    return fingerprint(root)
 
 
 @pytest.fixture

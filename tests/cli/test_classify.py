@@ -220,3 +220,19 @@ def test_similar_to_takes_the_path_as_typed(
         result = cbis("search", "--case", classified_case, "--similar-to", unknown)
         assert result.exit_code == 2 and "no file in this case" in result.stderr, result.output
         assert "relative to the current directory" in result.stderr and "SHA-256" in result.stderr
+
+
+def test_similar_to_takes_a_sha256_md5_or_sha1_as_well_as_a_path(classified_case: Path) -> None:
+    def hits(reference: str) -> list[tuple[str, float]]:
+        result = cbis("search", "--case", classified_case, "--json", "--similar-to", reference)
+        assert result.exit_code == 0, result.output
+        return [(hit["path"], hit["similarity"]) for hit in map(json.loads, result.stdout.splitlines())]
+
+    by_path = hits("chelsea.png")
+    assert by_path[0][0] == "chelsea.png"
+    [(sha256, md5, sha1)] = rows(classified_case, "SELECT sha256, md5, sha1 FROM files WHERE path = 'chelsea.png'")
+    digests = {"SHA-256": sha256, "MD5": md5, "SHA-1": sha1}
+    assert [len(d) for d in digests.values()] == [64, 32, 40]
+    for name, digest in digests.items():
+        assert hits(digest) == by_path, name
+        assert hits(digest.upper()) == by_path, f"{name} in capitals"

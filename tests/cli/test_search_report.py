@@ -107,6 +107,12 @@ def test_report_csv_columns_and_determinism(indexed_case: Path, tmp_path: Path) 
         ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        # A leading tab or CR is how OWASP's list starts a formula that a spreadsheet trims and then runs.
+        ("\t=SUM(A1)", "'\t=SUM(A1)"),
+        ("\tplain text", "'\tplain text"),
+        ("\r=SUM(A1)", "'=SUM(A1)"),  # CR is a control character: removed, and what follows is still guarded
+        ("\r\n+1+cmd", "'+1+cmd"),
+        ("\rplain", "plain"),
         ("-12.5", "-12.5"),
         (-3, "-3"),
         ("Canon\x00\x1b[31m", "Canon[31m"),

@@ -35,8 +35,7 @@ from tests.ingest.exif_builder import (
 
 pillow_heif.register_heif_opener()  # HEIF writing, as cbis.ingest.images registers it for reading
 
-# Real evidence samples with real damage (see /work/shared/evidence-samples/*/README); tests skip without them.
-SHARED_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "evidence-samples"
+# Real evidence samples with real damage: shipped with the tests, see tests/data/evidence-samples/README.md.
 REAL_DAMAGED = ("jpg/corrupted.jpg", "jpg/invalid/image00971.jpg", "jpg/invalid/image01088.jpg",
                 "jpg/invalid/image01137.jpg", "jpg/invalid/image01551.jpg")  # fmt: skip
 

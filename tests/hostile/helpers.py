@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -56,17 +56,43 @@ class Node:
     size: int
     mtime_ns: int
     content: str  # sha256 of a file, target of a link, "" otherwise
+    # Access times are evidence too. A link's is left out (0): the kernel updates it on every readlink, ours
+    # included, and there is no O_NOATIME for reading a link (tests/hostile/test_access_times.py records that).
+    atime_ns: int = 0
+
+
+_O_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+def _open_noatime(name: str | bytes, flags: int, directory: int | None = None) -> int:
+    """os.open with O_NOATIME where the kernel allows it (the file's owner, or root): then neither reading a file
+    nor listing a directory through the descriptor changes its access time."""
+    if _O_NOATIME:
+        try:
+            return os.open(name, flags | _O_NOATIME, dir_fd=directory)
+        except PermissionError:
+            pass
+    return os.open(name, flags, dir_fd=directory)
+
+
+def read_evidence(path: Path) -> bytes:
+    """A file's bytes read as the fingerprint reads them, without moving its atime: for a test that checks what cbis
+    recorded against the evidence itself while a fingerprint watches the tree."""
+    with os.fdopen(_open_noatime(os.fspath(path), os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
+        return stream.read()
 
 
 def fingerprint(root: Path) -> dict[bytes, Node]:
-    """Every entry under `root` (relative path bytes -> kind, permissions, size, mtime, content hash or link target).
+    """Every entry under `root` (relative path bytes -> kind, permissions, size, mtime, atime, content hash or link
+    target).
 
-    conftest.tree_fingerprint's job, done with directory descriptors so that trees nested past PATH_MAX and
-    directories only root may enter are covered too, and with modes and link targets. Never follows a link;
-    files are read with O_NOATIME, so taking the fingerprint does not itself touch the evidence.
+    Done with directory descriptors so that trees nested past PATH_MAX and directories only root may enter are
+    covered too. Never follows a link. Taking the fingerprint does not itself touch the evidence: each entry's
+    times are taken by lstat before it is read, and files are read and directories listed through O_NOATIME
+    descriptors, so a second fingerprint sees the atimes the first one saw (as root, or as the files' owner).
     """
     result: dict[bytes, Node] = {}
-    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    top = _open_noatime(os.fspath(root), os.O_RDONLY | os.O_DIRECTORY)
     try:
         top_stat = os.fstat(top)
         _visit(top, b"", result, {(top_stat.st_dev, top_stat.st_ino)})
@@ -76,36 +102,36 @@ def fingerprint(root: Path) -> dict[bytes, Node]:
 
 
 def _visit(directory: int, prefix: bytes, result: dict[bytes, Node], seen: set[tuple[int, int]]) -> None:
-    with os.scandir(directory) as entries:
+    with os.scandir(directory) as entries:  # a dup of an O_NOATIME descriptor: the listing keeps the atime
         names = sorted(os.fsencode(entry.name) for entry in entries)
     for name in names:
         relpath = prefix + name
         st = os.stat(name, dir_fd=directory, follow_symlinks=False)
         mode = stat.S_IMODE(st.st_mode)
         if stat.S_ISREG(st.st_mode):
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOATIME", 0), dir_fd=directory)
+            fd = _open_noatime(name, os.O_RDONLY | os.O_NOFOLLOW, directory)
             digest = hashlib.sha256()
             with os.fdopen(fd, "rb") as stream:
                 while chunk := stream.read(1 << 20):
                     digest.update(chunk)
-            result[relpath] = Node("file", mode, st.st_size, st.st_mtime_ns, digest.hexdigest())
+            result[relpath] = Node("file", mode, st.st_size, st.st_mtime_ns, digest.hexdigest(), st.st_atime_ns)
         elif stat.S_ISLNK(st.st_mode):
             target = os.fsencode(os.readlink(name, dir_fd=directory)).hex()
             result[relpath] = Node("link", mode, st.st_size, st.st_mtime_ns, target)
         elif stat.S_ISDIR(st.st_mode):
             key = (st.st_dev, st.st_ino)
             if key in seen:
-                result[relpath] = Node("repeat", mode, 0, st.st_mtime_ns, "")
+                result[relpath] = Node("repeat", mode, 0, st.st_mtime_ns, "", st.st_atime_ns)
                 continue
-            result[relpath] = Node("dir", mode, 0, st.st_mtime_ns, "")
-            child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory)
+            result[relpath] = Node("dir", mode, 0, st.st_mtime_ns, "", st.st_atime_ns)
+            child = _open_noatime(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, directory)
             try:
                 _visit(child, relpath + b"/", result, seen | {key})
             finally:
                 os.close(child)
         else:
             kind = "fifo" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
-            result[relpath] = Node(kind, mode, 0, st.st_mtime_ns, "")
+            result[relpath] = Node(kind, mode, 0, st.st_mtime_ns, "", st.st_atime_ns)
 
 
 def regular_files(tree: dict[bytes, Node]) -> set[bytes]:
@@ -251,12 +277,19 @@ def cbis_as_nobody(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[
 
 
 @contextmanager
-def untouched(root: Path) -> Iterator[dict[bytes, Node]]:
-    """The evidence tree's fingerprint, checked again (content, names, sizes, mtimes, modes) when the block ends."""
+def untouched(root: Path, *, atimes: bool = True) -> Iterator[dict[bytes, Node]]:
+    """The evidence tree's fingerprint, checked again (content, names, sizes, mtimes, atimes, modes, link targets)
+    when the block ends. `atimes=False` only where the block runs cbis as a user the kernel refuses O_NOATIME
+    (not the files' owner): their atimes then move, which cbis says and records (test_access_times.py)."""
+
+    def compared(tree: dict[bytes, Node]) -> dict[bytes, Node]:
+        return tree if atimes else {path: replace(node, atime_ns=0) for path, node in tree.items()}
+
     before = fingerprint(root)
     yield before
     after = fingerprint(root)
-    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    old, new = compared(before), compared(after)
+    changed = sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
     assert not changed, f"the evidence changed: {changed[:10]}"
 
 

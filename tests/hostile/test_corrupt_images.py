@@ -8,10 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
+from tests.conftest import EVIDENCE_SAMPLES
 from tests.hostile.corpus import (
     FORMATS,
     REAL_DAMAGED,
-    SHARED_SAMPLES,
     build,
     mutations,
     png_declaring,
@@ -74,14 +74,13 @@ def test_truncated_images_of_every_format_at_every_cut(tmp_path: Path) -> None:
     cuts = list(truncations())
     build(evidence, cuts)
     build(evidence, [(f"whole/{kind}.{extension}", whole_image(kind)) for kind, (extension, _, _) in FORMATS.items()])
-    samples = [SHARED_SAMPLES / relpath for relpath in REAL_DAMAGED if (SHARED_SAMPLES / relpath).is_file()]
-    if samples:  # the real damaged photos (referenced by path, never committed), and cuts of one of them
-        (evidence / "real").mkdir()
-        for sample in samples:
-            shutil.copyfile(sample, evidence / "real" / sample.name)
-        data = samples[0].read_bytes()
-        build(evidence, [(f"real/cut-{percent}pct-{samples[0].name}", data[: len(data) * percent // 100])
-                         for percent in (5, 50, 95)])  # fmt: skip
+    samples = [EVIDENCE_SAMPLES / relpath for relpath in REAL_DAMAGED]  # the real damaged photos, and cuts of one
+    (evidence / "real").mkdir()
+    for sample in samples:
+        shutil.copyfile(sample, evidence / "real" / sample.name)
+    data = samples[0].read_bytes()
+    build(evidence, [(f"real/cut-{percent}pct-{samples[0].name}", data[: len(data) * percent // 100])
+                     for percent in (5, 50, 95)])  # fmt: skip
     strict, lenient = index_both_ways(evidence, tmp_path)
     check_lenient_against_strict(strict, lenient)
     for name, _ in cuts:
@@ -98,10 +97,9 @@ def test_truncated_images_of_every_format_at_every_cut(tmp_path: Path) -> None:
     assert {name.split("/")[1].rsplit("-", 1)[0] for name in flagged} >= {
         "jpeg", "jpeg-progressive", "png", "gif", "bmp", "heif",
     }  # fmt: skip
-    if samples:
-        assert all(strict[f"real/{sample.name}"][0] == "image" for sample in samples)  # libjpeg repairs them
-        assert strict[f"real/cut-50pct-{samples[0].name}"][0] == "unprocessed"
-        assert lenient[f"real/cut-50pct-{samples[0].name}"][:3:2] == ("image", 1)
+    assert all(strict[f"real/{sample.name}"][0] == "image" for sample in samples)  # libjpeg repairs them
+    assert strict[f"real/cut-50pct-{samples[0].name}"][0] == "unprocessed"
+    assert lenient[f"real/cut-50pct-{samples[0].name}"][:3:2] == ("image", 1)
 
 
 def test_fuzzed_images_never_crash_a_run(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import EXAMPLES, SHARED_SAMPLES, tree_fingerprint
+from tests.conftest import EVIDENCE_SAMPLES, EXAMPLES, tree_fingerprint
 from tests.helpers import cbis
 from tests.ray.conftest import require_ray
 
@@ -60,7 +60,7 @@ def build_evidence(root: Path) -> Path:
     """The bundled samples, two full-size photos, and 40 made images of every kind the pipeline branches on."""
     shutil.copytree(EXAMPLES, root)
     for name in ("hdr/iphone_hdr_YES.jpg", "gps/DSCN0027.jpg"):
-        shutil.copy(SHARED_SAMPLES / "jpg" / name, root / f"full-{Path(name).name}")
+        shutil.copy(EVIDENCE_SAMPLES / "jpg" / name, root / f"full-{Path(name).name}")
     made = root / "made"
     made.mkdir()
     for n in range(40):

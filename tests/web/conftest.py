@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -173,15 +174,32 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def database_state(database: Path) -> tuple[str, str, str]:
+    """What a write to the case would change: its content, dumped through a read-only connection (which reads
+    the WAL too), and the bytes of case.sqlite and of case.sqlite-wal.
+
+    Hashing case.sqlite alone is not enough: in WAL mode a committed write sits in case.sqlite-wal until a
+    checkpoint, so the main file stays byte-identical while the database has changed. The -shm file is left
+    out: readers update their marks in it.
+    """
+    reader = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        content = hashlib.sha256("\n".join(reader.iterdump()).encode("utf-8", "surrogateescape")).hexdigest()
+    finally:
+        reader.close()
+    wal = database.with_name(database.name + "-wal")
+    return content, sha256_of(database), sha256_of(wal) if wal.exists() else ""
+
+
 @pytest.fixture(scope="session")
 def shared_case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ViewerCase]:
     """One case for the tests that only read (the viewer cannot write to it); evidence checked unchanged."""
     built = build_case(tmp_path_factory.mktemp("viewer"))
     before = tree_fingerprint(built.evidence)
-    database = sha256_of(built.database)
+    database = database_state(built.database)
     yield built
     assert tree_fingerprint(built.evidence) == before, "the viewer changed the evidence tree"
-    assert sha256_of(built.database) == database, "the viewer changed the case database"
+    assert database_state(built.database) == database, "the viewer changed the case database"
 
 
 @pytest.fixture

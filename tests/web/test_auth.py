@@ -364,6 +364,18 @@ def test_a_logged_out_session_cannot_be_replayed(app: Flask, accounts: AccountsC
     assert username == "bob" and revoked_at is not None
 
 
+def test_restarting_the_viewer_ends_every_session(app: Flask, accounts: AccountsCase) -> None:
+    """README: sessions end when `cbis serve` restarts (each viewer process signs with its own random key)."""
+    browser = Browser(app, "192.0.2.41")
+    assert browser.login("alice", PASSWORDS["alice"]).status_code == 303
+    headers = {"Cookie": f"{SESSION_COOKIE_NAME}={browser.cookie()}"}
+    file_id = accounts.viewer.ids["camera/Canon_40D.jpg"]
+    assert logged_in(Browser(app, use_cookies=False).get("/", headers=headers))  # the same viewer: still in
+    restarted = Browser(make_app(accounts.case_dir), "192.0.2.41", use_cookies=False)
+    assert is_login_redirect(restarted.get("/", headers=headers))
+    assert restarted.get(f"/file/{file_id}/original", headers=headers).status_code == 401
+
+
 def session_token(app: Flask, cookie: str) -> str:
     """The random token inside a session cookie (signed, not encrypted: whoever holds the cookie can read it)."""
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)

@@ -20,7 +20,7 @@ from cbis.db.models import Evidence, Run
 from cbis.web import CONTENT_SECURITY_POLICY, create_app
 from cbis.web.db import ENGINE_KEY
 from tests.conftest import tree_fingerprint
-from tests.web.conftest import HOSTILE_PATHS, IMG_ONERROR, PAYLOADS, SCRIPT, ViewerCase, sha256_of
+from tests.web.conftest import HOSTILE_PATHS, IMG_ONERROR, PAYLOADS, SCRIPT, ViewerCase, database_state, sha256_of
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -222,11 +222,11 @@ def test_recorded_paths_that_leave_the_root_are_never_served(fresh_case: ViewerC
 
 
 def test_nothing_the_viewer_does_changes_the_case_or_the_evidence(client: FlaskClient, shared_case: ViewerCase) -> None:
-    database = sha256_of(shared_case.database)
+    database = database_state(shared_case.database)
     before = tree_fingerprint(shared_case.evidence)
     responses = crawl(client, shared_case)
     assert all(response.status_code != 500 for _, response in responses)
-    assert sha256_of(shared_case.database) == database
+    assert database_state(shared_case.database) == database
     assert tree_fingerprint(shared_case.evidence) == before
 
 

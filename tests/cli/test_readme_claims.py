@@ -1,0 +1,116 @@
+"""README promises that had no test of their own: --debug, `cbis models`, the --limit default, the --workers
+cap and "runs offline" (index and classify in a network namespace behave exactly as with the network)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import EXAMPLES
+from tests.hostile.helpers import cbis_command, cbis_run
+
+
+def test_debug_shows_the_traceback_the_one_line_error_hides(tmp_path: Path) -> None:
+    plain = cbis_run("case", "info", "--case", tmp_path / "nowhere")
+    assert plain.returncode == 2
+    [line] = plain.stderr.strip().splitlines()
+    assert (
+        line
+        == f"Error: {tmp_path / 'nowhere'} is not a cbis case (no case.sqlite or case.toml); create one with "
+        + ("`cbis case new`")
+    )
+    debug = cbis_run("--debug", "case", "info", "--case", tmp_path / "nowhere")
+    assert debug.returncode != 0
+    assert "Traceback" in debug.stderr and "NoCaseError" in debug.stderr
+
+
+def test_models_lists_the_table_the_default_and_why_a_model_is_unavailable(tmp_path: Path) -> None:
+    environment = {**os.environ, "COLUMNS": "250", "KERAS_HOME": str(tmp_path / "no-keras")}
+    result = subprocess.run(cbis_command("models"), capture_output=True, text=True, env=environment, timeout=300)
+    assert result.returncode == 0, result.stderr
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.stdout.splitlines() if "│" in line]
+    header = next(line for line in result.stdout.splitlines() if "┃" in line)
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == ["model", "input", "available", "description / reason"]
+    rows = {cells_[0]: cells_ for cells_ in cells if cells_[0]}
+    assert rows["efficientnet-lite0 (default)"][1:3] == ["224px", "yes"]
+    assert rows["mobilenet-v2"][1:3] == ["224px", "yes"]
+    assert rows["inception-v3"][1:3] == ["299px", "no"]
+    reason = " ".join(line[3] for line in cells[[c[0] for c in cells].index("inception-v3") :])
+    assert "no weights on this machine" in reason and "--weights PATH" in reason and "never" in reason
+
+
+def test_search_limit_defaults_to_50(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for n in range(53):
+        Image.new("RGB", (8, 8), (n, 2 * n, 3 * n)).save(evidence / f"img{n:02d}.png")
+    case_dir = tmp_path / "case"
+    assert cbis_run("case", "new", case_dir, "--number", "L-1", "--examiner", "E").returncode == 0
+    assert cbis_run("index", evidence, "--case", case_dir, "--no-classify").returncode == 0
+    default = cbis_run("search", "--case", case_dir, "--json")
+    assert default.returncode == 0, default.stderr
+    assert len(default.stdout.splitlines()) == 50
+    assert len(cbis_run("search", "--case", case_dir, "--json", "--limit", "60").stdout.splitlines()) == 53
+
+
+def test_default_workers_are_one_per_usable_cpu_up_to_8() -> None:
+    probe = (
+        "import os, cbis.services.indexer as indexer\n"
+        "seen = [indexer.default_workers()]\n"
+        "for cpus in (1, 3, 8, 9, 64):\n"
+        "    indexer.usable_cpu_count = lambda cpus=cpus: cpus\n"
+        "    seen.append(indexer.default_workers())\n"
+        "print(*seen, len(os.sched_getaffinity(0)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    *seen, allowed = map(int, result.stdout.split())
+    assert seen == [min(8, allowed), 1, 3, 8, 8, 8]
+
+
+def _index_and_search(evidence: Path, case_dir: Path, home: Path, offline: bool) -> list[dict[str, object]]:
+    prefix = ["unshare", "--net", "--"] if offline else []
+    environment = {**os.environ, "CBIS_HOME": str(home)}
+    for args in (
+        ["case", "new", str(case_dir), "--number", "NET-1", "--examiner", "E"],
+        ["index", str(evidence), "--case", str(case_dir), "--workers", "1"],
+    ):
+        done = subprocess.run(
+            [*prefix, *cbis_command(*args)], capture_output=True, text=True, env=environment, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+    found = subprocess.run(
+        [*prefix, *cbis_command("search", "--case", str(case_dir), "--json", "--sort", "path")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    return [{k: v for k, v in hit.items() if k not in ("id", "evidence")} for hit in hits]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="a network namespace needs root")
+def test_index_and_classify_run_offline_exactly_as_online(tmp_path: Path) -> None:
+    """`unshare --net`: no interface but a downed loopback, so any connection attempt fails at once. A fresh
+    CBIS_HOME, so the weights' one-time conversion runs offline too."""
+    probe = subprocess.run(
+        ["unshare", "--net", "--", sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 80), 2)"],
+        capture_output=True,
+        text=True,
+    )
+    assert probe.returncode != 0 and "unreachable" in probe.stderr.lower(), probe.stderr  # the namespace has no route
+    evidence = tmp_path / "evidence"
+    shutil.copytree(EXAMPLES, evidence)
+    online = _index_and_search(evidence, tmp_path / "online", tmp_path / "home-online", offline=False)
+    offline = _index_and_search(evidence, tmp_path / "offline", tmp_path / "home-offline", offline=True)
+    assert len(offline) == 12 and any(hit["predictions"] for hit in offline)
+    assert offline == online
