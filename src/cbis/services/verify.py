@@ -130,12 +130,18 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
                 continue
             if digests.sha256 != row["sha256"]:
                 result.changed.append(row["path"])
-        _compare_skips(skips, not_walked, on_disk, result)
+        _compare_skips(root_path, skips, not_walked, on_disk, result)
         result.added.extend(sorted(display_path(item.relpath) for item in on_disk.values()))
     return result
 
 
+# Reasons that say the indexing user could not look, not what the entry is: run by someone who can, the walk then
+# sees a file (ADDED, as the case holds no record of it) or a directory where there was a refusal.
+_NOT_PERMITTED = ("cannot stat", "permission denied", "cannot list directory", "directory listing stopped part way")
+
+
 def _compare_skips(
+    root: Path,
     skips: list[dict[str, object]],
     not_walked: dict[bytes, WalkSkip],
     on_disk: dict[bytes, WalkEntry],
@@ -148,6 +154,12 @@ def _compare_skips(
         path_bytes = bytes(skip["path_bytes"])  # type: ignore[arg-type]
         recorded_paths.add(path_bytes)
         now = not_walked.get(path_bytes)
+        if (
+            now is None
+            and str(skip["reason"]).startswith(_NOT_PERMITTED)
+            and os.path.lexists(root / os.fsdecode(path_bytes))
+        ):
+            continue  # now visible to this user: its files are compared (or ADDED) as files
         if now is not None:
             if now.reason != skip["reason"]:
                 result.changed.append(f"{skip['path']} (recorded as: {skip['reason']}; now: {now.reason})")
