@@ -43,11 +43,16 @@ demo: install-run
 	@echo "CSV report:    $(DEMO_REPORT)/ (prediction.csv, exif.csv, files.csv, unprocessed.csv, summary.csv)"
 	@echo "cbis itself:   $(BIN)/cbis, or put it on your PATH for this shell with: . $(BIN)/activate"
 
+# Two pytest-xdist workers (or one per CPU where there are more): most tests wait on a cbis subprocess or a
+# server, so two keep a 2-core machine busy; the Ray tests share one cluster on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install
-	$(WITH_PG) $(BIN)/python -m pytest
+	$(WITH_PG) $(PYTEST)
 
 test-fast: install
-	$(WITH_PG) $(BIN)/python -m pytest -m "not slow"
+	$(WITH_PG) $(PYTEST) -m "not slow"
 
 lint: install
 	$(BIN)/ruff check src tests bench

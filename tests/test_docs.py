@@ -59,7 +59,7 @@ DEMO_CASE = "build/demo-case"
 # What differs from one run to the next, or from one machine to the next, is replaced before comparing; counts,
 # column names, labels, hashes of the evidence and messages are compared as they are.
 VOLATILE = [
-    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "<time UTC>"),  # when the case was created
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z"), "<time UTC>"),  # when the case was created
     (re.compile(r"in \d+\.\d s"), "in <seconds> s"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),  # the audit head: depends on the times hashed in
     (re.compile(r"\b0\.\d{3}(\d{3})?\b"), "<score>"),  # model scores, similarities: last digits vary by CPU
