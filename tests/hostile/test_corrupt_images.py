@@ -92,6 +92,9 @@ def test_truncated_images_of_every_format_at_every_cut(tmp_path: Path) -> None:
     assert all(strict[f"whole/{kind}.{FORMATS[kind][0]}"][:2] == ("image", None) for kind in FORMATS)
     flagged = sorted(path for path, (status, _, truncated, _) in lenient.items() if status == "image" and truncated)
     print(f"{len(cuts)} cuts; flagged and indexed with --allow-truncated: {len(flagged)}")
+    # docs/robustness.md states these counts: they come from the fixed cuts above (Pillow 13, libjpeg-turbo).
+    strict_images = sum(status == "image" for status, _, _, _ in strict.values())
+    assert (len(cuts), len(flagged), strict_images) == (73, 41, 17), (len(cuts), len(flagged), strict_images)
     # Every format whose decoder can stop part way gives a flagged image; TIFF (its directory comes last),
     # WebP and AVIF refuse to decode any part of a cut file.
     assert {name.split("/")[1].rsplit("-", 1)[0] for name in flagged} >= {
@@ -113,6 +116,12 @@ def test_fuzzed_images_never_crash_a_run(tmp_path: Path) -> None:
         {(error or "").split(":")[0] for status, error, _, _ in strict.values() if status == "unprocessed"}
     )
     print(f"{FUZZ_CASES} mutants (seed {FUZZ_SEED}); kinds of reason: {reasons}")
+    # The counts docs/robustness.md states, from the fixed seed (with this suite's Pillow, libjpeg and libheif).
+    counts = {
+        name: sum(status == "image" for status, _, _, _ in run.values()) for name, run in (("strict", strict),
+                                                                                        ("lenient", lenient))
+    }  # fmt: skip
+    assert counts == {"strict": 113, "lenient": 270}, counts
     assert not any("timed out" in (error or "") for _, error, _, _ in lenient.values())
 
 
