@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +116,48 @@ def test_index_and_classify_run_offline_exactly_as_online(tmp_path: Path) -> Non
     offline = _index_and_search(evidence, tmp_path / "offline", tmp_path / "home-offline", offline=True)
     assert len(offline) == 12 and any(hit["predictions"] for hit in offline)
     assert offline == online
+
+
+SERVE_OFFLINE = r"""
+set -e
+ip link set lo up
+"$PYTHON" -m cbis serve --case "$CASE" --port 8765 > "$OUT/serve.log" 2>&1 &
+server=$!
+for attempt in $(seq 100); do
+  curl -s -o /dev/null http://127.0.0.1:8765/ && break
+  sleep 0.2
+done
+for page in / /overview /image/$IMAGE /file/$IMAGE/thumb.jpg; do
+  name=$(echo "$page" | tr / _)
+  curl -s -o "$OUT/page$name" -w "%{http_code} $page\n" "http://127.0.0.1:8765$page" >> "$OUT/codes"
+done
+kill $server
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip") and shutil.which("curl")),
+    reason="a network namespace needs root, unshare, ip and curl",
+)
+def test_the_viewer_serves_offline(tmp_path: Path) -> None:
+    """`cbis serve` in a network namespace with only a loopback: every page answers, and none names anything
+    beyond the viewer itself (no CDN, no font or script from elsewhere)."""
+    evidence = tmp_path / "evidence"
+    shutil.copytree(EXAMPLES, evidence)
+    _index_and_search(evidence, tmp_path / "case", tmp_path / "home", offline=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    with sqlite3.connect(tmp_path / "case" / "case.sqlite") as connection:
+        [(image,)] = connection.execute("SELECT min(id) FROM files WHERE status = 'image'").fetchall()
+    environment = {**os.environ, "PYTHON": sys.executable, "CASE": str(tmp_path / "case"), "OUT": str(out),
+                   "CBIS_HOME": str(tmp_path / "home"), "IMAGE": str(image)}  # fmt: skip
+    done = subprocess.run(["unshare", "--net", "--", "sh", "-c", SERVE_OFFLINE], env=environment, timeout=300)
+    assert done.returncode == 0
+    codes = (out / "codes").read_text().split("\n")
+    assert [line.split()[0] for line in codes if line] == ["200"] * 4, (codes, (out / "serve.log").read_text())
+    for page in ("page_", "page_overview", f"page_image_{image}"):
+        html = (out / page).read_text(encoding="utf-8")
+        elsewhere = re.findall(r"""(?:src|href)=["'](?:https?:)?//([^"'/]+)""", html)
+        assert not [host for host in elsewhere if host not in ("127.0.0.1:8765", "localhost:8765")], (page, elsewhere)
+    assert (out / f"page_file_{image}_thumb.jpg").read_bytes()[:2] == b"\xff\xd8"
