@@ -173,3 +173,34 @@ def test_a_new_field_of_any_type_crosses_without_a_change_to_the_ray_path() -> N
         writer.write_table(table)
     received = pa.ipc.open_stream(sink.getvalue()).read_all()
     assert [from_wire(AnalyzerRow, record) for record in received.to_pylist()] == rows
+
+
+RAY_THREADS_PROBE = """
+import os, sys
+import numpy as np
+from cbis.services.distributed import load_actor_classifier
+before = len(os.listdir("/proc/self/task"))
+classifier = load_actor_classifier("efficientnet-lite0", None, int(sys.argv[1]))
+side = classifier.input_size
+classifier.classify_and_embed(np.zeros((2, side, side, 3), dtype=np.float32), top_k=1)
+print(len(os.listdir("/proc/self/task")) - before, os.environ.get("CBIS_INFERENCE_THREADS"))
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_ray_threads_sets_each_actor_s_inference_threads() -> None:
+    """`--ray-threads T` (README, docs/scale-out.md): the model an actor loads runs on T threads, whatever the
+    machine's CPU count, and the setting does not outlive the loading. LiteRT's pool adds T - 1 threads."""
+    import subprocess
+    import sys
+
+    added = {}
+    for threads in (1, 1, 3):  # the first run may convert the weights (TensorFlow's own threads): not counted
+        result = subprocess.run(
+            [sys.executable, "-c", RAY_THREADS_PROBE, str(threads)], capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        count, left_behind = result.stdout.split()
+        added[threads] = int(count)
+        assert left_behind == "None"
+    assert added == {1: 0, 3: 2}, added
