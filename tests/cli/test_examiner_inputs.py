@@ -15,31 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import assert_one_line_error as assert_refused
+from tests.helpers import cbis_process as run
+
 DATA = Path(__file__).parents[1] / "data"
 # Dated only in XMP: xmp:CreateDate 2013-09-23T10:09:46+02:00 is its date taken.
 DATED = DATA / "metadata/xmp_only_dates.jpg"
-
-
-def run(*args: str | Path, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cbis", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        input=stdin,
-        env={**os.environ, "CBIS_CASE": ""},
-    )
-
-
-def assert_refused(result: subprocess.CompletedProcess[str], *words: str, status: int = 2) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert result.returncode == status, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

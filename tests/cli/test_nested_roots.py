@@ -3,28 +3,17 @@ root"): before, indexing a folder of an indexed root added a second root holding
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import cbis
+from tests.helpers import cbis_process as run
 from tests.hostile.test_links_and_loops import bind_mounted
 
 PHOTO = (Path(__file__).parents[1] / "data/metadata/xmp_only_dates.jpg").read_bytes()
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cbis", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "CBIS_CASE": ""},
-    )
 
 
 def counts(case_dir: Path) -> tuple[int, int]:

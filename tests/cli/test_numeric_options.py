@@ -5,24 +5,14 @@ beyond 64 bits was an OverflowError from SQLite, --workers one a RuntimeError fr
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import cbis_process as run
+
 BEYOND_64_BITS = str(2**64 + 1)
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cbis", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "CBIS_CASE": ""},
-    )
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], rule: str) -> None:

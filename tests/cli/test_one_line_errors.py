@@ -4,32 +4,21 @@ PostgreSQL server that does not answer (at `cbis serve` as at every other comman
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import assert_one_line_error, cbis_process
+
 
 def run(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cbis", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **env},
-    )
+    return cbis_process(*args, env=env, timeout=60)
 
 
 def assert_one_line(result: subprocess.CompletedProcess[str], status: int, *words: str) -> None:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert result.returncode == status, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
+    assert_one_line_error(result, *words, status=status)
 
 
 @pytest.fixture
