@@ -36,6 +36,21 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
         time.sleep(0.005)
 
 
+def reading(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open (its descriptors in /proc)."""
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{descriptor}") == str(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def runs_started(case_dir: Path) -> int:
     try:
         return rows(case_dir, "SELECT count(*) FROM runs")[0][0]
@@ -57,8 +72,12 @@ def test_a_second_indexer_is_refused_and_a_killed_one_blocks_nothing(tmp_path: P
         )
         try:
             wait_for(lambda: runs_started(case_dir) == 1)  # a run starts only once the lock is held
-            # Frozen while it holds the lock: on a loaded machine the second command's start-up alone can outlast
-            # the first run, which then recorded "ok" before the kill below (seen in a full-suite run).
+            # Frozen while it holds the index lock: on a loaded machine the second command's start-up alone can
+            # outlast the first run, which then recorded "ok" before the kill below (seen in a full-suite run).
+            # Frozen while it reads the large first file, not at any moment: frozen inside one of its short write
+            # transactions it would hold SQLite's write lock too, and the second command would wait for that
+            # (the bounded lock wait) instead of meeting the index lock (seen under two pytest-xdist workers).
+            wait_for(lambda: reading(first.pid, evidence / "aaa-large.bin"))
             first.send_signal(signal.SIGSTOP)
             second = cbis_run("index", evidence, "--case", case_dir, "--no-classify")
             assert first.poll() is None, "the first indexer finished too early for this test"
