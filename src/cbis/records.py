@@ -60,16 +60,19 @@ class FileRow:
     """As shown: after the EXIF or XMP orientation and HEIF's irot."""
 
 
+def _unwrap(annotation: Any) -> Any:
+    """`X` of `X | None`; any other annotation as it is."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        members = [member for member in typing.get_args(annotation) if member is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
+
+
 def wire_kind(annotation: Any) -> WireKind:
     """How a field of this type travels between processes: text (UTF-8 with surrogates kept), bytes, int, float,
     bool, or JSON for anything structured. `X | None` travels as X, with None as a null."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        members = [member for member in typing.get_args(annotation) if member is not type(None)]
-        if len(members) == 1:
-            return wire_kind(members[0])
-        return "json"
     simple: dict[Any, WireKind] = {str: "text", bytes: "bytes", bool: "bool", int: "int", float: "float"}
-    return simple.get(annotation, "json")
+    return simple.get(_unwrap(annotation), "json")
 
 
 @cache
@@ -77,13 +80,6 @@ def wire_kinds(record_type: type) -> dict[str, WireKind]:
     """Each field of a record dataclass with its wire kind, in declaration order."""
     hints = typing.get_type_hints(record_type)
     return {item.name: wire_kind(hints[item.name]) for item in fields(record_type)}  # type: ignore[arg-type]
-
-
-def _unwrap(annotation: Any) -> Any:
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        members = [member for member in typing.get_args(annotation) if member is not type(None)]
-        return members[0] if len(members) == 1 else annotation
-    return annotation
 
 
 def _revive(annotation: Any, value: Any) -> Any:

@@ -57,29 +57,28 @@ def _usage_pieces(command: TyperCommand | TyperGroup, ctx: Any) -> list[str]:
     return pieces
 
 
-class CbisCommand(TyperCommand):
-    """Every cbis command: plain flags and argument names in help and usage (see _plain_parameters)."""
+class _PlainHelp:
+    """Flags and argument names in help and usage as a shell user reads them (see _plain_parameters)."""
+
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_parameters(self.params)
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _plain_help_option(super().get_help_option(ctx))
+        return _plain_help_option(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+class CbisCommand(_PlainHelp, TyperCommand):
+    """Every cbis command."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return _usage_pieces(self, ctx)
 
 
-class CbisGroup(TyperGroup):
-    """`cbis` and its command groups (`case`, `user`): their own flags shown as CbisCommand shows them."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _plain_parameters(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain_help_option(super().get_help_option(ctx))
+class CbisGroup(_PlainHelp, TyperGroup):
+    """`cbis` and its command groups (`case`, `user`)."""
 
 
 # Wide enough that no table cell is folded: a table piped into a file or another program keeps one row a line.

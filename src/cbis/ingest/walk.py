@@ -28,6 +28,11 @@ _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _SCANDIR_TAKES_FD = os.scandir in os.supports_fd
 
+# How a WalkSkip's reason begins for a directory that could not be listed, or only in part: what was recorded below
+# it is not known to be gone. With "cannot stat", the reasons that say the walking user could not look.
+UNLISTED = ("cannot list directory", "permission denied", "directory listing stopped part way")
+CANNOT_STAT = "cannot stat"
+
 
 @dataclass(frozen=True)
 class WalkEntry:
@@ -191,7 +196,7 @@ class _Walker:
             path = frame.path / listed.name
             relpath = frame.relprefix + listed.name
             if listed.stat is None:
-                yield WalkSkip(path, relpath, f"cannot stat: {listed.error}")
+                yield WalkSkip(path, relpath, f"{CANNOT_STAT}: {listed.error}")
                 continue
             mode = listed.stat.st_mode
             if stat.S_ISREG(mode):
@@ -256,7 +261,7 @@ def _is_within(path: str, root: str) -> bool:
 
 
 def _listing_reason(exc: OSError, *, partial: bool) -> str:
-    prefix = "directory listing stopped part way" if partial else "cannot list directory"
+    prefix = UNLISTED[2] if partial else UNLISTED[0]
     if isinstance(exc, PermissionError):
-        prefix = "permission denied" if not partial else f"{prefix}, permission denied"
+        prefix = UNLISTED[1] if not partial else f"{prefix}, permission denied"
     return f"{prefix}: {exc}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from cbis import __version__, timestamps
+from cbis import __version__
 from cbis.db import case as case_db
 from cbis.db import migrations
 from cbis.db.engine import (
@@ -57,13 +57,10 @@ from cbis.errors import (
 )
 from cbis.ingest._text import escape_unprintable
 from cbis.services.locations import is_inside
+from cbis.timestamps import utc_now
 
 CASE_ENV = "CBIS_CASE"
 EXAMINER_ENV = "CBIS_EXAMINER"
-
-
-def utc_now() -> str:
-    return timestamps.utc_now()
 
 
 @dataclass

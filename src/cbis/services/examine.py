@@ -45,10 +45,6 @@ class Examined:
     existing_id: int | None = None  # set for a classify-only pass over a file already in the case
 
 
-def iso_utc(ns: int) -> str:
-    return from_ns(ns)
-
-
 def base_row(entry: WalkEntry) -> FileRow:
     st = entry.stat
     return FileRow(
@@ -57,9 +53,9 @@ def base_row(entry: WalkEntry) -> FileRow:
         extension=extension_of(entry.relpath),
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
-        mtime=iso_utc(st.st_mtime_ns),
-        ctime=iso_utc(st.st_ctime_ns),
-        atime=iso_utc(st.st_atime_ns),
+        mtime=from_ns(st.st_mtime_ns),
+        ctime=from_ns(st.st_ctime_ns),
+        atime=from_ns(st.st_atime_ns),
         status="unprocessed",
     )
 

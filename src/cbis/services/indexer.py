@@ -23,7 +23,7 @@ from cbis.db import queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
-from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, relpath_bytes, walk
+from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
 from cbis.records import PredictionRow
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
@@ -127,7 +127,7 @@ class Plan:
         return tuple(
             relpath_bytes(skip.relpath).rstrip(b"/") + b"/" if skip.relpath != "." else b""
             for skip in self.skips
-            if skip.reason.startswith(UNLISTED_REASONS)
+            if skip.reason.startswith(UNLISTED)
         )
 
 
@@ -147,10 +147,6 @@ TRANSIENT_REASONS = ("timed out:", "cannot read:", "file changed while being rea
 
 def is_transient(error: str | None) -> bool:
     return error is not None and error.startswith(TRANSIENT_REASONS)
-
-
-# walk.py's reasons for a directory it could not list, or listed only in part.
-UNLISTED_REASONS = ("cannot list directory", "permission denied", "directory listing stopped part way")
 
 
 def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> Plan:

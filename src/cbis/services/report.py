@@ -28,6 +28,7 @@ from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
 from cbis.reports import ReportFormat, format_named, tables
 from cbis.services.cases import Case, utc_now
+from cbis.services.locations import is_inside
 from cbis.services.search import select_model
 
 # Re-exported: what the report writes, for callers and tests that name the columns.
@@ -164,24 +165,8 @@ def check_report_outside_evidence(out_dir: Path, roots: Iterable[tuple[str, byte
     hides the evidence the way a comparison of path names would. A root that cannot be reached now (moved,
     unmounted) is still compared by its resolved name.
     """
-    identities: dict[tuple[int, int], str] = {}
-    resolved_roots: list[tuple[Path, str]] = []
     for shown, raw in roots:
-        with suppress(OSError):
-            st = os.stat(raw)
-            identities[(st.st_dev, st.st_ino)] = shown
-        resolved_roots.append((Path(os.fsdecode(os.path.realpath(raw))), shown))
-    target = Path(os.path.realpath(out_dir))
-    for candidate in (target, *target.parents):
-        try:
-            st = os.stat(candidate)
-        except OSError:
-            continue  # not there yet: the directories the report would create
-        root = identities.get((st.st_dev, st.st_ino))
-        if root is not None:
-            raise _inside_evidence(out_dir, root)
-    for root_path, shown in resolved_roots:
-        if target == root_path or target.is_relative_to(root_path):
+        if is_inside(out_dir, Path(os.fsdecode(raw))):
             raise _inside_evidence(out_dir, shown)
 
 

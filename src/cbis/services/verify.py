@@ -19,7 +19,7 @@ from cbis.db import case as case_db
 from cbis.db import queries
 from cbis.errors import EvidenceError
 from cbis.ingest.hashing import FileChangedError, read_and_hash
-from cbis.ingest.walk import WalkEntry, WalkSkip, display_path, walk
+from cbis.ingest.walk import CANNOT_STAT, UNLISTED, WalkEntry, WalkSkip, display_path, walk
 from cbis.services.cases import Case
 
 
@@ -137,7 +137,7 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
 
 # Reasons that say the indexing user could not look, not what the entry is: run by someone who can, the walk then
 # sees a file (ADDED, as the case holds no record of it) or a directory where there was a refusal.
-_NOT_PERMITTED = ("cannot stat", "permission denied", "cannot list directory", "directory listing stopped part way")
+_NOT_PERMITTED = (CANNOT_STAT, *UNLISTED)
 
 
 def _compare_skips(

@@ -133,7 +133,7 @@ def _recorded_failures(engine: Engine, limit: int) -> RecordedFailures:
     def recorded(remote_addr: str, username_key: str, since: float) -> tuple[list[float], list[float]]:
         with engine.connect() as conn:
             by_address, by_name = access.recorded_login_failures(
-                conn, remote_addr, username_key, _utc_text(datetime.fromtimestamp(since, UTC)), limit
+                conn, remote_addr, username_key, utc_text(datetime.fromtimestamp(since, UTC)), limit
             )
         return _seconds(by_address), _seconds(by_name)
 
@@ -167,16 +167,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def _utc_text(moment: datetime) -> str:
-    return utc_text(moment)
-
-
 def _seconds(times: list[str]) -> list[float]:
     return [datetime.fromisoformat(text).timestamp() for text in times]
 
 
 def _log_time() -> str:
-    return _utc_text(_now())
+    return utc_text(_now())
 
 
 def tried_name(username: str) -> str:
@@ -341,7 +337,7 @@ def _log_access(response: Response) -> Response:
 def _refused(event: AccessEvent) -> None:
     """Count a login refused by the rate limit, and log it (`login_limited`) when it is its address's first in
     a window: hundreds of refused requests are one access log row and one tally row, not hundreds of rows."""
-    opened_after = _utc_text(_now() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"]))
+    opened_after = utc_text(_now() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"]))
     _write(refusal=(event, opened_after))
 
 
