@@ -60,6 +60,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_compare.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
 	$(BIN)/python bench/bench_ray.py
 
