@@ -1,8 +1,9 @@
 """`make bench`, after bench_index.py: bulk writes of the case database, SQLite and PostgreSQL side by side.
 
 Writes N synthetic files (each with its EXIF row, 5 predictions and a 1280-value float16 embedding, as
-`cbis index` stores an image) through `cbis.db.store.write_files` in batches of 32, one transaction per batch,
-exactly as the indexer's `_flush` does, into a fresh case on each backend. Prints rows/s for each.
+`cbis index` stores an image) through `cbis.db.store.write_files` and `write_outputs` in batches of 32, one
+transaction per batch, exactly as the indexer's `write_batch` does, into a fresh case on each backend. Prints rows/s
+for each.
 
 PostgreSQL: the server at $CBIS_TEST_PG_URL (`scripts/pg-test-cluster run python bench/bench_db.py` starts a
 throwaway one, with fsync off; `run --durable` keeps fsync and synchronous commits on); a database is created for
@@ -80,11 +81,6 @@ def synthetic_rows(count: int) -> list[store.FileRow]:
                     "body_serial": "0820500998",
                     "tags": {"ExposureTime": "1/160", "FNumber": 7.1, "ISOSpeedRatings": 100, "n": n},
                 },
-                predictions=[
-                    store.PredictionRow(rank, f"n{rank:08d}", f"label {rank}", 0.9 / rank) for rank in range(1, 6)
-                ],
-                embedding=EMBEDDING,
-                embedding_dim=1280,
             )
         )
     return rows
@@ -95,14 +91,19 @@ def measure(case: Case, rows: list[store.FileRow], batch: int) -> float:
     with case.engine.begin() as connection:
         now = utc_now()
         evidence_id = store.evidence_id_for(connection, "/bench/evidence", b"/bench/evidence", now)
-        model_id = store.model_id_for(connection, PROVENANCE, now)
-        run_id = store.start_run(connection, evidence_id, model_id, now)
+        ids = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, PROVENANCE, PROVENANCE, now)
+        run_id = store.start_run(connection, evidence_id, [ids], now)
+    classification = store.Classification(
+        [store.PredictionRow(rank, f"n{rank:08d}", f"label {rank}", 0.9 / rank) for rank in range(1, 6)],
+        EMBEDDING,
+        1280,
+    )
     started = time.perf_counter()
     for start in range(0, len(rows), batch):
         with case.engine.begin() as connection:
-            store.write_files(
-                connection, rows[start : start + batch], evidence_id=evidence_id, run_id=run_id, model_id=model_id
-            )
+            chunk = rows[start : start + batch]
+            file_ids = store.write_files(connection, chunk, evidence_id=evidence_id, run_id=run_id)
+            store.write_outputs(connection, ids, [(file_id, classification) for file_id in file_ids], run_id=run_id)
     seconds = time.perf_counter() - started
     with case.engine.connect() as connection:
         written = connection.execute(text("SELECT count(*) FROM predictions")).scalar()

@@ -65,31 +65,28 @@ def ray_startup_parts(one_file: Path, actors: int) -> dict[str, float]:
         warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
         stages = distributed._stages(ray, RayOptions(LOCAL, actors=actors))
         started = time.perf_counter()
-        probe = ray.remote(num_cpus=stages.actor_cpus)(distributed.probe_model)
-        expected = ray.get(probe.remote(DEFAULT_MODEL, None, 1))
+        from cbis import analyzers
+
+        specs = [analyzers.get("imagenet")]
+        settings = analyzers.AnalyzerSettings(DEFAULT_MODEL, inference_threads=1)
+        probe = ray.remote(num_cpus=stages.actor_cpus)(distributed.probe_analyzers)
+        expected = {item["name"]: item["identity"] for item in ray.get(probe.remote(specs, settings))}
         parts["model probe (a task loads the model)"] = time.perf_counter() - started
-        prepare, _ = distributed._preparation(DEFAULT_MODEL)
+        preparer = specs[0].preparer(settings)
         from PIL import Image
 
         with Image.open(one_file) as image:
-            pixels = prepare(image.convert("RGB")).tobytes()
+            source = analyzers.AnalysisInput(image.convert("RGB"), None, "jpeg", None, None, None)
+            prepared = distributed.array_to_bytes(preparer.prepare(source))
         import pyarrow as pa
 
-        table = pa.table({"pixels": pa.array([pixels], pa.binary())})
-        for column in ("predictions", "embedding", "embedding_dim"):
-            table = table.append_column(column, pa.nulls(1))
+        table = pa.table({"input:imagenet": pa.array([prepared], pa.binary())})
         started = time.perf_counter()
         dataset = ray.data.from_arrow(table).map_batches(
-            distributed.ClassifyBatch,
+            distributed.AnalyzeBatch,
             batch_format="pyarrow",
             compute=ray.data.ActorPoolStrategy(size=actors),
-            fn_constructor_kwargs={
-                "model": DEFAULT_MODEL,
-                "weights": None,
-                "threads": 1,
-                "top_k": 5,
-                "expected": expected,
-            },
+            fn_constructor_kwargs={"specs": specs, "settings": settings, "expected": expected},
             num_cpus=stages.actor_cpus,
         )
         dataset.take_all()
@@ -106,7 +103,7 @@ def driver_write_rate(workdir: Path, rows: int = 4000) -> float:
     """
     import numpy as np
 
-    from cbis.db.store import FileRow, PredictionRow
+    from cbis.db.store import Classification, FileRow, PredictionRow
     from cbis.services.cases import create_case, open_case
     from cbis.services.examine import Examined
     from cbis.services.indexer import IndexSummary, Plan, RunIds, write_batch
@@ -133,9 +130,10 @@ def driver_write_rate(workdir: Path, rows: int = 4000) -> float:
                 "input_size": 224,
                 "backend": "litert",
             }
-            model_id = store.model_id_for(connection, provenance, "2026-01-01T00:00:00Z")
-            run_id = store.start_run(connection, evidence_id, model_id, "2026-01-01T00:00:00Z")
-        ids = RunIds(evidence_id, run_id, model_id)
+            now = "2026-01-01T00:00:00Z"
+            analyzer = store.run_analyzer_ids(connection, "imagenet", "1", Classification, provenance, provenance, now)
+            run_id = store.start_run(connection, evidence_id, [analyzer], now)
+        ids = RunIds(evidence_id, run_id, (analyzer,))
         plan = Plan([], [], {}, [], [], 0)
         summary = IndexSummary("/bench", run_id, "bench")
         embedding = np.zeros(1280, dtype="<f2").tobytes()
@@ -158,14 +156,17 @@ def driver_write_rate(workdir: Path, rows: int = 4000) -> float:
                 width=3264,
                 height=2448,
                 exif={"make": "Canon", "model": "EOS", "tags": {"Exif.ExposureTime": [1, 60]}},
-                predictions=[PredictionRow(k, f"n{k:08d}", f"label {k}", 0.1) for k in range(1, 6)],
-                embedding=embedding,
-                embedding_dim=1280,
             )
+
+        classification = Classification(
+            [PredictionRow(k, f"n{k:08d}", f"label {k}", 0.1) for k in range(1, 6)], embedding, 1280
+        )
 
         started = time.perf_counter()
         for start in range(0, rows, 32):
-            batch = [Examined(row(n), None) for n in range(start, min(start + 32, rows))]
+            batch = [
+                Examined(row(n), outputs={"imagenet": classification}) for n in range(start, min(start + 32, rows))
+            ]
             write_batch(case, batch, plan, summary, ids)
         return rows / (time.perf_counter() - started)
     finally:

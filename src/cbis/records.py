@@ -1,8 +1,9 @@
-"""The pipeline's record types: the plain data that walking, examining and classifying hand to the store.
+"""The pipeline's record types: the plain data that walking, examining and the analyzers hand to the store.
 
 They live outside db/ (which writes them and owns all SQL) and outside services/ (which make them), and they are
 the one declaration of a row: the Ray executor's Arrow schema and its encoding are derived from these fields'
-types (`wire_kind`), so a new field travels on the Ray path as it does on the local one.
+types (`wire_kind`), for FileRow and for every analyzer's output record alike, so a new field travels on the Ray
+path as it does on the local one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class PredictionRow:
     wnid: str
     label: str
     score: float
+
+
+@dataclass
+class Classification:
+    """The ImageNet analyzer's output for one image: its top-k labels and pooled CNN features."""
+
+    predictions: list[PredictionRow]
+    embedding: bytes  # float16 little-endian
+    embedding_dim: int
 
 
 @dataclass
@@ -52,9 +62,6 @@ class FileRow:
     truncated: bool = False
     warnings: list[str] = field(default_factory=list)
     exif: dict[str, Any] | None = None  # EXIF_COLUMNS plus "tags", "sources" and "conflicts" (JSON-serialisable)
-    predictions: list[PredictionRow] | None = None
-    embedding: bytes | None = None  # float16 little-endian
-    embedding_dim: int = 0
     display_width: int | None = None
     display_height: int | None = None
     """As shown: after the EXIF or XMP orientation and HEIF's irot."""

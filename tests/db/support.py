@@ -99,13 +99,12 @@ def store_predictions(case_dir: Path, model_name: str = "test-model") -> int:
             model_id = store.model_id_for(connection, provenance, utc_now())
             images = connection.execute(text("SELECT id, path FROM files WHERE status = 'image' ORDER BY id")).all()
             items = []
-            for index, (file_id, path) in enumerate(images):
+            for index, (file_id, _path) in enumerate(images):
                 predictions = [
                     store.PredictionRow(rank, f"n{rank:08d}", LABELS[(index // 2 + rank - 1) % len(LABELS)], 0.5 / rank)
                     for rank in range(1, 6)
                 ]
-                row = store.FileRow(path, b"", "", 0, 0, "", "", "", "image", predictions=predictions)
-                items.append((file_id, row))
+                items.append((file_id, store.Classification(predictions, b"", 0)))
             store.write_classifications(connection, items, model_id)
         return model_id
     finally:

@@ -150,14 +150,15 @@ def test_write_files_keeps_each_row_with_its_own_id(backend_case: Path) -> None:
         with case.engine.begin() as connection:
             now = utc_now()
             evidence_id = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
-            model_id = store.model_id_for(connection, _provenance(), now)
-            run_id = store.start_run(connection, evidence_id, model_id, now)
+            ids = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, _provenance(), {}, now)
+            run_id = store.start_run(connection, evidence_id, [ids], now)
         batch = [_file_row(n) for n in range(300)]
         for start in range(0, len(batch), 32):
             with case.engine.begin() as connection:
-                store.write_files(
-                    connection, batch[start : start + 32], evidence_id=evidence_id, run_id=run_id, model_id=model_id
-                )
+                chunk = batch[start : start + 32]
+                file_ids = store.write_files(connection, chunk, evidence_id=evidence_id, run_id=run_id)
+                outputs = [(file_id, _classification(row.path)) for file_id, row in zip(file_ids, chunk, strict=True)]
+                store.write_outputs(connection, ids, outputs, run_id=run_id)
     finally:
         case.close()
     joined = rows(
@@ -213,8 +214,12 @@ def _file_row(n: int) -> store.FileRow:
         error=TRICKY,
         warnings=[TRICKY],
         exif={"make": f"make of {path}", "tags": {"n": n, "note": TRICKY}},
-        predictions=[store.PredictionRow(r, f"n{r:08d}", f"label of {path}" if r == 1 else "x", 1 / r) for r in (1, 2)],
     )
+
+
+def _classification(path: str) -> store.Classification:
+    predictions = [store.PredictionRow(r, f"n{r:08d}", f"label of {path}" if r == 1 else "x", 1 / r) for r in (1, 2)]
+    return store.Classification(predictions, b"", 0)
 
 
 # --- search and report ---
@@ -319,3 +324,27 @@ def test_report_is_byte_identical_across_runs_and_backends(evidence: Path, tmp_p
     for args in (["--limit", "100"], ["--sort", "score", "--limit", "100"], ["--sort", "date", "--has-gps"]):
         assert search_json(cases["sqlite"], *args) == search_json(cases["postgresql"], *args), args
     assert _viewer_answers(cases["sqlite"]) == _viewer_answers(cases["postgresql"])
+
+
+def test_a_second_analyzer_on_both_backends(evidence: Path, backend_case: Path) -> None:
+    """An inventory, then the test-only analyzer on the same files: its rows, by COPY on PostgreSQL, executemany on
+    SQLite, are the same on both, and a re-run adds none."""
+    from tests.analyzers import mean_colour
+
+    assert cbis("index", evidence, "--case", backend_case, "--no-classify").exit_code == 0
+    with mean_colour.registered():
+        for _ in range(2):
+            result = cbis("index", evidence, "--case", backend_case, "--analyze", "mean-colour")
+            assert result.exit_code == 0, result.output
+    assert "indexed 0 images, 0 unprocessed, 15 skipped as unchanged" in result.stdout
+    results = rows(
+        backend_case,
+        "SELECT files.path, analyzers.name, result_json, analysis_results.run_id FROM analysis_results "
+        "JOIN files ON files.id = analysis_results.file_id JOIN analyzers ON analyzers.id = analyzer_id ORDER BY 1",
+    )
+    assert len(results) == 12 and {name for _, name, _, _ in results} == {"mean-colour"}
+    assert {run for *_, run in results} == {2}  # all from the second run; the third found nothing to do
+    canon = next(json.loads(data) for path, _, data, _ in results if path == "camera/Canon_40D.jpg")
+    assert set(canon) == {"red", "green", "blue", "sampled"} and 0 < canon["red"] < 255
+    assert rows(backend_case, "SELECT run_id, analyzer_id FROM run_analyzers ORDER BY 1") == [(2, 1), (3, 1)]
+    assert scalar(backend_case, "SELECT count(*) FROM predictions") == 0

@@ -16,7 +16,7 @@ from cbis.ingest.walk import WalkEntry, walk
 from cbis.services.examine import ExamineSettings, examine
 from tests.hostile.corpus import small_jpeg
 
-SETTINGS = ExamineSettings(classify=False, draft_size=256, max_pixels=178_956_970, allow_truncated=False)
+SETTINGS = ExamineSettings(max_pixels=178_956_970, allow_truncated=False)  # an inventory: no analyzer
 
 
 def walked(root: Path) -> dict[str, WalkEntry]:
@@ -43,7 +43,7 @@ def test_a_directory_swapped_for_a_link_outside_the_root_is_not_read(tmp_path: P
     (root / "photos").symlink_to(outside)
     outside_hashes = {hashlib.sha256(p.read_bytes()).hexdigest() for p in outside.rglob("*.jpg")}
     for relpath in ("photos/kept.jpg", "photos/deeper/kept.jpg"):
-        row = examine(entries[relpath], SETTINGS, None).row
+        row = examine(entries[relpath], SETTINGS).row
         assert row.status == "unprocessed", relpath
         assert row.error is not None and row.error.startswith("file changed during the run: "), row.error
         assert "'photos' on its path is no longer a directory" in row.error
@@ -58,11 +58,11 @@ def test_a_file_replaced_by_another_is_recorded_as_changed(tmp_path: Path) -> No
     replacement.write_bytes(small_jpeg(5))
     os.replace(replacement, root / "photos" / "kept.jpg")  # a new inode under the listed name
     os.utime(root / "photos" / "kept.jpg", ns=(entries["photos/kept.jpg"].stat.st_atime_ns,) * 2)
-    row = examine(entries["photos/kept.jpg"], SETTINGS, None).row
+    row = examine(entries["photos/kept.jpg"], SETTINGS).row
     assert row.status == "unprocessed"
     assert row.error is not None and "leads to a different file than the walk listed" in row.error
     # The untouched one is read as usual, beneath the same root.
-    other = examine(entries["photos/deeper/kept.jpg"], SETTINGS, None).row
+    other = examine(entries["photos/deeper/kept.jpg"], SETTINGS).row
     assert other.status == "image" and other.sha256 == hashlib.sha256(small_jpeg(1)).hexdigest()
 
 
@@ -71,6 +71,6 @@ def test_the_last_component_swapped_for_a_link_is_not_followed(tmp_path: Path) -
     entries = walked(root)
     (root / "photos" / "kept.jpg").unlink()
     (root / "photos" / "kept.jpg").symlink_to(outside / "kept.jpg")
-    row = examine(entries["photos/kept.jpg"], SETTINGS, None).row
+    row = examine(entries["photos/kept.jpg"], SETTINGS).row
     assert row.status == "unprocessed" and row.sha256 is None
     assert row.error is not None and row.error.startswith("file changed during the run: it is now a symbolic link")

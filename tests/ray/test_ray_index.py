@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -248,13 +247,15 @@ def test_nodes_are_checked_before_a_run(ray_cluster: None, tmp_path: Path) -> No
 def test_a_node_whose_model_differs_is_refused(ray_cluster: None, default_model: str) -> None:
     import pyarrow as pa
 
+    from cbis import analyzers
     from cbis.errors import CbisError
-    from cbis.model.registry import load_classifier
-    from cbis.services.distributed import ClassifyBatch
+    from cbis.services.distributed import AnalyzeBatch
 
-    recorded = asdict(load_classifier(default_model).provenance) | {"weights_sha256": "0" * 64}
-    actor = ClassifyBatch(default_model, None, 1, 5, recorded)
-    table = pa.table({"pixels": pa.array([None], pa.binary())})
+    settings = analyzers.AnalyzerSettings(default_model, inference_threads=1)
+    [analyzer] = analyzers.load(["imagenet"], settings)
+    recorded = analyzer.identity() | {"weights_sha256": "0" * 64}
+    actor = AnalyzeBatch([analyzers.get("imagenet")], settings, {"imagenet": recorded})
+    table = pa.table({"input:imagenet": pa.array([None], pa.binary())})
     with pytest.raises(CbisError, match="not the one recorded for this run"):
         actor(table)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cbis.db.store import FileRow, PredictionRow
+from cbis.db.store import FileRow
 from tests.conftest import EXAMPLES
 
 pa = pytest.importorskip("pyarrow", reason="Ray is not installed: pip install 'cbis[ray]'")
@@ -45,9 +45,6 @@ def awkward_row() -> FileRow:
             "model": None,
             "tags": {"Exif.MakerNote": {"hex": "00ff", "length": 2}, "GPS.GPSLatitude": [[43, 1], [28, 1]]},
         },
-        predictions=[PredictionRow(1, "n03028079", "church, church building", 0.4475151002407074)],
-        embedding=b"\x00\x3c" * 4,
-        embedding_dim=4,
     )
 
 
@@ -178,9 +175,12 @@ def test_a_new_field_of_any_type_crosses_without_a_change_to_the_ray_path() -> N
 RAY_THREADS_PROBE = """
 import os, sys
 import numpy as np
-from cbis.services.distributed import load_actor_classifier
+from cbis import analyzers
+from cbis.services.distributed import load_actor_analyzers
 before = len(os.listdir("/proc/self/task"))
-classifier = load_actor_classifier("efficientnet-lite0", None, int(sys.argv[1]))
+settings = analyzers.AnalyzerSettings("efficientnet-lite0", inference_threads=int(sys.argv[1]))
+[analyzer] = load_actor_analyzers([analyzers.get("imagenet")], settings)
+classifier = analyzer.classifier
 side = classifier.input_size
 classifier.classify_and_embed(np.zeros((2, side, side, 3), dtype=np.float32), top_k=1)
 print(len(os.listdir("/proc/self/task")) - before, os.environ.get("CBIS_INFERENCE_THREADS"))

@@ -107,8 +107,7 @@ def classify(case_dir: Path, model: dict[str, object], *, shift: int = 0) -> int
                         label = next(p for p, hostile in HOSTILE_PATHS.items() if hostile == path)
                     score = round(0.9 / rank - (index % 7) * 0.01, 4)
                     predictions.append(store.PredictionRow(rank, wnid, label, score))
-                row = store.FileRow(path, b"", "", 0, 0, "", "", "", "image", predictions=predictions)
-                items.append((file_id, row))
+                items.append((file_id, store.Classification(predictions, b"", 0)))
             store.write_classifications(connection, items, model_id)
         return model_id
     finally:

@@ -54,7 +54,7 @@ def test_uncommitted_writes_do_not_block_or_show_and_committed_ones_appear(fresh
                 height=1,
                 exif={"make": "Late Camera", "tags": {}},
             )
-            store.write_files(connection, [row], evidence_id=evidence_id, run_id=run_id, model_id=None)
+            store.write_files(connection, [row], evidence_id=evidence_id, run_id=run_id)
             for url in ("/", "/overview", "/export/files.csv", f"/image/{fresh_case.ids['camera/Canon_40D.jpg']}"):
                 assert client.get(url).status_code == 200, url
             assert images_listed(client) == before

@@ -206,7 +206,7 @@ def test_recorded_paths_that_leave_the_root_are_never_served(fresh_case: ViewerC
             )
             for index, path in enumerate(bad_paths)
         ]
-        store.write_files(connection, rows, evidence_id=evidence_id, run_id=run_id, model_id=None)
+        store.write_files(connection, rows, evidence_id=evidence_id, run_id=run_id)
         ids = dict(connection.execute(text("SELECT path, id FROM files WHERE path LIKE 'bad-%'")).all())
     engine.dispose()
     client = create_app(fresh_case.case_dir, {"TESTING": True}).test_client()

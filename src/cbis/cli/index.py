@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cbis.analyzers import parse_names
 from cbis.cli._common import CaseOption, audited_case, fail, resolve_case_dir, stderr, stdout, user_errors
 from cbis.services.cases import check_case_outside_evidence
 from cbis.services.distributed import RayOptions, index_evidence_on_ray
@@ -21,7 +22,7 @@ from cbis.services.indexer import (
     IndexProgress,
     default_workers,
     index_evidence,
-    load_classifier,
+    load_analyzers,
 )
 from cbis.status import ExitStatus
 
@@ -33,6 +34,15 @@ def index(
         str, typer.Argument(metavar="EVIDENCE_DIR", help="Evidence directory to walk (read-only).", show_default=False)
     ],
     case: CaseOption = None,
+    analyze: Annotated[
+        str | None,
+        typer.Option(
+            "--analyze",
+            metavar="NAME[,NAME...]",
+            help="Analyzers to run (see `cbis analyzers`). Default: the default ones (imagenet). On a case that "
+            "has the files already, runs just the analyzers they lack.",
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option("--model", help="Classifier (see `cbis models`). Default: efficientnet-lite0."),
@@ -79,18 +89,21 @@ def index(
     ] = None,
     ray_actors: Annotated[
         int | None,
-        typer.Option("--ray-actors", help="With --ray: classifier actors. Default: one per GPU, else 2."),
+        typer.Option("--ray-actors", help="With --ray: analyzer actors. Default: one per GPU, else 2."),
     ] = None,
     ray_threads: Annotated[
-        int, typer.Option("--ray-threads", help="With --ray: inference threads per classifier actor.")
+        int, typer.Option("--ray-threads", help="With --ray: inference threads per analyzer actor.")
     ] = 1,
 ) -> None:
     """Walk EVIDENCE_DIR read-only: hash every file, read EXIF, classify images, store all in the case."""
     if not evidence_path:
         raise fail("EVIDENCE_DIR is empty: name the evidence directory (use . for the current one)", ExitStatus.USAGE)
     evidence_dir = Path(evidence_path)
+    with user_errors():
+        analyzer_names = None if analyze is None else tuple(parse_names(analyze))
     options = IndexOptions(
         classify=not no_classify,
+        analyze=analyzer_names,
         model=model,
         weights=weights,
         top_k=top_k,
@@ -108,13 +121,13 @@ def index(
         return
     started = time.monotonic()
     with user_errors(), audited_case(ctx, case) as opened:
-        classifier = load_classifier(options, on_status=_note)
+        analyzers = load_analyzers(options, on_status=_note)
         with _progress_display() as on_progress:
             summary = index_evidence(
                 opened,
                 evidence_dir,
                 options,
-                classifier=classifier,
+                analyzers=analyzers,
                 on_progress=on_progress,
                 on_warning=_warn,
                 started=started,

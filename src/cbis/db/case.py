@@ -9,7 +9,18 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from cbis.db.engine import AUDIT_LOCK_KEY, lock_serialised
-from cbis.db.models import AuditEntry, CaseInfo, Evidence, Exif, File, Model, Prediction, Run
+from cbis.db.models import (
+    AnalyzerRecord,
+    AuditEntry,
+    CaseInfo,
+    Evidence,
+    Exif,
+    File,
+    Model,
+    Prediction,
+    Run,
+    RunAnalyzer,
+)
 
 GENESIS_HASH = "0" * 64
 
@@ -153,6 +164,7 @@ class CaseCounts:
     audit_entries: int
     missing: int = 0  # files a later walk no longer found (rows kept)
     access_times: list[tuple[int, str]] = field(default_factory=list)  # (run, its note on the access times)
+    analyzers: list[str] = field(default_factory=list)  # each analyzer used, with the runs that ran it
 
 
 def case_counts(connection: Connection) -> CaseCounts:
@@ -185,7 +197,23 @@ def case_counts(connection: Connection) -> CaseCounts:
                 select(Run.id, Run.access_times).where(Run.access_times.is_not(None)).order_by(Run.id)
             )
         ],
+        analyzers=_analyzers_used(connection),
     )
+
+
+def _analyzers_used(connection: Connection) -> list[str]:
+    """'name version N (runs 1, 2)' for each analyzer the case has used (schema 6 on; earlier runs have none)."""
+    used: dict[tuple[int, str, str], list[int]] = {}
+    for analyzer_id, name, version, run_id in connection.execute(
+        select(AnalyzerRecord.id, AnalyzerRecord.name, AnalyzerRecord.version, RunAnalyzer.run_id)
+        .join(RunAnalyzer, RunAnalyzer.analyzer_id == AnalyzerRecord.id)
+        .order_by(AnalyzerRecord.id, RunAnalyzer.run_id)
+    ):
+        used.setdefault((analyzer_id, name, version), []).append(run_id)
+    return [
+        f"{name} version {version} (run{'s' if len(runs) > 1 else ''} {', '.join(map(str, runs))})"
+        for (_, name, version), runs in used.items()
+    ]
 
 
 INTEGRITY_PROBLEMS_SHOWN = 20

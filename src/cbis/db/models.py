@@ -109,6 +109,8 @@ class Run(Base):
     not_walked: Mapped[int] = mapped_column(Integer, default=0)
     files_missing: Mapped[int] = mapped_column(Integer, default=0)  # recorded before, not found by this walk
     access_times: Mapped[str | None] = mapped_column(Text, nullable=True)  # could this run keep atimes unchanged
+    # Files whose bytes no longer had the recorded SHA-256 although size and mtime were unchanged (version 6).
+    content_changed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class File(Base):
@@ -252,3 +254,40 @@ class Skipped(Base):
     reason: Mapped[str] = mapped_column(Text)
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     missing_since_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as for files
+
+
+class AnalyzerRecord(Base):
+    """An analyzer a case has used (schema version 6): exactly which analysis produced a row."""
+
+    __tablename__ = "analyzers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(40))
+    provenance_json: Mapped[str] = mapped_column(Text)
+    # SHA-256 of name, version and identity JSON (sorted keys): the same analysis is the same row.
+    identity_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    first_used_at: Mapped[str] = mapped_column(String(40))
+
+
+class RunAnalyzer(Base):
+    """Which analyzers a run ran."""
+
+    __tablename__ = "run_analyzers"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True, autoincrement=False)
+    analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
+
+
+class AnalysisResult(Base):
+    """One analyzer's output record for one file, as JSON, for analyzers without tables of their own."""
+
+    __tablename__ = "analysis_results"
+    __table_args__ = (Index("ix_analysis_results_analyzer", "analyzer_id"),)
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    result_json: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,5 @@
-"""Writes made by `cbis index`: evidence roots, runs, model provenance and batches of file records.
+"""Writes made by `cbis index`: evidence roots, runs, analyzers' provenance, batches of file records and the
+analyzers' outputs.
 
 Each batch is written in one transaction by the caller (`with engine.begin()`), so an interrupted run loses
 at most the batch in flight and a resumed run redoes exactly that.
@@ -6,6 +7,7 @@ at most the batch in flight and a resumed run redoes exactly that.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,10 +15,22 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
-from cbis.db.models import Embedding, Evidence, Exif, File, Model, Prediction, Run, Skipped
-from cbis.records import FileRow, PredictionRow
+from cbis.db.models import (
+    AnalysisResult,
+    AnalyzerRecord,
+    Embedding,
+    Evidence,
+    Exif,
+    File,
+    Model,
+    Prediction,
+    Run,
+    RunAnalyzer,
+    Skipped,
+)
+from cbis.records import Classification, FileRow, PredictionRow, to_json
 
-__all__ = ["FileRow", "PredictionRow"]  # the record types the store writes (defined in cbis.records)
+__all__ = ["Classification", "FileRow", "PredictionRow"]  # the record types the store writes (cbis.records)
 
 EXIF_COLUMNS = (
     "make",
@@ -41,9 +55,20 @@ class KnownFile:
     mtime_ns: int
     sha256: str | None
     status: str
-    classified: bool  # has predictions from the run's model
+    analysed_by: frozenset[str] = frozenset()  # the run's analyzers that have this file's output
     error: str | None = None
     missing: bool = False  # an earlier walk no longer found it
+
+
+@dataclass(frozen=True)
+class RunAnalyzerIds:
+    """Where one of a run's analyzers keeps its outputs: its `analyzers` row, and the id its output table is
+    keyed by (for a Classification, the `models` row; for any other output, the analyzer's own row)."""
+
+    name: str
+    output: type
+    analyzer_id: int
+    target_id: int
 
 
 def evidence_id_for(connection: Connection, root: str, root_bytes: bytes, now: str) -> int:
@@ -70,27 +95,76 @@ def model_id_for(connection: Connection, provenance: dict[str, Any], now: str) -
     return connection.execute(insert(Model).values(**values, first_used_at=now)).inserted_primary_key[0]
 
 
-def start_run(connection: Connection, evidence_id: int, model_id: int | None, now: str) -> int:
+def analyzer_id_for(
+    connection: Connection, name: str, version: str, provenance: dict[str, Any], identity: dict[str, Any], now: str
+) -> int:
+    """The case's row for this analysis: the same name, version and identity (the provenance less what may differ
+    between machines running the same analysis, such as a weights file's path) are the same row."""
+    provenance_json = json.dumps(provenance, ensure_ascii=False, sort_keys=True)
+    identity_json = json.dumps(identity, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(f"{name}\n{version}\n{identity_json}".encode()).hexdigest()
+    existing = connection.execute(select(AnalyzerRecord.id).where(AnalyzerRecord.identity_sha256 == digest)).scalar()
+    if existing is not None:
+        return existing
     return connection.execute(
+        insert(AnalyzerRecord).values(
+            name=name, version=version, provenance_json=provenance_json, identity_sha256=digest, first_used_at=now
+        )
+    ).inserted_primary_key[0]
+
+
+def run_analyzer_ids(
+    connection: Connection,
+    name: str,
+    version: str,
+    output: type,
+    provenance: dict[str, Any],
+    identity: dict[str, Any],
+    now: str,
+) -> RunAnalyzerIds:
+    analyzer_id = analyzer_id_for(connection, name, version, provenance, identity, now)
+    target_id = model_id_for(connection, provenance, now) if output is Classification else analyzer_id
+    return RunAnalyzerIds(name, output, analyzer_id, target_id)
+
+
+def start_run(connection: Connection, evidence_id: int, analyzers: Sequence[RunAnalyzerIds], now: str) -> int:
+    """A new run; `runs.model_id` names the classifier whose predictions it stores, if one of its analyzers is."""
+    model_id = next((ids.target_id for ids in analyzers if ids.output is Classification), None)
+    run_id = connection.execute(
         insert(Run).values(evidence_id=evidence_id, model_id=model_id, started_at=now, status="running")
     ).inserted_primary_key[0]
+    for ids in analyzers:
+        connection.execute(insert(RunAnalyzer).values(run_id=run_id, analyzer_id=ids.analyzer_id))
+    return run_id
 
 
 def finish_run(connection: Connection, run_id: int, status: str, now: str, counts: dict[str, int | str]) -> None:
     connection.execute(update(Run).where(Run.id == run_id).values(status=status, finished_at=now, **counts))
 
 
-def known_files(connection: Connection, evidence_id: int, model_id: int | None) -> dict[bytes, KnownFile]:
-    """What the case already holds for this root, to decide from `stat` alone what needs reading again."""
-    classified: set[int] = set()
-    if model_id is not None:
-        classified = set(
-            connection.execute(
-                select(Prediction.file_id)
-                .join(File, File.id == Prediction.file_id)
-                .where(File.evidence_id == evidence_id, Prediction.model_id == model_id, Prediction.rank == 1)
-            ).scalars()
+def _analysed(connection: Connection, evidence_id: int, ids: RunAnalyzerIds) -> set[int]:
+    """Files of this root that have this analyzer's output."""
+    if ids.output is Classification:
+        query = (
+            select(Prediction.file_id)
+            .join(File, File.id == Prediction.file_id)
+            .where(File.evidence_id == evidence_id, Prediction.model_id == ids.target_id, Prediction.rank == 1)
         )
+    else:
+        query = (
+            select(AnalysisResult.file_id)
+            .join(File, File.id == AnalysisResult.file_id)
+            .where(File.evidence_id == evidence_id, AnalysisResult.analyzer_id == ids.target_id)
+        )
+    return set(connection.execute(query).scalars())
+
+
+def known_files(
+    connection: Connection, evidence_id: int, analyzers: Sequence[RunAnalyzerIds] = ()
+) -> dict[bytes, KnownFile]:
+    """What the case already holds for this root, to decide from `stat` alone what needs reading again, and which
+    of the run's analyzers each file has the output of."""
+    analysed = {ids.name: _analysed(connection, evidence_id, ids) for ids in analyzers}
     rows = connection.execute(
         select(
             File.id,
@@ -105,7 +179,14 @@ def known_files(connection: Connection, evidence_id: int, model_id: int | None) 
     )
     return {
         path_bytes: KnownFile(
-            file_id, size, mtime_ns, sha256, status, file_id in classified, error, missing_since is not None
+            file_id,
+            size,
+            mtime_ns,
+            sha256,
+            status,
+            frozenset(name for name, done in analysed.items() if file_id in done),
+            error,
+            missing_since is not None,
         )
         for file_id, path_bytes, size, mtime_ns, sha256, status, error, missing_since in rows
     }
@@ -230,19 +311,18 @@ def write_files(
     *,
     evidence_id: int,
     run_id: int,
-    model_id: int | None,
     replace_ids: Iterable[int] = (),
-) -> None:
-    """Insert new or changed files with their EXIF, predictions and embedding.
+) -> list[int]:
+    """Insert new or changed files with their EXIF; their new ids, in the order of `rows`.
 
     `replace_ids` are rows of files whose content changed since an earlier run: their old records
-    (and the predictions made on the old content) go, in the same transaction as the new ones arrive.
+    (and the analyses made of the old content) go, in the same transaction as the new ones arrive.
     """
     replace_ids = list(replace_ids)
     for start in range(0, len(replace_ids), 500):
         connection.execute(delete(File).where(File.id.in_(replace_ids[start : start + 500])))
     if not rows:
-        return
+        return []
     file_ids = _insert_files(connection, [_file_values(row, evidence_id, run_id) for row in rows])
     exif_values = []
     for file_id, row in zip(file_ids, rows, strict=True):
@@ -256,12 +336,31 @@ def write_files(
             exif_values.append({"file_id": file_id, **values})
     if exif_values:
         _insert_many(connection, Exif.__table__, exif_values)
-    if model_id is not None:
-        write_classifications(connection, list(zip(file_ids, rows, strict=True)), model_id)
+    return file_ids
 
 
-def write_classifications(connection: Connection, items: Sequence[tuple[int, FileRow]], model_id: int) -> None:
-    """Predictions and embeddings for files already in the case (a re-index with another model)."""
+def write_outputs(
+    connection: Connection, ids: RunAnalyzerIds, items: Sequence[tuple[int, Any]], *, run_id: int
+) -> None:
+    """One analyzer's outputs for files in the case: a Classification into predictions and embeddings, any other
+    record as JSON in analysis_results."""
+    if not items:
+        return
+    if ids.output is Classification:
+        write_classifications(connection, items, ids.target_id)
+        return
+    _insert_many(
+        connection,
+        AnalysisResult.__table__,
+        [
+            {"file_id": file_id, "analyzer_id": ids.target_id, "run_id": run_id, "result_json": to_json(output)}
+            for file_id, output in items
+        ],
+    )
+
+
+def write_classifications(connection: Connection, items: Sequence[tuple[int, Classification]], model_id: int) -> None:
+    """Predictions and embeddings of one model for files in the case."""
     prediction_values = [
         {
             "file_id": file_id,
@@ -271,13 +370,13 @@ def write_classifications(connection: Connection, items: Sequence[tuple[int, Fil
             "label": p.label,
             "score": p.score,
         }
-        for file_id, row in items
-        for p in row.predictions or ()
+        for file_id, output in items
+        for p in output.predictions
     ]
     embedding_values = [
-        {"file_id": file_id, "model_id": model_id, "dim": row.embedding_dim, "vector": row.embedding}
-        for file_id, row in items
-        if row.embedding is not None
+        {"file_id": file_id, "model_id": model_id, "dim": output.embedding_dim, "vector": output.embedding}
+        for file_id, output in items
+        if output.embedding
     ]
     if prediction_values:
         _insert_many(connection, Prediction.__table__, prediction_values)

@@ -215,6 +215,24 @@ def inference_threads() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else usable_cpu_count()
 
 
+@contextmanager
+def threads_for_loading(threads: int | None) -> Iterator[None]:
+    """Make a model loaded in the block use `threads` CPU threads instead of every CPU of the machine (several
+    Ray actors on one node share its CPUs); None leaves the process's setting as it is."""
+    if threads is None:
+        yield
+        return
+    previous = os.environ.get(INFERENCE_THREADS_ENV)
+    os.environ[INFERENCE_THREADS_ENV] = str(threads)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[INFERENCE_THREADS_ENV]
+        else:
+            os.environ[INFERENCE_THREADS_ENV] = previous
+
+
 def usable_cpu_count() -> int:
     """CPUs this process may run on (a container's or taskset's limit, not the host's core count)."""
     try:

@@ -558,6 +558,7 @@ def case_summary(case: Case) -> dict[str, str]:
         "images with GPS": str(counts.with_gps),
         "classified images": str(counts.classified),
         "models": "; ".join(counts.models) or "none",
+        "analyzers": "; ".join(counts.analyzers) or "none recorded (runs before cbis recorded analyzers)",
         "index runs": str(counts.runs),
         "audit entries": str(counts.audit_entries),
         "evidence access times": _access_time_notes(counts.access_times),

@@ -5,10 +5,14 @@ it takes the case's index lock, walks the evidence and decides from `stat` what 
 writes every batch in one transaction with the same `write_batch`. In between, Ray Data streams the work:
 
     plan rows (paths + stat) -> examine tasks: read+hash, sniff, decode, EXIF, prepare (services.examine)
-                             -> classify actors (ActorPoolStrategy, one model each) -> driver writes batches
+                             -> analyze actors (ActorPoolStrategy, the run's analyzers loaded once each)
+                             -> driver writes batches
 
-Rows cross the cluster as plain Arrow columns: the FileRow fields (text as UTF-8 bytes that keep undecodable
-names exact, lists and dicts as JSON) and the prepared pixels as float32 bytes. Execution is streaming with
+This is the Ray executor; the local one is services.indexer.LocalExecutor. Both run the same examine code and
+the same analyzers (cbis.analyzers), so no analysis is written twice. Rows cross the cluster as plain Arrow
+columns declared from the record types (cbis.records.wire_kinds): the FileRow fields (text as UTF-8 bytes that
+keep undecodable names exact, lists and dicts as JSON), each analyzer's prepared input (a numpy array in .npy
+form), and each analyzer's output record, field by field. Execution is streaming with
 Ray Data's backpressure, so memory stays bounded whatever the corpus; results arrive in plan order.
 
 Every node reads the evidence itself, from a shared mount at the same path as on the driver: before starting,
@@ -19,6 +23,7 @@ only inside functions: `cbis --help` and a local index never import it.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
@@ -30,40 +35,42 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cbis import __version__
+from cbis import analyzers as registry
+from cbis.analyzers import Analyzer, AnalyzerSettings
 from cbis.errors import CbisError, UsageError
 from cbis.ingest.walk import WalkEntry
-from cbis.records import FileRow, PredictionRow, from_wire, to_json, to_wire, wire_kinds
+from cbis.records import FileRow, from_wire, to_wire, wire_kinds
 from cbis.services.cases import Case
-from cbis.services.examine import Examined, ExamineSettings, examine, examine_for_classification
+from cbis.services.examine import Examined, ExamineSettings, examine, examine_existing
 from cbis.services.indexer import (
+    Described,
     IndexOptions,
     IndexProgress,
     IndexSummary,
     Plan,
     RunIds,
-    advance,
     check_access_times,
+    check_analyzers,
     check_request,
+    examine_settings,
+    execute,
     run_index,
-    stop_on_interrupt,
     timed_out,
-    write_batch,
 )
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import threading
 
-    from cbis.model.base import Classifier, ModelProvenance
-    from cbis.model.preprocess import Preprocessor
+    import pyarrow as pa
 
 LOCAL = "local"
 # Files per examine task call. Small enough that a few hundred files already spread over every CPU.
@@ -73,32 +80,18 @@ EXAMINE_ROWS = 16
 # also what the per-file time limit abandons when a decoder hangs.
 EXAMINE_THREADS = 2
 # Logical CPUs and memory one examine task reserves. Distinct resources from the classify actors' also keep
-# Ray Data from fusing the two stages into one (decoding would then run inside the model's actors, serially).
+# Ray Data from fusing the two stages into one (decoding would then run inside the analyzers' actors, serially).
 EXAMINE_CPUS = 0.5
 EXAMINE_MEMORY = 512 * 2**20
 # Plan rows per input block: a block is one examine task's input; at most this many blocks are created.
 MAX_INPUT_BLOCKS = 10_000
-# How long the driver waits for every node to answer the evidence check, and for the model probe.
+# How long the driver waits for every node to answer the evidence check, and for the analyzers' probe.
 NODE_CHECK_SECONDS = 120.0
 CONNECT_SECONDS = 10.0
 MODEL_PROBE_SECONDS = 900.0  # a node without a cached model converts it once (TensorFlow): minutes
 # Far above any cluster's need; they keep a value beyond 64 bits from reaching Ray as a traceback.
 MAX_RAY_ACTORS = 1024
 MAX_RAY_THREADS = 256
-# Provenance fields that must agree between every actor and the run's record (not the weights file's path,
-# which may differ from node to node for the same bytes).
-_PROVENANCE_KEYS = (
-    "name",
-    "architecture",
-    "weights_sha256",
-    "source_package",
-    "source_version",
-    "tensorflow_version",
-    "keras_version",
-    "preprocessing",
-    "input_size",
-    "backend",
-)
 
 
 class ClusterError(CbisError):
@@ -108,7 +101,7 @@ class ClusterError(CbisError):
 @dataclass
 class RayOptions:
     address: str = LOCAL  # "local": a private cluster on this machine for this run; else a Ray cluster address
-    actors: int | None = None  # classify actors; None: one per GPU in the cluster, else 2
+    actors: int | None = None  # analyze actors; None: one per GPU in the cluster, else 2
     threads: int = 1  # inference threads per actor (TensorFlow intra-op threads, or LiteRT's)
     temp_dir: Path | None = None  # where a local cluster keeps its session files (default: the system temp dir)
     num_cpus: int | None = None  # CPUs a local cluster offers (default: all of this machine's)
@@ -286,7 +279,7 @@ def look_at_evidence(root: bytes, samples: Sequence[bytes]) -> dict[str, Any]:
 
 
 def _sample(plan: Plan, count: int = 3) -> list[WalkEntry]:
-    entries = [*plan.todo, *(entry for entry, _ in plan.classify_only)]
+    entries = [*plan.todo, *(item.entry for item in plan.analyze_only)]
     if len(entries) <= count:
         return entries
     return [entries[round(i * (len(entries) - 1) / (count - 1))] for i in range(count)]
@@ -382,48 +375,21 @@ def _describe(seen: list[int] | str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The model: loaded once per actor, with its own thread count
+# The analyzers: loaded once per actor, with its own thread count
 
 
-def _preparation(model: str) -> tuple[Preprocessor, int]:
-    """The model's `prepare()` and JPEG draft size, without loading it: the examine tasks prepare exactly what a
-    local run would."""
-    from cbis.model import registry
-
-    return registry.preparation(model)
+def load_actor_analyzers(specs: Sequence[registry.AnalyzerSpec], settings: AnalyzerSettings) -> list[Analyzer]:
+    """The run's analyzers as an actor loads them. The specs themselves travel (not their names), so an
+    analyzer registered on the driver only (a plugin, a test) is the same one on every node."""
+    return [spec.load(settings, None) for spec in specs]
 
 
-@contextmanager
-def _inference_threads(threads: int) -> Iterator[None]:
-    """Make the model loaded in the block use `threads` CPU threads instead of every CPU of the machine: several
-    actors on one node share its CPUs. Set only inside the actor's own process."""
-    from cbis.model.backends import INFERENCE_THREADS_ENV
-
-    previous = os.environ.get(INFERENCE_THREADS_ENV)
-    os.environ[INFERENCE_THREADS_ENV] = str(threads)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ[INFERENCE_THREADS_ENV]
-        else:
-            os.environ[INFERENCE_THREADS_ENV] = previous
-
-
-def load_actor_classifier(model: str, weights: str | None, threads: int) -> Classifier:
-    from cbis.model.registry import load_classifier
-
-    with _inference_threads(threads):
-        return load_classifier(model, weights=Path(weights) if weights else None)
-
-
-def probe_model(model: str, weights: str | None, threads: int) -> dict[str, Any]:
-    """Load the model as an actor will, and say exactly which model that is (recorded for the run)."""
-    return asdict(load_actor_classifier(model, weights, threads).provenance)
-
-
-def _provenance_key(provenance: dict[str, Any]) -> dict[str, Any]:
-    return {key: provenance.get(key) for key in _PROVENANCE_KEYS}
+def probe_analyzers(specs: Sequence[registry.AnalyzerSpec], settings: AnalyzerSettings) -> list[dict[str, Any]]:
+    """Load the analyzers as an actor will, and say exactly which they are (recorded for the run)."""
+    return [
+        {"name": a.name, "version": a.version, "provenance": a.provenance(), "identity": a.identity()}
+        for a in load_actor_analyzers(specs, settings)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -439,12 +405,32 @@ _ARROW_TYPES = {
 }
 
 
+def _columns(record_type: type, prefix: str = "") -> list[tuple[str, pa.DataType]]:
+    import pyarrow as pa
+
+    return [(prefix + name, getattr(pa, _ARROW_TYPES[kind])()) for name, kind in wire_kinds(record_type).items()]
+
+
 def row_schema(*extra: tuple[str, pa.DataType]) -> pa.Schema:
     """Every FileRow field as a column (its type from cbis.records.wire_kinds), plus `extra` columns."""
     import pyarrow as pa
 
-    columns = [(name, getattr(pa, _ARROW_TYPES[kind])()) for name, kind in wire_kinds(FileRow).items()]
-    return pa.schema(columns + list(extra))
+    return pa.schema(_columns(FileRow) + list(extra))
+
+
+def input_column(name: str) -> str:
+    return f"input:{name}"
+
+
+def output_prefix(name: str) -> str:
+    return f"output:{name}:"
+
+
+def output_columns(name: str, output: type) -> list[tuple[str, pa.DataType]]:
+    """An analyzer's output record as columns: a flag (has an output) and each field by its wire kind."""
+    import pyarrow as pa
+
+    return [(f"output:{name}", pa.bool_()), *_columns(output, output_prefix(name))]
 
 
 def row_to_record(row: FileRow) -> dict[str, Any]:
@@ -453,6 +439,25 @@ def row_to_record(row: FileRow) -> dict[str, Any]:
 
 def record_to_row(record: dict[str, Any]) -> FileRow:
     return from_wire(FileRow, record)
+
+
+def array_to_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def bytes_to_array(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def outputs_from_record(record: dict[str, Any], outputs: dict[str, type]) -> dict[str, Any]:
+    found = {}
+    for name, output in outputs.items():
+        if record.get(f"output:{name}"):
+            prefix = output_prefix(name)
+            found[name] = from_wire(output, {field: record[prefix + field] for field in wire_kinds(output)})
+    return found
 
 
 def _input_schema() -> pa.Schema:
@@ -472,17 +477,22 @@ def _input_schema() -> pa.Schema:
             ("mtime_ns", pa.int64()),
             ("ctime_ns", pa.int64()),
             ("existing_id", pa.int64()),
+            ("sha256", pa.string()),
+            ("analyzers", pa.list_(pa.string())),
         ]
     )
 
 
-def _examined_schema() -> pa.Schema:
+def _examined_schema(analyzer_names: Sequence[str]) -> pa.Schema:
     import pyarrow as pa
 
-    return row_schema(("seq", pa.int64()), ("existing_id", pa.int64()), ("pixels", pa.binary()))
+    inputs = [(input_column(name), pa.binary()) for name in analyzer_names]
+    return row_schema(("seq", pa.int64()), ("existing_id", pa.int64()), ("changed", pa.bool_()), *inputs)
 
 
-def _plan_record(seq: int, entry: WalkEntry, existing_id: int | None) -> dict[str, Any]:
+def _plan_record(
+    seq: int, entry: WalkEntry, existing_id: int | None, sha256: str | None, wanted: Sequence[str] | None
+) -> dict[str, Any]:
     st = entry.stat
     return {
         "seq": seq,
@@ -497,6 +507,8 @@ def _plan_record(seq: int, entry: WalkEntry, existing_id: int | None) -> dict[st
         "mtime_ns": st.st_mtime_ns,
         "ctime_ns": st.st_ctime_ns,
         "existing_id": existing_id,
+        "sha256": sha256,
+        "analyzers": None if wanted is None else list(wanted),
     }
 
 
@@ -522,15 +534,14 @@ def _plan_blocks(plan: Plan) -> list[pa.Table]:
     """
     import pyarrow as pa
 
-    work = [(entry, None) for entry in plan.todo] + list(plan.classify_only)
+    work = [(entry, None, None, None) for entry in plan.todo] + [
+        (item.entry, item.file_id, item.sha256, item.analyzers) for item in plan.analyze_only
+    ]
     rows_per_block = max(EXAMINE_ROWS, math.ceil(len(work) / MAX_INPUT_BLOCKS))
     schema = _input_schema()
     return [
         pa.Table.from_pylist(
-            [
-                _plan_record(seq, entry, known)
-                for seq, (entry, known) in enumerate(work[start : start + rows_per_block], start)
-            ],
+            [_plan_record(seq, *item) for seq, item in enumerate(work[start : start + rows_per_block], start)],
             schema=schema,
         )
         for start in range(0, len(work), rows_per_block)
@@ -541,13 +552,7 @@ def _plan_blocks(plan: Plan) -> list[pa.Table]:
 # The two stages, as Ray Data runs them
 
 
-def examine_batch(
-    table: pa.Table,
-    *,
-    settings: ExamineSettings,
-    prepare: Preprocessor | None,
-    file_time_limit: float | None,
-) -> pa.Table:
+def examine_batch(table: pa.Table, *, settings: ExamineSettings, file_time_limit: float | None) -> pa.Table:
     """Examine stage (Ray tasks): services.examine on each file, the per-file time limit as in a local run."""
     import pyarrow as pa
 
@@ -557,69 +562,80 @@ def examine_batch(
         for record in records:
             entry = _entry_from_record(record)
             if record["existing_id"] is None:
-                yield examine, (entry, settings, prepare)
+                yield examine, (entry, settings)
             else:
-                yield examine_for_classification, (entry, record["existing_id"], settings, prepare)
+                wanted = tuple(record["analyzers"])
+                yield examine_existing, (entry, record["existing_id"], record["sha256"], wanted, settings)
 
+    names = [name for name, _ in settings.preparers]
     pool = WorkerPool(min(EXAMINE_THREADS, len(records)) or 1, name="cbis-ray-examine")
     out = []
     try:
         results = pool.map_ordered(jobs(), window=EXAMINE_THREADS * 2, time_limit=file_time_limit)
         for record, result in zip(records, results, strict=True):
             examined = timed_out(result) if isinstance(result, TimedOut) else result
+            inputs = {input_column(name): examined.inputs.get(name) for name in names}
             out.append(
                 {
                     **row_to_record(examined.row),
                     "seq": record["seq"],
                     "existing_id": examined.existing_id,
-                    "pixels": None
-                    if examined.pixels is None
-                    else np.ascontiguousarray(examined.pixels, dtype=np.float32).tobytes(),
+                    "changed": examined.changed,
+                    **{column: None if data is None else array_to_bytes(data) for column, data in inputs.items()},
                 }
             )
     finally:
         pool.shutdown()
-    return pa.Table.from_pylist(out, schema=_examined_schema())
+    return pa.Table.from_pylist(out, schema=_examined_schema(names))
 
 
-class ClassifyBatch:
-    """Classify stage (a Ray actor each): one model per actor, loaded once, with `threads` inference threads."""
+class AnalyzeBatch:
+    """Analyze stage (a Ray actor each): the run's analyzers, loaded once per actor, with `threads` inference
+    threads, run on the inputs the examine tasks prepared, by services.indexer.analyze as in a local run."""
 
-    def __init__(self, model: str, weights: str | None, threads: int, top_k: int, expected: dict[str, Any]) -> None:
-        self._classifier = load_actor_classifier(model, weights, threads)
-        mine = _provenance_key(asdict(self._classifier.provenance))
-        self._mismatch = {key: (mine[key], expected.get(key)) for key in mine if mine[key] != expected.get(key)}
-        self._top_k = top_k
-        self._size = self._classifier.input_size
+    def __init__(
+        self,
+        specs: Sequence[registry.AnalyzerSpec],
+        settings: AnalyzerSettings,
+        expected: dict[str, dict[str, Any]],
+    ) -> None:
+        self._analyzers = load_actor_analyzers(specs, settings)
+        self._mismatch = {}
+        for analyzer in self._analyzers:
+            mine, recorded = analyzer.identity(), expected.get(analyzer.name, {})
+            for key in sorted(set(mine) | set(recorded)):
+                if mine.get(key) != recorded.get(key):
+                    self._mismatch[f"{analyzer.name}.{key}"] = (mine.get(key), recorded.get(key))
 
     def __call__(self, table: pa.Table) -> pa.Table:
         import pyarrow as pa
 
+        from cbis.services.indexer import analyze
+
         if self._mismatch:  # raised here, not in __init__, so that the driver receives the error itself
             raise ClusterError(
-                f"the model on {socket.gethostname()} is not the one recorded for this run (here, recorded): "
+                f"an analyzer on {socket.gethostname()} is not the one recorded for this run (here, recorded): "
                 f"{self._mismatch}; install the same cbis, TensorFlow and weights on every node"
             )
-
-        pixels = table.column("pixels").to_pylist()
-        ready = [n for n, data in enumerate(pixels) if data is not None]
-        predictions: list[str | None] = [None] * len(pixels)
-        embeddings: list[bytes | None] = [None] * len(pixels)
-        dims = [0] * len(pixels)
-        if ready:
-            shape = (self._size, self._size, 3)
-            inputs = np.stack([np.frombuffer(pixels[n], dtype=np.float32).reshape(shape) for n in ready])
-            top, vectors = self._classifier.classify_and_embed(inputs, top_k=self._top_k)
-            for n, best, vector in zip(ready, top, vectors, strict=True):
-                predictions[n] = to_json([PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in best])
-                embeddings[n] = np.asarray(vector, dtype="<f2").tobytes()
-                dims[n] = int(vector.shape[-1])
-        table = table.drop_columns(["pixels", "predictions", "embedding", "embedding_dim"])
-        return (
-            table.append_column("predictions", pa.array(predictions, pa.string()))
-            .append_column("embedding", pa.array(embeddings, pa.binary()))
-            .append_column("embedding_dim", pa.array(dims, pa.int64()))
-        )
+        items = [Examined(FileRow("", b"", "", 0, 0, "", "", "", "")) for _ in range(table.num_rows)]
+        for analyzer in self._analyzers:
+            column = input_column(analyzer.name)
+            if column in table.column_names:
+                for item, data in zip(items, table.column(column).to_pylist(), strict=True):
+                    if data is not None:
+                        item.inputs[analyzer.name] = bytes_to_array(data)
+        analyze(items, self._analyzers)
+        table = table.drop_columns([name for name in table.column_names if name.startswith("input:")])
+        for analyzer in self._analyzers:
+            columns = output_columns(analyzer.name, analyzer.output)
+            wires = [to_wire(item.outputs[analyzer.name]) if analyzer.name in item.outputs else None for item in items]
+            table = table.append_column(columns[0][0], pa.array([wire is not None for wire in wires], pa.bool_()))
+            prefix = output_prefix(analyzer.name)
+            for column_name, arrow_type in columns[1:]:
+                field_name = column_name[len(prefix) :]
+                values = [None if wire is None else wire[field_name] for wire in wires]
+                table = table.append_column(column_name, pa.array(values, arrow_type))
+        return table
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -659,7 +675,7 @@ def index_evidence_on_ray(
     on_progress: Callable[[IndexProgress], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> IndexSummary:
-    """`cbis index --ray`: what index_evidence does, with examining and classifying spread over a Ray cluster."""
+    """`cbis index --ray`: what index_evidence does, with examining and analysing spread over a Ray cluster."""
     if ray_options.actors is not None and not 1 <= ray_options.actors <= MAX_RAY_ACTORS:
         raise UsageError(f"--ray-actors must be between 1 and {MAX_RAY_ACTORS}")
     if not 1 <= ray_options.threads <= MAX_RAY_THREADS:
@@ -672,113 +688,112 @@ def index_evidence_on_ray(
             "or without --ray"
         )
     ray = import_ray()
-    model = None
-    if options.classify:
-        from cbis.model.registry import DEFAULT_MODEL
-
-        model = options.model or DEFAULT_MODEL
-        _preparation(model)  # an unknown name is refused before any cluster starts
+    specs = [registry.get(name) for name in check_analyzers(options)]
+    settings = options.analyzer_settings(ray_options.threads)
+    # Built here, cheaply (no model): an unknown model is refused before any cluster starts.
+    preparers = [(spec.name, spec.preparer(settings)) for spec in specs]
     started = time.monotonic()
     with index_lock(case.directory), ray_connection(ray_options):
         stages = _stages(ray, ray_options)
-        provenance = None
-        if model is not None:
-            provenance = _probe(ray, model, options, ray_options, stages)
+        described = _probe(ray, specs, settings, stages) if specs else []
+        executor = RayExecutor(ray, options, stages, specs, settings, preparers, described)
 
         def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
             for warning in check_nodes(root, _sample(plan), expect_read_only=ray_options.address != LOCAL):
                 if on_warning:
                     on_warning(warning)
-            _stream(ray, case, plan, options, ray_options, stages, model, provenance, summary, ids, on_progress)
+            execute(executor, case, plan, summary, ids, on_progress, on_warning)
 
-        return run_index(case, root, provenance, process, started, access, reads_counted=False)
+        return run_index(case, root, described, process, started, access, reads_counted=False)
 
 
-def _probe(ray: Any, model: str, options: IndexOptions, ray_options: RayOptions, stages: _Stages) -> ModelProvenance:
-    from cbis.model.base import ModelProvenance
-
-    weights = str(options.weights.resolve()) if options.weights else None
-    task = ray.remote(num_cpus=stages.actor_cpus, num_gpus=stages.actor_gpus, max_retries=0)(probe_model)
-    reference = task.remote(model, weights, ray_options.threads)
+def _probe(
+    ray: Any, specs: Sequence[registry.AnalyzerSpec], settings: AnalyzerSettings, stages: _Stages
+) -> list[Described]:
+    """Load the analyzers on a node as an actor will: what the run records, and what every actor must match."""
+    task = ray.remote(num_cpus=stages.actor_cpus, num_gpus=stages.actor_gpus, max_retries=0)(probe_analyzers)
+    reference = task.remote(specs, settings)
+    names = ", ".join(spec.name for spec in specs)
     try:
         found = ray.get(reference, timeout=MODEL_PROBE_SECONDS)
     except ray.exceptions.GetTimeoutError:
-        raise ClusterError(f"no Ray node loaded {model} within {MODEL_PROBE_SECONDS:.0f} s") from None
+        raise ClusterError(f"no Ray node loaded the analyzers {names} within {MODEL_PROBE_SECONDS:.0f} s") from None
     except ray.exceptions.RayError as exc:
         raise _from_cluster(exc) from exc
-    return ModelProvenance(**found)
+    return [
+        Described(item["name"], item["version"], spec.output, item["provenance"], item["identity"])
+        for spec, item in zip(specs, found, strict=True)
+    ]
 
 
-def _stream(
-    ray: Any,
-    case: Case,
-    plan: Plan,
-    options: IndexOptions,
-    ray_options: RayOptions,
-    stages: _Stages,
-    model: str | None,
-    provenance: ModelProvenance | None,
-    summary: IndexSummary,
-    ids: RunIds,
-    on_progress: Callable[[IndexProgress], None] | None,
-) -> None:
-    progress = IndexProgress(total=len(plan.todo) + len(plan.classify_only))
-    if on_progress:
-        on_progress(progress)
-    if not progress.total:
-        return
-    prepare, draft_size = _preparation(model) if model is not None else (None, None)
-    settings = ExamineSettings(
-        classify=model is not None,
-        draft_size=draft_size,
-        max_pixels=options.max_pixels,
-        allow_truncated=options.allow_truncated,
-    )
-    context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = True  # rows reach the case in plan order, as in a local run
-    context.enable_progress_bars = False  # cbis draws its own
-    context.print_on_execution_start = False
-    # Ray Data's notices are for whoever tunes a pipeline (its failures still arrive as exceptions), and a corpus
-    # smaller than one examine batch can't keep every actor busy, which is no news either.
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+class RayExecutor:
+    """Ray Data: examine tasks, then analyze actors; batches come back to the driver in plan order."""
 
-    dataset = ray.data.from_arrow(_plan_blocks(plan)).map_batches(
-        examine_batch,
-        batch_size=EXAMINE_ROWS,
-        batch_format="pyarrow",
-        fn_kwargs={"settings": settings, "prepare": prepare, "file_time_limit": options.file_time_limit},
-        num_cpus=EXAMINE_CPUS,
-        memory=EXAMINE_MEMORY,
-        udf_modifying_row_count=False,
-    )
-    if model is not None:
-        assert provenance is not None
-        dataset = dataset.map_batches(
-            ClassifyBatch,
-            batch_size=options.batch_size,
+    def __init__(
+        self,
+        ray: Any,
+        options: IndexOptions,
+        stages: _Stages,
+        specs: Sequence[registry.AnalyzerSpec],
+        settings: AnalyzerSettings,
+        preparers: Sequence[tuple[str, Any]],
+        described: Sequence[Described],
+    ) -> None:
+        self._ray = ray
+        self._options = options
+        self._stages = stages
+        self._specs = list(specs)
+        self._settings = settings
+        self._preparers = list(preparers)
+        self._expected = {d.name: d.identity for d in described}
+        self._outputs = {spec.name: spec.output for spec in specs}
+
+    def batches(self, plan: Plan, stop: threading.Event) -> Iterator[list[Examined]]:
+        ray, options, stages = self._ray, self._options, self._stages
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # rows reach the case in plan order, as in a local run
+        context.enable_progress_bars = False  # cbis draws its own
+        context.print_on_execution_start = False
+        # Ray Data's notices are for whoever tunes a pipeline (its failures still arrive as exceptions), and a
+        # corpus smaller than one examine batch can't keep every actor busy, which is no news either.
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+
+        settings = examine_settings(options, self._preparers)
+        dataset = ray.data.from_arrow(_plan_blocks(plan)).map_batches(
+            examine_batch,
+            batch_size=EXAMINE_ROWS,
             batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=stages.actors),
-            fn_constructor_kwargs={
-                "model": model,
-                "weights": str(options.weights.resolve()) if options.weights else None,
-                "threads": ray_options.threads,
-                "top_k": options.top_k,
-                "expected": asdict(provenance),
-            },
-            num_cpus=stages.actor_cpus,
-            num_gpus=stages.actor_gpus,
+            fn_kwargs={"settings": settings, "file_time_limit": options.file_time_limit},
+            num_cpus=EXAMINE_CPUS,
+            memory=EXAMINE_MEMORY,
             udf_modifying_row_count=False,
         )
-    with stop_on_interrupt() as stop:
+        if self._specs:
+            dataset = dataset.map_batches(
+                AnalyzeBatch,
+                batch_size=options.batch_size,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=stages.actors),
+                fn_constructor_kwargs={"specs": self._specs, "settings": self._settings, "expected": self._expected},
+                num_cpus=stages.actor_cpus,
+                num_gpus=stages.actor_gpus,
+                udf_modifying_row_count=False,
+            )
         batches = iter(dataset.iter_batches(batch_size=options.batch_size, batch_format="pyarrow"))
         try:
             for table in batches:
-                batch = [Examined(record_to_row(record), None, record["existing_id"]) for record in table.to_pylist()]
-                write_batch(case, batch, plan, summary, ids)
-                advance(progress, batch, on_progress)
+                yield [
+                    Examined(
+                        record_to_row(record),
+                        existing_id=record["existing_id"],
+                        outputs=outputs_from_record(record, self._outputs),
+                        changed=bool(record["changed"]),
+                    )
+                    for record in table.to_pylist()
+                ]
                 if stop.is_set():
-                    raise KeyboardInterrupt
+                    return
         except ray.exceptions.RayError as exc:
             raise _from_cluster(exc) from exc
         finally:

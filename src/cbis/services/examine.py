@@ -1,19 +1,20 @@
-"""Examine one file: read it once (hashes from the same bytes), sniff, decode, EXIF, prepare model input.
+"""Examine one file: read it once (hashes from the same bytes), sniff, decode once, EXIF, and prepare each
+analyzer's input from that one decoded picture.
 
 Runs on worker threads: hashlib, libjpeg and Pillow's resampling release the GIL, so a few threads keep
-the classifier fed. Every per-file failure becomes a recorded reason, never an exception.
+the analyzers fed. Every per-file failure becomes a recorded reason, never an exception.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PIL import Image
 
+from cbis.analyzers.base import AnalysisInput, Preparer
 from cbis.ingest.hashing import (
     Digests,
     EvidenceFile,
@@ -28,21 +29,40 @@ from cbis.ingest.walk import WalkEntry, display_path, relpath_bytes
 from cbis.records import FileRow
 from cbis.timestamps import from_ns
 
+# An inventory (no analyzer needs the picture) still decodes every file in full (that is what proves it sound:
+# libjpeg entropy-decodes the whole stream at any scale), but lets libjpeg scale down while doing so: several times
+# faster on camera JPEGs.
+INVENTORY_DRAFT_SIZE = 256
+
 
 @dataclass(frozen=True)
 class ExamineSettings:
-    classify: bool
-    draft_size: int | None
     max_pixels: int
     allow_truncated: bool
+    # The run's analyzers' input preparation, by name: each image is decoded once, then prepared for each.
+    preparers: tuple[tuple[str, Preparer], ...] = ()
     keep_limit: int = 64 << 20
+
+    @property
+    def keep_pixels(self) -> bool:
+        return any(preparer.needs.image for _, preparer in self.preparers)
+
+    @property
+    def draft_size(self) -> int | None:
+        """The largest size any analyzer needs (None, full size, when one needs it)."""
+        sizes = [preparer.needs.draft_size for _, preparer in self.preparers if preparer.needs.image]
+        if not sizes:
+            return INVENTORY_DRAFT_SIZE
+        return None if None in sizes else max(size for size in sizes if size is not None)
 
 
 @dataclass
 class Examined:
     row: FileRow
-    pixels: np.ndarray | None  # the classifier's prepared input, when the file is an image to classify
-    existing_id: int | None = None  # set for a classify-only pass over a file already in the case
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # analyzer name -> its prepared input
+    existing_id: int | None = None  # a file already in the case, examined for analyzers it lacks
+    outputs: dict[str, Any] = field(default_factory=dict)  # analyzer name -> output record, once analysed
+    changed: bool = False  # an existing file whose content is no longer what the case recorded
 
 
 def base_row(entry: WalkEntry) -> FileRow:
@@ -77,43 +97,62 @@ def _head(path: Path | EvidenceFile, data: bytes | None) -> bytes:
         return stream.read(SNIFF_LENGTH)
 
 
-def examine(
-    entry: WalkEntry, settings: ExamineSettings, prepare: Callable[[Image.Image], np.ndarray] | None
-) -> Examined:
-    """Never raises: whatever goes wrong with one file is that file's recorded reason, never the run's end."""
+def examine(entry: WalkEntry, settings: ExamineSettings) -> Examined:
+    """A file new to the case (or changed): every analyzer of the run prepares its input.
+
+    Never raises: whatever goes wrong with one file is that file's recorded reason, never the run's end."""
     try:
-        return _examine(entry, settings, prepare)
+        return _examine(entry, settings, None)
     except Exception as exc:  # a decoder or library bug met on hostile input
         return _failed(entry, exc)
+
+
+def examine_existing(
+    entry: WalkEntry, existing_id: int, recorded_sha256: str | None, wanted: tuple[str, ...], settings: ExamineSettings
+) -> Examined:
+    """A file the case holds, unchanged by `stat`, that lacks the output of the analyzers `wanted`: read and
+    hashed again as it is decoded, and prepared for those only if its SHA-256 is still the one recorded."""
+    try:
+        examined = _examine(entry, settings, wanted)
+    except Exception as exc:
+        return _failed(entry, exc, existing_id)
+    examined.existing_id = existing_id
+    sha256 = examined.row.sha256
+    if sha256 is not None and sha256 != recorded_sha256:
+        examined.inputs = {}
+        examined.changed = True
+        examined.row.error = (
+            f"content changed since it was indexed although its size and modification time did not: SHA-256 now "
+            f"{sha256}, recorded {recorded_sha256}; not analysed (the recorded row is kept)"
+        )
+    return examined
 
 
 def _failed(entry: WalkEntry, exc: Exception, existing_id: int | None = None) -> Examined:
     row = base_row(entry)
     row.error = f"unexpected error while examining the file: {type(exc).__name__}: {exc}"[:2000]
-    return Examined(row, None, existing_id)
+    return Examined(row, existing_id=existing_id)
 
 
-def _examine(
-    entry: WalkEntry, settings: ExamineSettings, prepare: Callable[[Image.Image], np.ndarray] | None
-) -> Examined:
+def _examine(entry: WalkEntry, settings: ExamineSettings, wanted: tuple[str, ...] | None) -> Examined:
     row = base_row(entry)
     try:
         digests, data = _read(entry.evidence_file, settings.keep_limit, row.warnings)
     except FileChangedError as exc:
         row.error = f"file changed while being read (twice): {exc.reason}"
-        return Examined(row, None)
+        return Examined(row)
     except FileReplacedError as exc:
         row.error = exc.reason
-        return Examined(row, None)
+        return Examined(row)
     except OSError as exc:
         row.error = f"cannot read: {exc.strerror or exc}"
-        return Examined(row, None)
+        return Examined(row)
     row.md5, row.sha1, row.sha256, row.size = digests.md5, digests.sha1, digests.sha256, digests.size
     try:
         detected = sniff(_head(entry.evidence_file, data))
     except OSError as exc:
         row.error = f"cannot read: {exc.strerror or exc}"
-        return Examined(row, None)
+        return Examined(row)
     row.format = detected
     row.extension_mismatch = extension_mismatch(row.extension, detected)
     if detected is None:
@@ -121,35 +160,41 @@ def _examine(
             row.error = f"not an image: the content is no known image format although the name ends in .{row.extension}"
         else:
             row.status = "other"
-        return Examined(row, None)
-    return _decode(row, entry.evidence_file if data is None else data, settings, prepare)
+        return Examined(row)
+    return _decode(row, data, entry.evidence_file if data is None else data, settings, wanted)
 
 
 def _decode(
     row: FileRow,
+    data: bytes | None,
     source: bytes | Path | EvidenceFile,
     settings: ExamineSettings,
-    prepare: Callable[[Image.Image], np.ndarray] | None,
+    wanted: tuple[str, ...] | None,
 ) -> Examined:
+    preparers = [(name, p) for name, p in settings.preparers if wanted is None or name in wanted]
     try:
         decoded = decode_image(
             source,
             draft_size=settings.draft_size,
             max_pixels=settings.max_pixels,
-            keep_pixels=settings.classify,
+            keep_pixels=any(preparer.needs.image for _, preparer in preparers),
             allow_truncated=settings.allow_truncated,
         )
     except UnreadableImage as exc:
         row.error = exc.reason
-        return Examined(row, None)
+        return Examined(row)
     apply_decoded(row, decoded)
-    pixels = None
-    if settings.classify and prepare is not None and decoded.image is not None:
+    source_for_analyzers = AnalysisInput(decoded.image, data, row.format, row.width, row.height, row.exif)
+    inputs: dict[str, np.ndarray] = {}
+    for name, preparer in preparers:
         try:
-            pixels = prepare(decoded.image)
+            prepared = preparer.prepare(source_for_analyzers)
         except (OSError, ValueError, MemoryError) as exc:
-            row.warnings.append(f"could not prepare the image for the classifier: {exc}")
-    return Examined(row, pixels)
+            row.warnings.append(f"could not prepare the image for the {name} analyzer: {exc}")
+            continue
+        if prepared is not None:
+            inputs[name] = prepared
+    return Examined(row, inputs)
 
 
 def apply_decoded(row: FileRow, decoded: DecodedImage) -> None:
@@ -163,30 +208,3 @@ def apply_decoded(row: FileRow, decoded: DecodedImage) -> None:
     exif = dataclasses.asdict(decoded.exif)
     exif.pop("warnings", None)
     row.exif = exif
-
-
-def examine_for_classification(
-    entry: WalkEntry,
-    existing_id: int,
-    settings: ExamineSettings,
-    prepare: Callable[[Image.Image], np.ndarray],
-) -> Examined:
-    """A file already indexed, unchanged by stat, that this run's model has not classified yet."""
-    row = base_row(entry)
-    try:
-        decoded = decode_image(
-            entry.evidence_file,
-            draft_size=settings.draft_size,
-            max_pixels=settings.max_pixels,
-            keep_pixels=True,
-            allow_truncated=settings.allow_truncated,
-        )
-        pixels = prepare(decoded.image) if decoded.image is not None else None
-    except UnreadableImage as exc:
-        row.error = exc.reason
-        return Examined(row, None, existing_id)
-    except (OSError, ValueError, MemoryError) as exc:
-        row.error = f"could not prepare the image for the classifier: {exc}"
-        return Examined(row, None, existing_id)
-    row.status = "image"
-    return Examined(row, pixels, existing_id)

@@ -1,8 +1,10 @@
-"""`cbis index`: walk -> compare with the case -> read+hash -> decode+EXIF -> classify batch -> store batch.
+"""`cbis index`: walk -> compare with the case -> read+hash -> decode+EXIF+prepare -> analyze batch -> store batch.
 
-Reading, hashing and decoding run on a thread pool with a bounded window of files in flight, so memory is
-flat whatever the corpus size; the main thread classifies whole batches and writes each batch in one
-transaction, so an interruption loses at most the batch in flight and a re-run picks up exactly there.
+What is the same whichever executor runs the work is here: the checks, the plan, the recorded run, and the
+writing of each batch in one transaction (so an interruption loses at most the batch in flight and a re-run picks
+up exactly there). The executors: `LocalExecutor` below (a thread pool with a bounded window of files in flight,
+so memory is flat whatever the corpus size, and the analyzers on the main thread) and services/distributed.py's
+Ray Data executor. Both run the same examine and analyzer code.
 """
 
 from __future__ import annotations
@@ -13,33 +15,29 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
+from cbis import analyzers as registry
+from cbis.analyzers import Analyzer, AnalyzerSettings, check_outputs
 from cbis.db import queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
-from cbis.records import PredictionRow
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
-from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_for_classification
+from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
 from cbis.services.locations import is_inside
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
 if TYPE_CHECKING:
-    from cbis.model.base import Classifier, ModelProvenance
+    from collections.abc import Sequence
 
 DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's own bomb threshold: about 13,000 x 13,000
 MAX_TOP_K = 20
-# An inventory still decodes every file in full (that is what proves it sound: libjpeg entropy-decodes the whole
-# stream at any scale), but lets libjpeg scale down while doing so: several times faster on camera JPEGs.
-INVENTORY_DRAFT_SIZE = 256
 
 
 # On CPU a LiteRT batch of 8-16 runs as fast per image as 32 or 64 (measured: 317-335 img/s at 8-16, 298-308
@@ -57,7 +55,8 @@ def default_workers() -> int:
 
 @dataclass
 class IndexOptions:
-    classify: bool = True
+    classify: bool = True  # False: an inventory (--no-classify): hashes and metadata, no analyzer at all
+    analyze: tuple[str, ...] | None = None  # the analyzers to run (--analyze); None: the default ones
     model: str | None = None  # None: the registry's default
     weights: Path | None = None
     top_k: int = 5
@@ -70,6 +69,14 @@ class IndexOptions:
     file_time_limit: float | None = 120.0
     # Refuse any read that would change an access time (no O_NOATIME for a file cbis's user does not own, links).
     require_noatime: bool = False
+
+    def analyzer_names(self) -> list[str]:
+        if not self.classify:
+            return []
+        return list(self.analyze) if self.analyze is not None else registry.default_names()
+
+    def analyzer_settings(self, inference_threads: int | None = None) -> AnalyzerSettings:
+        return AnalyzerSettings(self.model, self.weights, self.top_k, inference_threads)
 
 
 @dataclass
@@ -85,7 +92,7 @@ class IndexProgress:
 class IndexSummary:
     evidence: str
     run_id: int
-    model: str | None
+    analyzers: str | None  # the run's analyzers' names, comma-separated; None for an inventory
     files_walked: int = 0
     images_indexed: int = 0
     unprocessed: int = 0
@@ -93,6 +100,8 @@ class IndexSummary:
     skipped_unchanged: int = 0
     not_walked: int = 0  # links, loops, special files, unreadable directories (recorded, not read)
     missing: int = 0  # recorded by an earlier run, gone from this walk (rows kept, flagged missing)
+    content_changed: int = 0  # bytes no longer the recorded SHA-256 behind an unchanged stat (not analysed)
+    analyzed: dict[str, int] = field(default_factory=dict)  # analyzer -> files it gave an output for
     seconds: float = 0.0
     status: str = "running"
 
@@ -108,13 +117,25 @@ class IndexSummary:
             extras.append(f"{self.not_walked} links or special entries not followed")
         if self.missing:
             extras.append(f"{self.missing} recorded before and now missing")
+        if self.content_changed:
+            extras.append(f"{self.content_changed} changed since indexed although size and mtime did not, not analysed")
         return text + (f" ({', '.join(extras)})" if extras else "")
+
+
+@dataclass(frozen=True)
+class AnalyzeOnly:
+    """A file the case holds, unchanged by `stat`, that lacks the output of some of the run's analyzers."""
+
+    entry: WalkEntry
+    file_id: int
+    sha256: str | None  # as recorded: the file is checked against it as it is read again
+    analyzers: tuple[str, ...]
 
 
 @dataclass
 class Plan:
     todo: list[WalkEntry]
-    classify_only: list[tuple[WalkEntry, int]]
+    analyze_only: list[AnalyzeOnly]
     changed_ids: dict[bytes, int]
     unchanged_ids: list[int]
     skips: list[WalkSkip]
@@ -133,11 +154,26 @@ class Plan:
 
 @dataclass(frozen=True)
 class RunIds:
-    """Where a run's rows go: its evidence root, the run itself, and the model whose predictions it stores."""
+    """Where a run's rows go: its evidence root, the run itself, and where each of its analyzers keeps outputs."""
 
     evidence_id: int
     run_id: int
-    model_id: int | None
+    analyzers: tuple[store.RunAnalyzerIds, ...] = ()
+
+
+@dataclass(frozen=True)
+class Described:
+    """An analyzer as the case records it (from the analyzer itself, or from a Ray node that loaded it)."""
+
+    name: str
+    version: str
+    output: type
+    provenance: dict[str, Any]
+    identity: dict[str, Any]
+
+
+def describe(analyzer: Analyzer) -> Described:
+    return Described(analyzer.name, analyzer.version, analyzer.output, analyzer.provenance(), analyzer.identity())
 
 
 # Reasons that say nothing about the file itself, only about that run (a busy machine, a failing read, a file
@@ -149,9 +185,9 @@ def is_transient(error: str | None) -> bool:
     return error is not None and error.startswith(TRANSIENT_REASONS)
 
 
-def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classification: bool) -> Plan:
+def plan_work(root: Path, known: dict[bytes, store.KnownFile], analyzer_names: Sequence[str] = ()) -> Plan:
     """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened, unless what
-    stopped them last time was transient."""
+    stopped them last time was transient or an image lacks the output of one of the run's analyzers."""
     plan = Plan([], [], {}, [], [], 0)
     walked: set[bytes] = set()
     for item in walk(root):
@@ -172,8 +208,10 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], needs_classificat
         ):
             plan.todo.append(item)
             plan.changed_ids[relpath_bytes(item.relpath)] = previous.id
-        elif needs_classification and previous.status == "image" and not previous.classified:
-            plan.classify_only.append((item, previous.id))
+        elif previous.status == "image" and (
+            lacking := tuple(name for name in analyzer_names if name not in previous.analysed_by)
+        ):
+            plan.analyze_only.append(AnalyzeOnly(item, previous.id, previous.sha256, lacking))
         else:
             plan.unchanged_ids.append(previous.id)
     unlisted = plan.unlisted_prefixes()
@@ -211,14 +249,22 @@ def validate_options(options: IndexOptions) -> None:
         raise UsageError(f"--file-time-limit must be a number of seconds above 0 and at most {MAX_FILE_TIME_LIMIT:g}")
 
 
-def load_classifier(options: IndexOptions, on_status: Callable[[str], None] | None = None) -> Classifier | None:
+def load_analyzers(options: IndexOptions, on_status: Callable[[str], None] | None = None) -> list[Analyzer]:
+    """The run's analyzers, loaded (models included): what the options ask for, refused when it cannot run."""
     validate_options(options)
-    if not options.classify:
-        return None
-    from cbis.model.registry import DEFAULT_MODEL
-    from cbis.model.registry import load_classifier as load
+    return registry.load(check_analyzers(options), options.analyzer_settings(), on_status)
 
-    return load(options.model or DEFAULT_MODEL, weights=options.weights, on_status=on_status)
+
+def check_analyzers(options: IndexOptions) -> list[str]:
+    """The analyzer names a run uses, refused before anything starts when the options contradict them."""
+    if options.analyze is not None and not options.classify:
+        raise UsageError("--no-classify is an inventory without any analyzer: leave out --analyze, or --no-classify")
+    names = options.analyzer_names()
+    used = set().union(*(registry.get(name).settings_used for name in names))
+    for option, setting, value in (("--model", "model", options.model), ("--weights", "weights", options.weights)):
+        if value is not None and setting not in used:
+            raise UsageError(f"{option} is a setting of no analyzer this run uses ({', '.join(names) or 'none'})")
+    return names
 
 
 def index_evidence(
@@ -226,25 +272,27 @@ def index_evidence(
     evidence_dir: Path,
     options: IndexOptions,
     *,
-    classifier: Classifier | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
     on_progress: Callable[[IndexProgress], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     started: float | None = None,
 ) -> IndexSummary:
-    """`started` (time.monotonic()) is when the command began, when the caller loaded the classifier before: the
-    run's time is then the examiner's wait, model loading (or its first conversion) included."""
+    """`analyzers` are the ones `load_analyzers(options)` gives, when the caller loaded them before; `started`
+    (time.monotonic()) is when the command began: the run's time is then the examiner's wait, model loading (or
+    its first conversion) included."""
     started = time.monotonic() if started is None else started
     root = check_request(case, evidence_dir, options)
     access = check_access_times(root, options, on_warning)
-    if options.classify and classifier is None:
-        classifier = load_classifier(options)
+    if analyzers is None:
+        analyzers = load_analyzers(options)
+    executor = LocalExecutor(options, analyzers)
 
     def process(plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
-        _process(case, plan, options, classifier, summary, ids, on_progress)
+        execute(executor, case, plan, summary, ids, on_progress, on_warning)
 
     with index_lock(case.directory):
         return run_index(
-            case, root, classifier.provenance if classifier else None, process, started, access, options.require_noatime
+            case, root, [describe(a) for a in analyzers], process, started, access, options.require_noatime
         )
 
 
@@ -272,6 +320,7 @@ def check_request(case: Case, evidence_dir: Path, options: IndexOptions) -> Path
     if not evidence_dir.is_dir():
         raise EvidenceError(f"evidence path is not a directory: {evidence_dir}")
     validate_options(options)
+    check_analyzers(options)
     root = evidence_dir.resolve()
     check_case_outside_evidence(case, root)
     check_not_nested(case, root)
@@ -313,7 +362,7 @@ def check_not_nested(case: Case, root: Path) -> None:
 def run_index(
     case: Case,
     root: Path,
-    provenance: ModelProvenance | None,
+    described: Sequence[Described],
     process: Callable[[Plan, IndexSummary, RunIds], None],
     started: float,
     access: atime.Assessment | None = None,
@@ -323,21 +372,24 @@ def run_index(
 ) -> IndexSummary:
     """One recorded run: start it, plan from `stat`, let `process` examine and write the files, finish it.
 
-    `provenance` is the model whose predictions this run stores (None for --no-classify). The caller holds the
-    case's index lock. The run is recorded as completed, interrupted or failed whatever `process` does.
+    `described` are the run's analyzers (none for --no-classify). The caller holds the case's index lock. The
+    run is recorded as completed, interrupted or failed whatever `process` does.
     """
     with case.engine.begin() as connection:
         now = utc_now()
         # The root's exact bytes are the key; its text is for people and reports (undecodable bytes escaped).
         evidence_id = store.evidence_id_for(connection, escape_unprintable(str(root)), os.fsencode(root), now)
-        model_id = store.model_id_for(connection, asdict(provenance), now) if provenance is not None else None
-        run_id = store.start_run(connection, evidence_id, model_id, now)
-        known = store.known_files(connection, evidence_id, model_id)
-    summary = IndexSummary(escape_unprintable(str(root)), run_id, provenance.name if provenance else None)
+        analyzer_ids = tuple(
+            store.run_analyzer_ids(connection, d.name, d.version, d.output, d.provenance, d.identity, now)
+            for d in described
+        )
+        run_id = store.start_run(connection, evidence_id, analyzer_ids, now)
+        known = store.known_files(connection, evidence_id, analyzer_ids)
+    summary = IndexSummary(escape_unprintable(str(root)), run_id, ",".join(d.name for d in described) or None)
     access = access or atime.assess(root)
     atime.GUARD.reset(require=require_noatime, protected_by_mount=access.protected_by_mount)
     try:
-        plan = plan_work(root, known, provenance is not None)
+        plan = plan_work(root, known, [d.name for d in described])
         del known
         summary.files_walked = plan.files_walked
         summary.not_walked = len(plan.skips)
@@ -353,7 +405,7 @@ def run_index(
                 run_id=run_id,
             )
             store.mark_skips_missing(connection, evidence_id, run_id, plan.unlisted_prefixes())
-        process(plan, summary, RunIds(evidence_id, run_id, model_id))
+        process(plan, summary, RunIds(evidence_id, run_id, analyzer_ids))
         summary.status = "completed"
     except KeyboardInterrupt:
         summary.status = "interrupted"
@@ -377,6 +429,7 @@ def run_index(
                     "skipped_unchanged": summary.skipped_unchanged,
                     "not_walked": summary.not_walked,
                     "files_missing": summary.missing,
+                    "content_changed": summary.content_changed,
                     "access_times": atime.outcome(access)
                     if reads_counted
                     else f"{access.note} (files read on Ray workers are not counted)",
@@ -385,49 +438,92 @@ def run_index(
     return summary
 
 
-def _process(
+class Executor(Protocol):
+    """Runs a plan's examine and analyze work and hands back batches of examined, analysed files, in plan order,
+    for the driver to write. `stop` set (Ctrl-C): hand back what is in hand at once, then stop."""
+
+    def batches(self, plan: Plan, stop: threading.Event) -> Iterator[list[Examined]]: ...
+
+
+def execute(
+    executor: Executor,
     case: Case,
     plan: Plan,
-    options: IndexOptions,
-    classifier: Classifier | None,
     summary: IndexSummary,
     ids: RunIds,
     on_progress: Callable[[IndexProgress], None] | None,
+    on_warning: Callable[[str], None] | None,
 ) -> None:
-    settings = ExamineSettings(
-        classify=classifier is not None,
-        draft_size=classifier.draft_size if classifier is not None else INVENTORY_DRAFT_SIZE,
-        max_pixels=options.max_pixels,
-        allow_truncated=options.allow_truncated,
-    )
-    prepare = classifier.prepare if classifier is not None else None
-    progress = IndexProgress(total=len(plan.todo) + len(plan.classify_only))
+    """Write each batch an executor hands back, in one transaction, as it arrives."""
+    progress = IndexProgress(total=len(plan.todo) + len(plan.analyze_only))
     if on_progress:
         on_progress(progress)
-
-    def jobs() -> Iterator[tuple[Callable[..., Examined], tuple[Any, ...]]]:
-        for entry in plan.todo:
-            yield examine, (entry, settings, prepare)
-        for entry, existing_id in plan.classify_only:
-            yield examine_for_classification, (entry, existing_id, settings, prepare)
-
-    batch: list[Examined] = []
-    window = max(options.batch_size * 2, options.workers * 4)
-    pool = WorkerPool(options.workers, name="cbis-examine")
+    if not progress.total:
+        return
     with stop_on_interrupt() as stop:
-        for result in pool.map_ordered(jobs(), window=window, time_limit=options.file_time_limit):
-            examined = timed_out(result) if isinstance(result, TimedOut) else result
-            batch.append(examined)
-            if len(batch) >= options.batch_size or stop.is_set():
-                _flush(case, batch, classifier, options.top_k, plan, summary, ids)
-                advance(progress, batch, on_progress)
-                batch = []
+        for batch in executor.batches(plan, stop):
+            write_batch(case, batch, plan, summary, ids)
+            for item in batch:
+                if item.changed and on_warning:
+                    on_warning(f"{item.row.path}: {item.row.error}")
+            advance(progress, batch, on_progress)
             if stop.is_set():
                 raise KeyboardInterrupt
+
+
+def examine_jobs(plan: Plan, settings: ExamineSettings) -> Iterator[tuple[Callable[..., Examined], tuple[Any, ...]]]:
+    for entry in plan.todo:
+        yield examine, (entry, settings)
+    for item in plan.analyze_only:
+        yield examine_existing, (item.entry, item.file_id, item.sha256, item.analyzers, settings)
+
+
+def examine_settings(options: IndexOptions, preparers: Sequence[tuple[str, Any]]) -> ExamineSettings:
+    return ExamineSettings(
+        max_pixels=options.max_pixels, allow_truncated=options.allow_truncated, preparers=tuple(preparers)
+    )
+
+
+class LocalExecutor:
+    """This machine: examine on a thread pool (a bounded window of files in flight), analyze on this thread."""
+
+    def __init__(self, options: IndexOptions, analyzers: Sequence[Analyzer]) -> None:
+        self._options = options
+        self._analyzers = list(analyzers)
+
+    def batches(self, plan: Plan, stop: threading.Event) -> Iterator[list[Examined]]:
+        options = self._options
+        settings = examine_settings(options, [(a.name, a) for a in self._analyzers])
+        window = max(options.batch_size * 2, options.workers * 4)
+        pool = WorkerPool(options.workers, name="cbis-examine")
+        batch: list[Examined] = []
+        results = pool.map_ordered(examine_jobs(plan, settings), window=window, time_limit=options.file_time_limit)
+        for result in results:
+            batch.append(timed_out(result) if isinstance(result, TimedOut) else result)
+            if len(batch) >= options.batch_size or stop.is_set():
+                analyze(batch, self._analyzers)
+                yield batch
+                batch = []
+            if stop.is_set():
+                return
         if batch:
-            _flush(case, batch, classifier, options.top_k, plan, summary, ids)
-            advance(progress, batch, on_progress)
-    pool.shutdown()
+            analyze(batch, self._analyzers)
+            yield batch
+        pool.shutdown()
+
+
+def analyze(batch: Sequence[Examined], analyzers: Sequence[Analyzer]) -> None:
+    """Each analyzer on the inputs prepared for it in this batch (in its own batch size), outputs onto the files;
+    the inputs are released as soon as they are used: batches are the only prepared inputs held."""
+    for analyzer in analyzers:
+        ready = [item for item in batch if analyzer.name in item.inputs]
+        step = analyzer.batch_size or len(ready) or 1
+        for start in range(0, len(ready), step):
+            chunk = ready[start : start + step]
+            inputs = [item.inputs.pop(analyzer.name) for item in chunk]
+            for item, output in zip(chunk, check_outputs(analyzer, inputs, analyzer.analyze(inputs)), strict=True):
+                if output is not None:
+                    item.outputs[analyzer.name] = output
 
 
 def timed_out(result: TimedOut) -> Examined:
@@ -439,7 +535,7 @@ def timed_out(result: TimedOut) -> Examined:
         f"timed out: reading and decoding took over {result.seconds:.0f} s (limit --file-time-limit); "
         "the file was left as it is"
     )
-    return Examined(row, None, existing_id)
+    return Examined(row, existing_id=existing_id)
 
 
 @contextmanager
@@ -463,8 +559,9 @@ def stop_on_interrupt() -> Iterator[threading.Event]:
 
 
 def tally(batch: list[Examined]) -> tuple[int, int, int]:
-    """(images, other files, unprocessed) in a batch: every examined file is exactly one of them."""
-    statuses = [item.row.status for item in batch]
+    """(images, other files, unprocessed) in a batch: every examined file is exactly one of them, but for a
+    file whose content changed behind an unchanged stat (counted apart)."""
+    statuses = [item.row.status for item in batch if not item.changed]
     images, other = statuses.count("image"), statuses.count("other")
     return images, other, len(statuses) - images - other
 
@@ -481,54 +578,32 @@ def advance(
         on_progress(progress)
 
 
-def _classify(batch: list[Examined], classifier: Classifier, top_k: int) -> None:
-    ready = [item for item in batch if item.pixels is not None]
-    if not ready:
-        return
-    inputs = np.stack([item.pixels for item in ready])
-    predictions, embeddings = classifier.classify_and_embed(inputs, top_k=top_k)
-    for item, top, vector in zip(ready, predictions, embeddings, strict=True):
-        item.row.predictions = [PredictionRow(p.rank, p.wnid, p.label, float(p.score)) for p in top]
-        item.row.embedding = np.asarray(vector, dtype="<f2").tobytes()
-        item.row.embedding_dim = int(vector.shape[-1])
-        item.pixels = None  # release the input early; batches are the only pixels held
-
-
-def _flush(
-    case: Case,
-    batch: list[Examined],
-    classifier: Classifier | None,
-    top_k: int,
-    plan: Plan,
-    summary: IndexSummary,
-    ids: RunIds,
-) -> None:
-    if classifier is not None:
-        _classify(batch, classifier, top_k)
-    write_batch(case, batch, plan, summary, ids)
-
-
 def write_batch(case: Case, batch: list[Examined], plan: Plan, summary: IndexSummary, ids: RunIds) -> None:
-    """Store one batch of examined (and, when the run classifies, classified) files in one transaction."""
-    evidence_id, run_id, model_id = ids.evidence_id, ids.run_id, ids.model_id
-    new_rows = [item.row for item in batch if item.existing_id is None]
-    reclassified = [(item.existing_id, item.row) for item in batch if item.existing_id is not None]
-    replace_ids = [plan.changed_ids[row.path_bytes] for row in new_rows if row.path_bytes in plan.changed_ids]
+    """Store one batch of examined and analysed files in one transaction: new (or changed) files with their
+    outputs, and the outputs new to files the case already held."""
+    new = [item for item in batch if item.existing_id is None]
+    existing = [item for item in batch if item.existing_id is not None]
+    replace_ids = [plan.changed_ids[item.row.path_bytes] for item in new if item.row.path_bytes in plan.changed_ids]
     with case.engine.begin() as connection:
-        store.write_files(
+        file_ids = store.write_files(
             connection,
-            new_rows,
-            evidence_id=evidence_id,
-            run_id=run_id,
-            model_id=model_id,
+            [item.row for item in new],
+            evidence_id=ids.evidence_id,
+            run_id=ids.run_id,
             replace_ids=replace_ids,
         )
-        if model_id is not None and reclassified:
-            store.write_classifications(
-                connection, [(file_id, row) for file_id, row in reclassified if row.predictions], model_id
-            )
-            store.mark_seen(connection, run_id, [file_id for file_id, _ in reclassified])
+        analysed = [*zip(file_ids, new, strict=True), *((item.existing_id, item) for item in existing)]
+        for analyzer_ids in ids.analyzers:
+            outputs = [
+                (file_id, item.outputs[analyzer_ids.name])
+                for file_id, item in analysed
+                if analyzer_ids.name in item.outputs
+            ]
+            store.write_outputs(connection, analyzer_ids, outputs, run_id=ids.run_id)
+            summary.analyzed[analyzer_ids.name] = summary.analyzed.get(analyzer_ids.name, 0) + len(outputs)
+        store.mark_seen(connection, ids.run_id, [item.existing_id for item in existing if item.existing_id])
     images, other, unprocessed = tally(batch)
     summary.images_indexed += images
     summary.other_files += other
     summary.unprocessed += unprocessed
+    summary.content_changed += sum(item.changed for item in batch)

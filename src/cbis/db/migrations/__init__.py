@@ -25,6 +25,7 @@ from cbis.db.migrations import (
     m0003_metadata_sources,
     m0004_login_refusals,
     m0005_missing_and_access_times,
+    m0006_analyzers,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -38,6 +39,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, m0003_metadata_sources.NAME, m0003_metadata_sources.migrate),
     (4, m0004_login_refusals.NAME, m0004_login_refusals.migrate),
     (5, m0005_missing_and_access_times.NAME, m0005_missing_and_access_times.migrate),
+    (6, m0006_analyzers.NAME, m0006_analyzers.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

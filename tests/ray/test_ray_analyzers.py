@@ -1,0 +1,74 @@
+"""One analyzer, two executors: a test-only analyzer (tests/analyzers/mean_colour.py, registered from the test)
+gives the same rows through Ray Data as through the local thread pool, beside the classifier and after it."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.analyzers import mean_colour
+from tests.conftest import EXAMPLES, tree_fingerprint
+from tests.helpers import cbis
+from tests.ray.conftest import require_ray
+
+require_ray()
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.ray,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context"),
+]
+
+
+def query(case_dir: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
+        return connection.execute(sql).fetchall()
+
+
+RESULTS = (
+    "SELECT files.path_bytes, analyzers.name, analyzers.version, analyzers.provenance_json, result_json "
+    "FROM analysis_results JOIN files ON files.id = analysis_results.file_id "
+    "JOIN analyzers ON analyzers.id = analysis_results.analyzer_id ORDER BY 1"
+)
+LABELS = "SELECT path_bytes, rank, wnid, label FROM predictions JOIN files ON files.id = file_id ORDER BY 1, 2"
+
+
+def new_case(directory: Path) -> Path:
+    assert cbis("case", "new", directory, "--number", "R-2", "--examiner", "Test Examiner").exit_code == 0
+    return directory
+
+
+def test_a_registered_analyzer_gives_the_same_rows_locally_and_on_ray(
+    ray_cluster: None, default_model: str, tmp_path: Path
+) -> None:
+    import ray.cloudpickle
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(EXAMPLES, evidence)
+    before = tree_fingerprint(evidence)
+    # A test module is not installed on the cluster's workers: Ray ships it by value, as a plugin would be shipped.
+    ray.cloudpickle.register_pickle_by_value(mean_colour)
+    try:
+        with mean_colour.registered():
+            local, distributed = new_case(tmp_path / "local"), new_case(tmp_path / "ray")
+            for case_dir, extra in ((local, []), (distributed, ["--ray", "local"])):
+                # The classifier first, then the second analyzer on the same files: only it runs the second time.
+                first = cbis("index", evidence, "--case", case_dir, *extra)
+                assert first.exit_code == 0, first.stderr
+                second = cbis("index", evidence, "--case", case_dir, "--analyze", "imagenet,mean-colour", *extra)
+                assert second.exit_code == 0, second.stderr
+                assert "indexed 12 images, 0 unprocessed, 3 skipped as unchanged" in second.stdout
+            both = new_case(tmp_path / "both-on-ray")
+            at_once = cbis("index", evidence, "--case", both, "--analyze", "mean-colour,imagenet", "--ray", "local")
+            assert at_once.exit_code == 0, at_once.stderr
+    finally:
+        ray.cloudpickle.unregister_pickle_by_value(mean_colour)
+    results = query(local, RESULTS)
+    assert len(results) == 12 and {row[1] for row in results} == {"mean-colour"}
+    assert query(distributed, RESULTS) == results
+    assert query(both, RESULTS) == results
+    assert query(distributed, LABELS) == query(local, LABELS) == query(both, LABELS)
+    assert tree_fingerprint(evidence) == before
