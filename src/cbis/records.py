@@ -38,6 +38,20 @@ class Classification:
 
 
 @dataclass
+class PerceptualHashes:
+    """The perceptual analyzer's output for one image: hashes as lower-case hex, most significant bit first."""
+
+    phash: str  # 64 bits, imagehash's pHash
+    phash_variants: str  # the pHashes of the 7 other dihedral transforms, concatenated (rotate 90/180/270, flips)
+    dhash: str  # 64 bits
+    pdq: str  # 256 bits
+    pdq_quality: int  # 0-100
+    featureless: bool  # never grouped by hash
+    thumbnail_distance: int | None  # pHash bits between the EXIF thumbnail and the picture; None: no thumbnail
+    thumbnail_mismatch: bool
+
+
+@dataclass
 class FileRow:
     """Everything learnt about one file in a run: the plain data the pipeline hands to the store."""
 

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Modules that define a SPEC: cbis's own analyzers, in the order `cbis analyzers` lists them.
-BUILTIN = ("cbis.analyzers.imagenet",)
+BUILTIN = ("cbis.analyzers.imagenet", "cbis.analyzers.perceptual")
 
 _REGISTRY: dict[str, AnalyzerSpec] = {}
 _builtins_loaded = False

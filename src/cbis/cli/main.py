@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cbis import __version__
-from cbis.cli import analyzers, case, index, models, report, search, serve, user, verify
+from cbis.cli import analyzers, case, duplicates, index, models, report, search, serve, user, verify
 from cbis.cli._common import CbisCommand, CbisGroup, debug_mode
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("search", cls=CbisCommand)(search.search)
 app.command("report", cls=CbisCommand)(report.report)
 app.command("models", cls=CbisCommand)(models.models)
 app.command("analyzers", cls=CbisCommand)(analyzers.analyzers)
+app.command("duplicates", cls=CbisCommand)(duplicates.duplicates)
 app.command("verify", cls=CbisCommand)(verify.verify)
 app.command("serve", cls=CbisCommand)(serve.serve)
 app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")

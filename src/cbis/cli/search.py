@@ -41,6 +41,13 @@ def search(
         bool,
         typer.Option("--metadata-conflict", help="Images whose EXIF, maker note and XMP disagree on a field."),
     ] = False,
+    thumbnail_mismatch: Annotated[
+        bool,
+        typer.Option(
+            "--thumbnail-mismatch",
+            help="Images whose EXIF thumbnail is not the picture (edited after the camera wrote it?).",
+        ),
+    ] = False,
     missing: Annotated[
         str,
         typer.Option(
@@ -73,6 +80,7 @@ def search(
         ext_mismatch=ext_mismatch,
         unprocessed=unprocessed,
         metadata_conflict=metadata_conflict,
+        thumbnail_mismatch=thumbnail_mismatch,
         missing=missing,
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:

@@ -291,3 +291,28 @@ class AnalysisResult(Base):
     analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     result_json: Mapped[str] = mapped_column(Text)
+
+
+class PerceptualHash(Base):
+    """The perceptual analyzer's hashes of one image (schema version 8): services/duplicates.py groups by them."""
+
+    __tablename__ = "perceptual_hashes"
+    __table_args__ = (
+        Index("ix_perceptual_hashes_phash", "phash"),
+        Index("ix_perceptual_hashes_pdq", "pdq"),
+        Index("ix_perceptual_hashes_thumbnail_mismatch", "thumbnail_mismatch"),
+    )
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    phash: Mapped[str] = mapped_column(String(16))
+    phash_variants: Mapped[str] = mapped_column(Text)  # 7 more pHashes: the picture turned and mirrored
+    dhash: Mapped[str] = mapped_column(String(16))
+    pdq: Mapped[str] = mapped_column(String(64))
+    pdq_quality: Mapped[int] = mapped_column(Integer)
+    featureless: Mapped[bool] = mapped_column(Boolean)
+    thumbnail_distance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    thumbnail_mismatch: Mapped[bool] = mapped_column(Boolean)

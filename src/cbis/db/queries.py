@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from cbis.db.models import Evidence, Exif, File, Model, Prediction, Run, Skipped, could_be_row_id
+from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
 
@@ -59,6 +59,7 @@ class SearchFilters:
     ext_mismatch: bool = False
     unprocessed: bool = False
     metadata_conflict: bool = False  # EXIF, maker note and XMP disagree on a summary field
+    thumbnail_mismatch: bool = False  # the EXIF thumbnail is not the picture (perceptual analyzer)
     # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
     missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
@@ -241,6 +242,14 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(func.substr(DATE_TAKEN, 1, len(filters.date_to)) <= filters.date_to)
     if filters.metadata_conflict:
         conditions.append(Exif.has_conflict.is_(True))
+    if filters.thumbnail_mismatch:
+        conditions.append(
+            exists(
+                select(PerceptualHash.file_id).where(
+                    PerceptualHash.file_id == File.id, PerceptualHash.thumbnail_mismatch.is_(True)
+                )
+            )
+        )
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
     if filters.file_ids is not None:

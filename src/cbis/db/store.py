@@ -7,6 +7,7 @@ at most the batch in flight and a resumed run redoes exactly that.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -23,14 +24,20 @@ from cbis.db.models import (
     Exif,
     File,
     Model,
+    PerceptualHash,
     Prediction,
     Run,
     RunAnalyzer,
     Skipped,
 )
-from cbis.records import Classification, FileRow, PredictionRow, to_json
+from cbis.records import Classification, FileRow, PerceptualHashes, PredictionRow, to_json
 
-__all__ = ["Classification", "FileRow", "PredictionRow"]  # the record types the store writes (cbis.records)
+__all__ = [
+    "Classification",
+    "FileRow",
+    "PerceptualHashes",
+    "PredictionRow",
+]  # the record types the store writes (cbis.records)
 
 EXIF_COLUMNS = (
     "make",
@@ -149,6 +156,12 @@ def _analysed(connection: Connection, evidence_id: int, ids: RunAnalyzerIds) -> 
             select(Prediction.file_id)
             .join(File, File.id == Prediction.file_id)
             .where(File.evidence_id == evidence_id, Prediction.model_id == ids.target_id, Prediction.rank == 1)
+        )
+    elif ids.output is PerceptualHashes:
+        query = (
+            select(PerceptualHash.file_id)
+            .join(File, File.id == PerceptualHash.file_id)
+            .where(File.evidence_id == evidence_id, PerceptualHash.analyzer_id == ids.target_id)
         )
     else:
         query = (
@@ -342,12 +355,22 @@ def write_files(
 def write_outputs(
     connection: Connection, ids: RunAnalyzerIds, items: Sequence[tuple[int, Any]], *, run_id: int
 ) -> None:
-    """One analyzer's outputs for files in the case: a Classification into predictions and embeddings, any other
-    record as JSON in analysis_results."""
+    """One analyzer's outputs for files in the case: a Classification into predictions and embeddings,
+    PerceptualHashes into perceptual_hashes, any other record as JSON in analysis_results."""
     if not items:
         return
     if ids.output is Classification:
         write_classifications(connection, items, ids.target_id)
+        return
+    if ids.output is PerceptualHashes:
+        _insert_many(
+            connection,
+            PerceptualHash.__table__,
+            [
+                {"file_id": file_id, "analyzer_id": ids.target_id, "run_id": run_id, **dataclasses.asdict(output)}
+                for file_id, output in items
+            ],
+        )
         return
     _insert_many(
         connection,

@@ -17,7 +17,7 @@ from cbis.db import queries
 from cbis.db.queries import ModelRef, SearchFilters
 
 TEXT_FIELDS = ("label", "make", "camera_model")
-FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed", "metadata_conflict")
+FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "thumbnail_mismatch")
 SORTS = {"path": "path", "date": "date taken", "score": "score"}
 PAGE_SIZES = (24, 60, 120, 240)
 DEFAULT_PAGE_SIZE = 60
@@ -39,6 +39,7 @@ PARAM_TITLES = {
     "ext_mismatch": "extension mismatch",
     "unprocessed": "unprocessed",
     "metadata_conflict": "metadata sources disagree",
+    "thumbnail_mismatch": "EXIF thumbnail differs",
     "missing": "files no longer found",
 }
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?")
