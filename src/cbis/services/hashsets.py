@@ -201,13 +201,3 @@ def match_case(case: Case) -> MatchResult:
         outcome += "; not matched: " + "; ".join(result.problems)
     case.audit_outcome = outcome[:2000]
     return result
-
-
-def notable_line(engine: Engine) -> str | None:
-    """'N files (set A: n, ...)' when files match notable sets, else None."""
-    with engine.connect() as connection:
-        pairs = db.matched_files(connection, "notable")
-    total = pairs[-1][1]
-    if not total:
-        return None
-    return f"{total} files ({', '.join(f'{name}: {n}' for name, n in pairs[:-1])})"

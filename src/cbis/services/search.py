@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Connection
 
-from cbis.db import queries, similarity
+from cbis.db import hashsets, queries, similarity
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UnknownModelError, UsageError
 from cbis.model.registry import model_names
@@ -33,6 +33,13 @@ def select_model(connection: Connection, name: str | None) -> ModelRef | None:
             raise UnknownModelError(f"unknown model {name!r}; {held}; cbis knows {', '.join(model_names())}")
         raise UsageError(f"no predictions from model {name!r} in this case ({held}); index with `--model {name}` first")
     return matches[0]
+
+
+def check_hashset(connection: Connection, name: str | None) -> None:
+    """--hashset names a set this case holds."""
+    if name is not None and hashsets.set_by_name(connection, name) is None:
+        held = ", ".join(s.name for s in hashsets.list_sets(connection)) or "none (cbis hashset import)"
+        raise UsageError(f"--hashset: this case has no hash set named {name!r}; its sets: {held}")
 
 
 def validate_filters(filters: SearchFilters) -> None:
@@ -181,6 +188,7 @@ def search_case(
     if sort not in queries.SORTS:
         raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
     with case.engine.connect() as connection:
+        check_hashset(connection, filters.hashset)
         model = select_model(connection, model_name)
         filters.model_id = model.id if model else None
         if similar_to is None:
