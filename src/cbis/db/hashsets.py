@@ -80,7 +80,9 @@ def match_entries(
 ) -> int:
     """Match files against a set stored in the case, by SHA-256, then SHA-1, then MD5; rows already there stay as
     they are. How many rows were added."""
-    added = 0
+    # Counted, not taken from rowcount: an INSERT ... SELECT's rowcount is not reliable through every driver.
+    held = select(func.count()).select_from(HashSetMatch).where(HashSetMatch.set_id == set_id)
+    before = connection.execute(held).scalar_one()
     for algorithm, column in DIGEST_COLUMNS.items():
         already = exists(
             select(HashSetMatch.file_id).where(HashSetMatch.file_id == File.id, HashSetMatch.set_id == set_id)
@@ -101,13 +103,12 @@ def match_entries(
             .where(*_scope(scope_run_id), ~already)
             .group_by(File.id)
         )
-        result = connection.execute(
+        connection.execute(
             insert(HashSetMatch).from_select(
                 ["file_id", "set_id", "algorithm", "category", "run_id", "matched_at"], found
             )
         )
-        added += max(result.rowcount or 0, 0)
-    return added
+    return connection.execute(held).scalar_one() - before
 
 
 def file_hashes(connection: Connection, scope_run_id: int | None, chunk: int = 2000) -> Iterator[list[Any]]:
@@ -152,9 +153,11 @@ def matches_of(connection: Connection, file_ids: Sequence[int]) -> dict[int, lis
             select(HashSetMatch.file_id, HashSet.name, HashSet.kind, HashSetMatch.category, HashSetMatch.algorithm)
             .join(HashSet, HashSet.id == HashSetMatch.set_id)
             .where(HashSetMatch.file_id.in_(list(file_ids[start : start + 500])))
-            .order_by(HashSetMatch.file_id, HashSet.kind.desc(), HashSet.name)
         )
-        for file_id, name, kind, category, algorithm in rows:
+        # Notable first, then by name in byte order (as on SQLite, whatever PostgreSQL's collation).
+        for file_id, name, kind, category, algorithm in sorted(
+            rows, key=lambda r: (r[0], r[2] != "notable", r[1].encode())
+        ):
             hits.setdefault(file_id, []).append(FileHashSetHit(name, kind, category, algorithm))
     return hits
 
@@ -167,8 +170,8 @@ def matched_files(connection: Connection, kind: str) -> list[tuple[str, int]]:
         .join(HashSetMatch, HashSetMatch.set_id == HashSet.id)
         .where(HashSet.kind == kind)
         .group_by(HashSet.id, HashSet.name)
-        .order_by(HashSet.name)
     ).all()
+    per_set = sorted(per_set, key=lambda pair: pair[0].encode())  # byte order, as on SQLite, whatever the collation
     distinct = connection.execute(
         select(func.count(func.distinct(HashSetMatch.file_id)))
         .join(HashSet, HashSet.id == HashSetMatch.set_id)
@@ -208,6 +211,6 @@ def report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(File, File.id == HashSetMatch.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(HashSet, HashSet.id == HashSetMatch.set_id)
-        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, HashSet.name)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, byte_order(HashSet.name))
     )
     yield from connection.execute(query).mappings()
