@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, stderr, stdout, user_errors
 from cbis.services import hashsets
@@ -50,22 +49,16 @@ def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     if not sets:
         stdout.print("no hash sets: import one with `cbis hashset import NAME FILE --kind known|notable`", markup=False)
         return
-    table = Table()
-    for column in ("name", "kind", "format", "version", "entries", "matches", "imported", "file SHA-256", "path"):
-        table.add_column(column, overflow="fold", justify="right" if column in ("entries", "matches") else "left")
+    # One line per set, not a table: a full SHA-256 and a path do not fit nine columns of a terminal.
     for row in sets:
-        table.add_row(
-            row.name,
-            row.kind,
-            row.format,
-            row.version or "",
-            str(row.entry_count),
-            str(row.matches),
-            row.imported_at,
-            row.file_sha256,
-            row.path,
+        version = f", version {row.version}" if row.version else ""
+        stdout.print(
+            f"{row.name} ({row.kind}, {row.format}{version}): {row.entry_count} entries, {row.matches} files match;"
+            f" imported {row.imported_at}; file SHA-256 {row.file_sha256}; {row.path}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
-    stdout.print(table)
 
 
 @app.command("match", cls=CbisCommand)
