@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cbis import __version__
-from cbis.cli import analyzers, case, index, models, report, search, serve, user, verify
+from cbis.cli import analyzers, case, index, models, report, search, serve, similarity, user, verify
 from cbis.cli._common import CbisCommand, CbisGroup, debug_mode
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("models", cls=CbisCommand)(models.models)
 app.command("analyzers", cls=CbisCommand)(analyzers.analyzers)
 app.command("verify", cls=CbisCommand)(verify.verify)
 app.command("serve", cls=CbisCommand)(serve.serve)
+app.add_typer(similarity.app, name="similarity", help="The similarity index for `cbis search --similar-to`: rebuild.")
 app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")
 
 

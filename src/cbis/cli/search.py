@@ -53,7 +53,11 @@ def search(
     ] = None,
     similar_to: Annotated[
         str | None,
-        typer.Option("--similar-to", help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path)."),
+        typer.Option(
+            "--similar-to",
+            help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path), or to an image file from"
+            " outside the evidence (embedded for this query only, never stored).",
+        ),
     ] = None,
     sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
@@ -76,7 +80,9 @@ def search(
         missing=missing,
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
-        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
+        hits, model_ref = search_case(
+            opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to, on_note=_note
+        )
     hint = None if hits else no_results_hint(filters, model_ref)
     if hint:
         stderr.print(f"Note: {hint}", highlight=False, markup=False)
@@ -111,6 +117,10 @@ def search(
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
         table.add_row(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
     stdout.print(table)
+
+
+def _note(message: str) -> None:
+    stderr.print(f"Note: {message}", highlight=False, markup=False)
 
 
 def _short(sha256: str | None) -> str:

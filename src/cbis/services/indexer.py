@@ -27,6 +27,7 @@ from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
+from cbis.services import similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
 from cbis.services.locations import is_inside
@@ -104,6 +105,7 @@ class IndexSummary:
     analyzed: dict[str, int] = field(default_factory=dict)  # analyzer -> files it gave an output for
     seconds: float = 0.0
     status: str = "running"
+    similarity_index_failed: str | None = None  # why the similarity index could not be brought up to date
 
     def line(self) -> str:
         text = (
@@ -119,6 +121,8 @@ class IndexSummary:
             extras.append(f"{self.missing} recorded before and now missing")
         if self.content_changed:
             extras.append(f"{self.content_changed} changed since indexed although size and mtime did not, not analysed")
+        if self.similarity_index_failed:
+            extras.append(self.similarity_index_failed)
         return text + (f" ({', '.join(extras)})" if extras else "")
 
 
@@ -435,6 +439,8 @@ def run_index(
                     else f"{access.note} (files read on Ray workers are not counted)",
                 },
             )
+    # Both executors end here, holding the index lock: the similarity index takes in what this run stored.
+    summary.similarity_index_failed = similarity_index.update_after_run(case)
     return summary
 
 
