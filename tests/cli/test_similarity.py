@@ -130,6 +130,12 @@ def test_a_second_index_run_adds_new_files_and_drops_replaced_ones(
     assert hits == exact_ranking(case_dir, "chelsea.png", monkeypatch)
     order = [path for path, _ in hits]
     assert order.index("new-cat.jpg") < order.index("chelsea.jpg")  # the replaced file is a coffee now
+    # a run that stores nothing new keeps the index file and moves the manifest on to the new run
+    written = manifest(case_dir)
+    assert cbis("index", evidence, "--case", case_dir).exit_code == 0
+    assert manifest(case_dir)["index_file"] == written["index_file"]
+    assert manifest(case_dir)["last_run_id"] == written["last_run_id"] + 1
+    assert ranking(case_dir, "chelsea.png") == (hits, "")
 
 
 def test_a_deleted_or_damaged_index_is_never_trusted_and_is_rebuilt(
@@ -162,6 +168,7 @@ def test_a_deleted_or_damaged_index_is_never_trusted_and_is_rebuilt(
     assert hits == expected and "manifest cannot be read" in note
     assert cbis("index", evidence, "--case", case_dir).exit_code == 0
     assert ranking(case_dir, "chelsea.png") == (expected, "")
+    assert len(list((case_dir / "similarity").iterdir())) == 2  # the file the unreadable manifest named is gone
 
 
 def _case_state(case_dir: Path) -> dict[str, list[tuple]]:

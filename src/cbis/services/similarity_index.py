@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from cbis.db import similarity as db
 from cbis.db.queries import ModelRef
 from cbis.durable import fsync_directory
-from cbis.errors import UsageError
+from cbis.errors import CbisError, UsageError
 from cbis.services.cases import Case
 from cbis.services.locking import index_lock
 from cbis.timestamps import utc_now
@@ -287,7 +287,12 @@ def rebuild_indexes(case: Case) -> list[IndexUpdate]:
     """`cbis similarity rebuild`: every model's index built afresh, under the case's index lock (an index run
     and a rebuild never write the index at once)."""
     with index_lock(case.directory):
-        return update(case, rebuild=True)
+        try:
+            return update(case, rebuild=True)
+        except OSError as exc:
+            raise CbisError(
+                f"cannot write the similarity index in {index_dir(case.directory)}: {exc.strerror or exc}"
+            ) from None
 
 
 def update(case: Case, *, rebuild: bool) -> list[IndexUpdate]:
@@ -328,7 +333,11 @@ def _update_model(connection: Connection, case_dir: Path, model: ModelRef, last_
         )
         gone = np.union1d(np.setdiff1d(held, ids), reused)
         new = np.union1d(np.setdiff1d(ids, held), reused)
-        if len(gone) == 0 and len(new) == 0 and manifest.last_run_id == last_run:
+        if len(gone) == 0 and len(new) == 0:
+            if manifest.last_run_id != last_run:  # a run that stored nothing for this model: the file stands
+                manifest.last_run_id, manifest.built_at = last_run, utc_now()
+                _write_json(manifest_path(case_dir, model.id), asdict(manifest))
+                fsync_directory(index_dir(case_dir))
             return IndexUpdate(model.name, "unchanged", len(index), "up to date")
         if len(gone) and (len(gone) + _tombstones(index)) > MAX_TOMBSTONES * max(len(ids), 1):
             index = _build(connection, model.id)
@@ -381,7 +390,6 @@ def _write(case_dir: Path, model: ModelRef, index: Index, stats: tuple[int, int]
     directory = index_dir(case_dir)
     directory.mkdir(exist_ok=True)
     _remove_leftovers(directory, model.id)
-    old = read_manifest(case_dir, model.id)
     name = f"model-{model.id}-{secrets.token_hex(8)}.usearch"
     temporary = directory / f".{name}.tmp"
     index.save(str(temporary))
@@ -410,8 +418,11 @@ def _write(case_dir: Path, model: ModelRef, index: Index, stats: tuple[int, int]
     )
     _write_json(manifest_path(case_dir, model.id), asdict(manifest))
     fsync_directory(directory)
-    if old is not None and old.index_file != name:
-        (directory / old.index_file).unlink(missing_ok=True)
+    # The manifest now names the new file: every other index file of the model (the one it replaces, or one an
+    # unreadable manifest named) is no longer anyone's.
+    for stale in directory.glob(f"model-{model.id}-*.usearch"):
+        if stale.name != name:
+            stale.unlink(missing_ok=True)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
