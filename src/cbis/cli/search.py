@@ -60,7 +60,11 @@ def search(
     ] = None,
     similar_to: Annotated[
         str | None,
-        typer.Option("--similar-to", help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path)."),
+        typer.Option(
+            "--similar-to",
+            help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path), or to an image file from"
+            " outside the evidence (embedded for this query only, never stored).",
+        ),
     ] = None,
     sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
@@ -86,7 +90,9 @@ def search(
         hashset=hashset,
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
-        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
+        hits, model_ref = search_case(
+            opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to, on_note=_note
+        )
     hint = None if hits else no_results_hint(filters, model_ref)
     if hint:
         stderr.print(f"Note: {hint}", highlight=False, markup=False)
@@ -128,6 +134,10 @@ def search(
 def _hashset_hit(match: dict[str, str | None]) -> str:
     category = f", category {match['category']}" if match["category"] else ""
     return f"{match['kind']}: {match['set_name']}{category}"
+
+
+def _note(message: str) -> None:
+    stderr.print(f"Note: {message}", highlight=False, markup=False)
 
 
 def _short(sha256: str | None) -> str:

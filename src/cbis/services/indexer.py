@@ -28,6 +28,7 @@ from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
 from cbis.services import hashsets
+from cbis.services import similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
 from cbis.services.locations import is_inside
@@ -107,6 +108,7 @@ class IndexSummary:
     hashset_problems: list[str] = field(default_factory=list)  # sets that could not be searched (an RDS moved)
     seconds: float = 0.0
     status: str = "running"
+    similarity_index_failed: str | None = None  # why the similarity index could not be brought up to date
 
     def line(self) -> str:
         text = (
@@ -125,6 +127,8 @@ class IndexSummary:
         if self.hashset_matches:
             extras.append(f"{self.hashset_matches} hash-set matches")
         extras.extend(f"hash sets: {problem}" for problem in self.hashset_problems)
+        if self.similarity_index_failed:
+            extras.append(self.similarity_index_failed)
         return text + (f" ({', '.join(extras)})" if extras else "")
 
 
@@ -444,6 +448,8 @@ def run_index(
                     else f"{access.note} (files read on Ray workers are not counted)",
                 },
             )
+    # Both executors end here, holding the index lock: the similarity index takes in what this run stored.
+    summary.similarity_index_failed = similarity_index.update_after_run(case)
     return summary
 
 
