@@ -27,8 +27,7 @@ from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
-from cbis.services import hashsets
-from cbis.services import similarity_index
+from cbis.services import hashsets, similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
 from cbis.services.locations import is_inside
