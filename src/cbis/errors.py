@@ -80,3 +80,8 @@ class CaseBusyError(CaseLockedError):
 
 class AccountError(UsageError):
     """A user name or password that cannot be used, or an account that does not exist."""
+
+
+class HashSetError(CbisError):
+    """A hash-set file cannot be read as the format it is given or detected as (the line or field is named), a
+    set name is taken or unknown, or an NSRL database a set points at is no longer where it was imported from."""

@@ -127,7 +127,14 @@ def test_report_cells_are_safe_for_spreadsheets(value: object, cell: str) -> Non
 
 # --- `cbis report --logs`: the chain-of-custody logs, outside the byte-identical promise ---
 
-DEFAULT_REPORT_FILES = ("files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv")
+DEFAULT_REPORT_FILES = (
+    "files.csv",
+    "exif.csv",
+    "prediction.csv",
+    "unprocessed.csv",
+    "summary.csv",
+    "hashset_matches.csv",
+)
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
 FORMULA = '=HYPERLINK("http://x","y")'
 HEX_64 = re.compile(r"[0-9a-f]{64}")

@@ -268,3 +268,25 @@ def test_ray_options_are_checked(ray_cluster: None, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--ray-actors must be between 1 and" in result.stderr
     result = cbis("index", evidence, "--case", case_dir, "--ray", "local", "--ray-actors", "9")
     assert result.exit_code == 2 and "too many" in result.stderr
+
+
+def test_a_ray_run_brings_the_similarity_index_up_to_date(
+    ray_cluster: None, default_model: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from cbis.services import similarity_index
+
+    monkeypatch.setattr(similarity_index, "EXACT_BELOW", 0)  # these few images use the index, as 10,000 would
+    evidence = tmp_path / "evidence"
+    shutil.copytree(EXAMPLES, evidence)
+    case_dir = new_case(tmp_path / "case")
+    result = cbis("index", evidence, "--case", case_dir, "--ray", "local", "--ray-actors", "1")
+    assert result.exit_code == 0, result.stderr
+    [manifest] = (case_dir / "similarity").glob("model-*.json")
+    recorded = json.loads(manifest.read_text())
+    assert recorded["count"] == query(case_dir, "SELECT count(*) FROM embeddings")[0][0] > 0
+    assert recorded["last_run_id"] == query(case_dir, "SELECT max(id) FROM runs")[0][0]
+    searched = cbis("search", "--case", case_dir, "--json", "--similar-to", "gps/DSCN0010.jpg")
+    assert searched.exit_code == 0 and searched.stderr == "", searched.output
+    assert json.loads(searched.stdout.splitlines()[0])["path"] == "gps/DSCN0010.jpg"

@@ -7,7 +7,20 @@ from typing import Annotated
 import typer
 
 from cbis import __version__
-from cbis.cli import analyzers, case, duplicates, index, models, report, search, serve, user, verify
+from cbis.cli import (
+    analyzers,
+    case,
+    duplicates,
+    hashset,
+    index,
+    models,
+    report,
+    search,
+    serve,
+    similarity,
+    user,
+    verify,
+)
 from cbis.cli._common import CbisCommand, CbisGroup, debug_mode
 
 app = typer.Typer(
@@ -27,6 +40,12 @@ app.command("analyzers", cls=CbisCommand)(analyzers.analyzers)
 app.command("duplicates", cls=CbisCommand)(duplicates.duplicates)
 app.command("verify", cls=CbisCommand)(verify.verify)
 app.command("serve", cls=CbisCommand)(serve.serve)
+app.add_typer(
+    hashset.app,
+    name="hashset",
+    help="Known and notable hash sets (NSRL, Project VIC, CAID, lists): import, list, match.",
+)
+app.add_typer(similarity.app, name="similarity", help="The similarity index for `cbis search --similar-to`: rebuild.")
 app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")
 
 

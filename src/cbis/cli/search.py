@@ -55,12 +55,23 @@ def search(
             help="Files a later index no longer found: include (flagged), exclude, or only them.",
         ),
     ] = "include",
+    known: Annotated[
+        bool, typer.Option("--known", help="Files in a known hash set (NSRL): known, which is not the same as good.")
+    ] = False,
+    notable: Annotated[
+        bool, typer.Option("--notable", help="Files in a notable hash set (Project VIC, CAID, a list).")
+    ] = False,
+    hashset: Annotated[str | None, typer.Option("--hashset", help="Files in the hash set of this name.")] = None,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
     similar_to: Annotated[
         str | None,
-        typer.Option("--similar-to", help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path)."),
+        typer.Option(
+            "--similar-to",
+            help="Visually similar to this case file (its SHA-256, MD5, SHA-1 or path), or to an image file from"
+            " outside the evidence (embedded for this query only, never stored).",
+        ),
     ] = None,
     sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
@@ -82,9 +93,14 @@ def search(
         metadata_conflict=metadata_conflict,
         thumbnail_mismatch=thumbnail_mismatch,
         missing=missing,
+        known=known,
+        notable=notable,
+        hashset=hashset,
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
-        hits, model_ref = search_case(opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to)
+        hits, model_ref = search_case(
+            opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to, on_note=_note
+        )
     hint = None if hits else no_results_hint(filters, model_ref)
     if hint:
         stderr.print(f"Note: {hint}", highlight=False, markup=False)
@@ -117,8 +133,19 @@ def search(
         score = f"{hit.score:.3f}" if hit.score is not None else ""
         taken = hit.date_taken or ""
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
+        if hit.hashsets:
+            path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
         table.add_row(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
     stdout.print(table)
+
+
+def _hashset_hit(match: dict[str, str | None]) -> str:
+    category = f", category {match['category']}" if match["category"] else ""
+    return f"{match['kind']}: {match['set_name']}{category}"
+
+
+def _note(message: str) -> None:
+    stderr.print(f"Note: {message}", highlight=False, markup=False)
 
 
 def _short(sha256: str | None) -> str:

@@ -293,6 +293,57 @@ class AnalysisResult(Base):
     result_json: Mapped[str] = mapped_column(Text)
 
 
+class HashSet(Base):
+    """An imported hash set (schema version 7): known (NSRL-style) or notable (Project VIC, CAID, a list)."""
+
+    __tablename__ = "hash_sets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # known | notable
+    format: Mapped[str] = mapped_column(String(16))  # nsrl-rds | nsrl-csv | list | vics
+    # Where the set file was; an NSRL RDSv3 database is queried there at every match, never copied.
+    path: Mapped[str] = mapped_column(Text)
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str | None] = mapped_column(Text, nullable=True)
+    imported_at: Mapped[str] = mapped_column(String(40))
+    entry_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class HashSetEntry(Base):
+    """One digest of an imported set (none for an NSRL RDSv3 set, which stays in its own database)."""
+
+    __tablename__ = "hash_set_entries"
+    __table_args__ = (Index("ix_hash_set_entries_lookup", "algorithm", "digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("hash_sets.id", ondelete="CASCADE"))
+    algorithm: Mapped[str] = mapped_column(String(8))  # md5 | sha1 | sha256
+    digest: Mapped[str] = mapped_column(String(64))  # lower-case hex
+    file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class HashSetMatch(Base):
+    """A case file whose hash is in an imported set: one row per file and set."""
+
+    __tablename__ = "hash_set_matches"
+    __table_args__ = (Index("ix_hash_set_matches_set", "set_id"),)
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("hash_sets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    algorithm: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)  # None: `cbis hashset match`
+    matched_at: Mapped[str] = mapped_column(String(40))
+
+
 class PerceptualHash(Base):
     """The perceptual analyzer's hashes of one image (schema version 8): services/duplicates.py groups by them."""
 

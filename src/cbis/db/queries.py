@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from cbis.db import hashsets
 from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
@@ -63,6 +64,12 @@ class SearchFilters:
     # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
     missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
+    # Hash sets (db/hashsets.py): files matching a known set, a notable set, the set of this name; the viewer hides
+    # files matching a known set unless asked to show them.
+    known: bool = False
+    notable: bool = False
+    hashset: str | None = None
+    hide_known: bool = False
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
 
 
@@ -113,6 +120,7 @@ class SearchHit:
     similarity: float | None = None  # cosine similarity to the image of --similar-to
     predictions: list[dict[str, Any]] = field(default_factory=list)
     missing_since_run: int | None = None  # the run whose walk no longer found the file
+    hashsets: list[dict[str, Any]] = field(default_factory=list)  # the file's hash-set matches (set, kind, category)
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -212,7 +220,7 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     conditions: list[Any] = []
     if filters.unprocessed:
         conditions.append(File.status == "unprocessed")
-    elif not (filters.hash or filters.ext_mismatch):
+    elif not (filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset):
         # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
         conditions.append(File.status == "image")
     if filters.label or filters.min_score is not None:
@@ -258,6 +266,14 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(File.missing_since_run_id.is_(None))
     elif filters.missing == "only":
         conditions.append(File.missing_since_run_id.is_not(None))
+    if filters.known:
+        conditions.append(hashsets.match_condition(kind="known"))
+    elif filters.hide_known:
+        conditions.append(~hashsets.match_condition(kind="known"))
+    if filters.notable:
+        conditions.append(hashsets.match_condition(kind="notable"))
+    if filters.hashset:
+        conditions.append(hashsets.match_condition(set_name=filters.hashset))
     return query.where(*conditions)
 
 
@@ -296,6 +312,10 @@ def search(
     if offset:
         query = query.offset(offset)
     hits = [_hit(row) for row in connection.execute(query).mappings()]
+    if hits:
+        by_id = {hit.id: hit for hit in hits}
+        for file_id, matches in hashsets.matches_of(connection, list(by_id)).items():
+            by_id[file_id].hashsets = [asdict(match) for match in matches]
     if with_predictions and model_id is not None and hits:
         by_id = {hit.id: hit for hit in hits}
         rows = connection.execute(

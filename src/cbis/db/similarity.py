@@ -1,12 +1,12 @@
-"""Stored embeddings, for `cbis search --similar-to`."""
+"""Stored embeddings, for `cbis search --similar-to` and the similarity index beside the case."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, func, or_, select
 
-from cbis.db.models import Embedding, Evidence, File
+from cbis.db.models import Embedding, Evidence, File, Model, Run
 
 
 def find_file_ids(connection: Connection, reference: str) -> list[int]:
@@ -46,3 +46,70 @@ def embeddings(connection: Connection, model_id: int, chunk_size: int = 2048) ->
     )
     for partition in result.partitions(chunk_size):
         yield [(file_id, vector) for file_id, vector in partition]
+
+
+def _image_embeddings(model_id: int) -> Select[tuple[int, bytes]]:
+    """The embeddings search scores: the model's, of files that are images (as `embeddings` reads them)."""
+    return (
+        select(Embedding.file_id, Embedding.vector)
+        .join(File, File.id == Embedding.file_id)
+        .where(Embedding.model_id == model_id, File.status == "image")
+    )
+
+
+def embeddings_of(connection: Connection, model_id: int, file_ids: list[int]) -> list[tuple[int, bytes]]:
+    """These files' embeddings from the model (those the case still holds), in file id order."""
+    found: list[tuple[int, bytes]] = []
+    for start in range(0, len(file_ids), 500):
+        chunk = file_ids[start : start + 500]
+        rows = connection.execute(_image_embeddings(model_id).where(Embedding.file_id.in_(chunk)))
+        found.extend((file_id, vector) for file_id, vector in rows)
+    found.sort()
+    return found
+
+
+def embedded_file_ids(connection: Connection, model_id: int) -> list[int]:
+    """Every file id that search would score for the model, ascending."""
+    return list(
+        connection.execute(
+            select(Embedding.file_id)
+            .join(File, File.id == Embedding.file_id)
+            .where(Embedding.model_id == model_id, File.status == "image")
+            .order_by(Embedding.file_id)
+        ).scalars()
+    )
+
+
+def embedding_stats(connection: Connection, model_id: int) -> tuple[int, int]:
+    """How many embeddings search would score for the model, and the highest file id among them (0: none)."""
+    count, highest = connection.execute(
+        select(func.count(), func.max(Embedding.file_id))
+        .join(File, File.id == Embedding.file_id)
+        .where(Embedding.model_id == model_id, File.status == "image")
+    ).one()
+    return int(count), int(highest or 0)
+
+
+def files_first_seen_after(connection: Connection, model_id: int, run_id: int) -> list[int]:
+    """Embedded files whose row a run after `run_id` created: a changed file's new row may reuse a deleted id."""
+    return list(
+        connection.execute(
+            select(Embedding.file_id)
+            .join(File, File.id == Embedding.file_id)
+            .where(Embedding.model_id == model_id, File.first_run_id > run_id)
+            .order_by(Embedding.file_id)
+        ).scalars()
+    )
+
+
+def latest_run_id(connection: Connection) -> int:
+    return int(connection.execute(select(func.max(Run.id))).scalar() or 0)
+
+
+def embedded_models(connection: Connection) -> list[tuple[int, str, str, str]]:
+    """(id, name, backend, weights SHA-256) of every model with stored embeddings."""
+    used = select(Embedding.model_id).distinct()
+    rows = connection.execute(
+        select(Model.id, Model.name, Model.backend, Model.weights_sha256).where(Model.id.in_(used)).order_by(Model.id)
+    )
+    return [(int(i), name, backend, sha) for i, name, backend, sha in rows]

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from cbis.db import access, queries
+from cbis.db import access, hashsets, queries
 from cbis.db import case as case_db
 from cbis.db.queries import ModelRef
 
@@ -53,6 +53,23 @@ EXIF = ReportTable("exif", EXIF_COLUMNS, lambda connection, _: queries.exif_rows
 PREDICTION = ReportTable("prediction", ("path", "sha256", "rank", "label", "wnid", "score", "model"), _predictions)
 UNPROCESSED = ReportTable("unprocessed", ("path", "reason"), lambda connection, _: queries.unprocessed_rows(connection))
 SUMMARY = ReportTable("summary", ("label", "count"), _summary)
+# One row per file and hash set it matches (known: NSRL-style; notable: Project VIC, CAID, lists).
+HASHSET_MATCHES = ReportTable(
+    "hashset_matches",
+    (
+        "evidence",
+        "path",
+        "sha256",
+        "hash_set",
+        "kind",
+        "algorithm",
+        "category",
+        "hash_set_sha256",
+        "matched_by_run",
+        "matched_at",
+    ),
+    lambda connection, _: hashsets.report_rows(connection),
+)
 AUDIT_LOG = ReportTable(
     "audit_log",
     ("id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash"),
@@ -72,4 +89,14 @@ LOGIN_REFUSALS = ReportTable(
     log=True,
 )
 
-TABLES: tuple[ReportTable, ...] = (FILES, EXIF, PREDICTION, UNPROCESSED, SUMMARY, AUDIT_LOG, ACCESS_LOG, LOGIN_REFUSALS)
+TABLES: tuple[ReportTable, ...] = (
+    FILES,
+    EXIF,
+    PREDICTION,
+    UNPROCESSED,
+    SUMMARY,
+    HASHSET_MATCHES,
+    AUDIT_LOG,
+    ACCESS_LOG,
+    LOGIN_REFUSALS,
+)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from cbis import __version__
 from cbis.db import case as case_db
+from cbis.db import hashsets as hashsets_db
 from cbis.db import migrations
 from cbis.db.engine import (
     CASE_FILE_NAME,
@@ -536,6 +537,21 @@ def _access_time_notes(notes: list[tuple[int, str]]) -> str:
     )
 
 
+def _hash_sets_line(case: Case) -> str:
+    with case.engine.connect() as connection:
+        sets = hashsets_db.list_sets(connection)
+    return "; ".join(f"{s.name} ({s.kind}, {s.entry_count} entries, {s.matches} files)" for s in sets) or "none"
+
+
+def _notable_line(case: Case) -> str:
+    """An alert an examiner cannot miss: the files that match notable sets, per set."""
+    with case.engine.connect() as connection:
+        pairs = hashsets_db.matched_files(connection, "notable")
+    if not pairs[-1][1]:
+        return "0"
+    return f"{pairs[-1][1]} files ({', '.join(f'{name}: {n}' for name, n in pairs[:-1])}) - look at these first"
+
+
 def case_summary(case: Case) -> dict[str, str]:
     """The case's details and counts, labelled for a person."""
     with case.engine.connect() as connection:
@@ -559,6 +575,8 @@ def case_summary(case: Case) -> dict[str, str]:
         "classified images": str(counts.classified),
         "models": "; ".join(counts.models) or "none",
         "analyzers": "; ".join(counts.analyzers) or "none recorded (runs before cbis recorded analyzers)",
+        "hash sets": _hash_sets_line(case),
+        "notable hash-set matches": _notable_line(case),
         "index runs": str(counts.runs),
         "audit entries": str(counts.audit_entries),
         "evidence access times": _access_time_notes(counts.access_times),

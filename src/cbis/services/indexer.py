@@ -27,6 +27,7 @@ from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
 from cbis.model.backends import usable_cpu_count
+from cbis.services import hashsets, similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
 from cbis.services.locations import is_inside
@@ -102,8 +103,11 @@ class IndexSummary:
     missing: int = 0  # recorded by an earlier run, gone from this walk (rows kept, flagged missing)
     content_changed: int = 0  # bytes no longer the recorded SHA-256 behind an unchanged stat (not analysed)
     analyzed: dict[str, int] = field(default_factory=dict)  # analyzer -> files it gave an output for
+    hashset_matches: int = 0  # this run's files found in imported hash sets
+    hashset_problems: list[str] = field(default_factory=list)  # sets that could not be searched (an RDS moved)
     seconds: float = 0.0
     status: str = "running"
+    similarity_index_failed: str | None = None  # why the similarity index could not be brought up to date
 
     def line(self) -> str:
         text = (
@@ -119,6 +123,11 @@ class IndexSummary:
             extras.append(f"{self.missing} recorded before and now missing")
         if self.content_changed:
             extras.append(f"{self.content_changed} changed since indexed although size and mtime did not, not analysed")
+        if self.hashset_matches:
+            extras.append(f"{self.hashset_matches} hash-set matches")
+        extras.extend(f"hash sets: {problem}" for problem in self.hashset_problems)
+        if self.similarity_index_failed:
+            extras.append(self.similarity_index_failed)
         return text + (f" ({', '.join(extras)})" if extras else "")
 
 
@@ -406,6 +415,9 @@ def run_index(
             )
             store.mark_skips_missing(connection, evidence_id, run_id, plan.unlisted_prefixes())
         process(plan, summary, RunIds(evidence_id, run_id, analyzer_ids))
+        # The files this run wrote, against every imported set: one query per set (an RDS: batched lookups).
+        matched = hashsets.match_sets(case.engine, run_id=run_id)
+        summary.hashset_matches, summary.hashset_problems = matched.total, matched.problems
         summary.status = "completed"
     except KeyboardInterrupt:
         summary.status = "interrupted"
@@ -435,6 +447,8 @@ def run_index(
                     else f"{access.note} (files read on Ray workers are not counted)",
                 },
             )
+    # Both executors end here, holding the index lock: the similarity index takes in what this run stored.
+    summary.similarity_index_failed = similarity_index.update_after_run(case)
     return summary
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Connection
 
-from cbis.db import queries, similarity
+from cbis.db import hashsets, queries, similarity
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UnknownModelError, UsageError
+from cbis.ingest._text import escape_unprintable
 from cbis.model.registry import model_names
+from cbis.services import similarity_index
 from cbis.services.cases import Case
 from cbis.services.locations import identity
 
@@ -33,6 +36,13 @@ def select_model(connection: Connection, name: str | None) -> ModelRef | None:
             raise UnknownModelError(f"unknown model {name!r}; {held}; cbis knows {', '.join(model_names())}")
         raise UsageError(f"no predictions from model {name!r} in this case ({held}); index with `--model {name}` first")
     return matches[0]
+
+
+def check_hashset(connection: Connection, name: str | None) -> None:
+    """--hashset names a set this case holds."""
+    if name is not None and hashsets.set_by_name(connection, name) is None:
+        held = ", ".join(s.name for s in hashsets.list_sets(connection)) or "none (cbis hashset import)"
+        raise UsageError(f"--hashset: this case has no hash set named {name!r}; its sets: {held}")
 
 
 def validate_filters(filters: SearchFilters) -> None:
@@ -101,14 +111,15 @@ def no_results_hint(filters: SearchFilters, model: ModelRef | None) -> str | Non
     return None
 
 
-def _files_at_typed_path(connection: Connection, reference: str) -> list[int]:
-    """The case's file at a path as the examiner typed it (relative to the current directory, or absolute).
+def _files_at_typed_path(connection: Connection, reference: str) -> tuple[bool, list[int]]:
+    """The case's file at a path as the examiner typed it (relative to the current directory, or absolute), and
+    whether the path is below one of the case's evidence roots at all.
 
     The file's directory is matched to the evidence roots by device and inode, going up from it, so the path may
     reach the root through a link or a bind mount. Only stat() is called on the evidence: nothing is opened.
     """
     if not reference:
-        return []
+        return False, []
     typed = Path(os.path.abspath(reference))
     roots = {
         identity(Path(os.fsdecode(root_bytes))): evidence_id
@@ -121,45 +132,36 @@ def _files_at_typed_path(connection: Connection, reference: str) -> list[int]:
         evidence_id = roots.get(identity(ancestor))
         if evidence_id is not None:
             file_id = similarity.find_file_id_at(connection, evidence_id, os.fsencode(os.path.join(*reversed(below))))
-            return [file_id] if file_id is not None else []
+            return True, [file_id] if file_id is not None else []
         below.append(ancestor.name)
-    return []
+    return False, []
 
 
-def _nearest(connection: Connection, reference: str, model: ModelRef | None, count: int) -> dict[int, float]:
-    """Cosine similarity of the stored embeddings to the reference image's, the `count` nearest."""
-    if model is None:
-        raise UsageError("--similar-to needs a classified case: index with a model first")
-    candidates = similarity.find_file_ids(connection, reference) or _files_at_typed_path(connection, reference)
-    vectors = [v for v in (similarity.embedding_of(connection, file_id, model.id) for file_id in candidates) if v]
+def _query_vector(
+    connection: Connection, reference: str, model: ModelRef
+) -> tuple[np.ndarray, similarity_index.OutsideImage | None]:
+    """The unit vector to compare with: a case file's stored embedding, or that of an image from outside the
+    case (a file below no evidence root), embedded now with the model the results come from."""
+    candidates = similarity.find_file_ids(connection, reference)
+    below_root = False
     if not candidates:
+        below_root, candidates = _files_at_typed_path(connection, reference)
+    outside = None
+    if not candidates and not below_root and reference and os.path.isfile(reference):
+        outside = similarity_index.embed_outside_image(Path(os.path.abspath(reference)), model)
+        vectors = [outside.vector]
+    else:
+        vectors = [v for v in (similarity.embedding_of(connection, file_id, model.id) for file_id in candidates) if v]
+    if not candidates and outside is None:
         raise UsageError(
             f"--similar-to: no file in this case has the hash or path {reference!r}; give a case file's SHA-256, MD5"
             " or SHA-1, its path relative to its evidence root (as search shows it), or its path on this machine"
-            " (absolute, or relative to the current directory) below an indexed evidence root"
+            " (absolute, or relative to the current directory) below an indexed evidence root, or an image file"
+            " outside the evidence"
         )
     if not vectors:
         raise UsageError(f"--similar-to: {reference!r} has no embedding from model {model.name} (not an image?)")
-    query = _unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32))
-    best_ids: list[np.ndarray] = []
-    best_scores: list[np.ndarray] = []
-    for chunk in similarity.embeddings(connection, model.id):
-        ids = np.fromiter((file_id for file_id, _ in chunk), dtype=np.int64, count=len(chunk))
-        matrix = np.frombuffer(b"".join(vector for _, vector in chunk), dtype="<f2").astype(np.float32)
-        scores = _unit(matrix.reshape(len(chunk), -1)) @ query
-        keep = np.argsort(-scores, kind="stable")[:count]
-        best_ids.append(ids[keep])
-        best_scores.append(scores[keep])
-    if not best_ids:
-        return {}
-    ids, scores = np.concatenate(best_ids), np.concatenate(best_scores)
-    order = np.argsort(-scores, kind="stable")[:count]
-    return {int(ids[i]): float(scores[i]) for i in order}
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
+    return similarity_index.unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32)), outside
 
 
 def search_case(
@@ -171,6 +173,7 @@ def search_case(
     offset: int = 0,
     sort: str = "path",
     similar_to: str | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> tuple[list[SearchHit], ModelRef | None]:
     validate_filters(filters)
     # Beyond MAX_LIMIT the database driver raised OverflowError: a traceback.
@@ -181,13 +184,23 @@ def search_case(
     if sort not in queries.SORTS:
         raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
     with case.engine.connect() as connection:
+        check_hashset(connection, filters.hashset)
         model = select_model(connection, model_name)
         filters.model_id = model.id if model else None
         if similar_to is None:
             hits = queries.search(connection, filters, limit=limit, offset=offset, sort=sort, with_predictions=True)
             return hits, model
         # Nearest first; the other filters then narrow those neighbours down.
-        nearest = _nearest(connection, similar_to, model, max(1000, 20 * (limit + offset)))
+        if model is None:
+            raise UsageError("--similar-to needs a classified case: index with a model first")
+        query, outside = _query_vector(connection, similar_to, model)
+        if outside is not None:  # the audit log says which picture was compared, and that it stayed outside
+            case.audit_outcome = (
+                f"ok: --similar-to an image outside the case, {escape_unprintable(str(outside.path))}, "
+                f"SHA-256 {outside.sha256}; embedded with {model.name} for this query only, not stored"
+            )
+        count = max(1000, 20 * (limit + offset))
+        nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
         filters.file_ids = list(nearest)
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
     for hit in hits:

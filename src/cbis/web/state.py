@@ -17,14 +17,17 @@ from cbis.db import queries
 from cbis.db.queries import ModelRef, SearchFilters
 
 TEXT_FIELDS = ("label", "make", "camera_model")
-FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "thumbnail_mismatch")
+FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "notable", "thumbnail_mismatch")
+# Files in a known hash set (NSRL): hidden by default, shown on request, or alone.
+KNOWN_CHOICES = ("hide", "show", "only")
 SORTS = {"path": "path", "date": "date taken", "score": "score"}
 PAGE_SIZES = (24, 60, 120, 240)
 DEFAULT_PAGE_SIZE = 60
 MAX_TEXT = 200
 # The names of the query parameters, in the order links write them.
 PARAMETERS = (
-    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "model", "sort",
+    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "known", "model",
+    "sort",
     "per_page",
 )  # fmt: skip
 PARAM_TITLES = {
@@ -41,6 +44,8 @@ PARAM_TITLES = {
     "metadata_conflict": "metadata sources disagree",
     "thumbnail_mismatch": "EXIF thumbnail differs",
     "missing": "files no longer found",
+    "notable": "in a notable hash set",
+    "known": "files in known hash sets",
 }
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?")
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -135,6 +140,15 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     elif missing != "include":
         filters.missing = missing
         params["missing"] = missing
+
+    known = (args.get("known") or "hide").strip().lower()
+    if known not in KNOWN_CHOICES:
+        errors["known"] = "one of " + ", ".join(KNOWN_CHOICES)
+        known = "hide"
+    filters.hide_known = known == "hide"
+    filters.known = known == "only"
+    if known != "hide":
+        params["known"] = known
 
     sort = args.get("sort") or "path"
     if sort not in SORTS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -16,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.wsgi import wrap_file
 
 from cbis.db import case as case_db
-from cbis.db import queries, viewer
+from cbis.db import hashsets, queries, viewer
 from cbis.db.viewer import FileLocation
 from cbis.reports.csv_format import CSV
 from cbis.reports.tables import FILES
@@ -37,7 +38,8 @@ def _state() -> ViewState:
 
 def _page_context() -> dict[str, Any]:
     conn = connection()
-    return {"case": case_db.case_details(conn), "models": viewer.models(conn)}
+    notable = hashsets.matched_files(conn, "notable")  # an alert on the overview and the gallery
+    return {"case": case_db.case_details(conn), "models": viewer.models(conn), "notable": notable}
 
 
 def _pages(current: int, last: int) -> list[int | None]:
@@ -69,8 +71,12 @@ def gallery() -> tuple[str, int]:
             offset=(state.page - 1) * state.per_page,
             sort=state.sort,
         )
+    hidden_known = 0
+    if state.filters.hide_known and not state.errors:
+        hidden_known = queries.count(conn, dataclasses.replace(state.filters, hide_known=False)) - total
     return render_template(
         "gallery.html",
+        hidden_known=hidden_known,
         state=state,
         hits=hits,
         total=total,
@@ -117,6 +123,7 @@ def image(file_id: int) -> str:
         "image.html",
         state=state,
         file=detail,
+        hashset_hits=hashsets.matches_of(conn, [file_id]).get(file_id, []),
         place=place,
         back_page=back_page,
         predictions=predictions,

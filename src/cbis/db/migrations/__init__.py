@@ -26,6 +26,7 @@ from cbis.db.migrations import (
     m0004_login_refusals,
     m0005_missing_and_access_times,
     m0006_analyzers,
+    m0007_hashsets,
     m0008_perceptual_hashes,
 )
 from cbis.db.models import SchemaVersion
@@ -41,6 +42,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, m0004_login_refusals.NAME, m0004_login_refusals.migrate),
     (5, m0005_missing_and_access_times.NAME, m0005_missing_and_access_times.migrate),
     (6, m0006_analyzers.NAME, m0006_analyzers.migrate),
+    (7, m0007_hashsets.NAME, m0007_hashsets.migrate),
     (8, m0008_perceptual_hashes.NAME, m0008_perceptual_hashes.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
