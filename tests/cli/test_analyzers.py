@@ -200,12 +200,18 @@ def test_an_old_case_gets_a_second_analyzer_and_only_its_rows(
     assert "mean-colour version 1 (runs " in line and "imagenet" not in line  # the old runs recorded none
 
 
-def test_a_plain_index_of_an_old_case_adds_nothing(pre_analyzer_case: tuple[Path, Path]) -> None:
-    """The default analyzer (the classifier) has every image's output already: the old predictions count."""
+def test_a_plain_index_of_an_old_case_adds_only_the_default_analyzers_it_lacks(
+    pre_analyzer_case: tuple[Path, Path],
+) -> None:
+    """The classifier has every image's output already (the old predictions count): only the perceptual hashes,
+    new since, are added, and every earlier row stays as it was."""
     case_dir, evidence = pre_analyzer_case
-    predictions = rows(case_dir, "SELECT * FROM predictions ORDER BY 1, 2, 3")
+    before = earlier_rows(case_dir)
     result = cbis("index", evidence, "--case", case_dir)
     assert result.exit_code == 0, result.output
-    assert "indexed 0 images, 0 unprocessed, 15 skipped as unchanged" in result.stdout
-    assert rows(case_dir, "SELECT * FROM predictions ORDER BY 1, 2, 3") == predictions
+    assert f"indexed {IMAGES_IN_EXAMPLES} images, 0 unprocessed, 3 skipped as unchanged" in result.stdout
+    assert earlier_rows(case_dir) == before
+    assert rows(case_dir, "SELECT count(*) FROM perceptual_hashes") == [(IMAGES_IN_EXAMPLES,)]
     assert rows(case_dir, "SELECT count(*) FROM analysis_results") == [(0,)]
+    again = cbis("index", evidence, "--case", case_dir)
+    assert "indexed 0 images, 0 unprocessed, 15 skipped as unchanged" in again.stdout

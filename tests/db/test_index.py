@@ -348,3 +348,36 @@ def test_a_second_analyzer_on_both_backends(evidence: Path, backend_case: Path) 
     assert set(canon) == {"red", "green", "blue", "sampled"} and 0 < canon["red"] < 255
     assert rows(backend_case, "SELECT run_id, analyzer_id FROM run_analyzers ORDER BY 1") == [(2, 1), (3, 1)]
     assert scalar(backend_case, "SELECT count(*) FROM predictions") == 0
+
+
+def test_perceptual_hashes_and_duplicates_on_both_backends(tmp_path: Path, backend_case: Path) -> None:
+    """The perceptual analyzer's rows (booleans and hex by COPY on PostgreSQL) and `cbis duplicates` from them."""
+    evidence = tmp_path / "evidence"
+    (evidence / "copies").mkdir(parents=True)
+    source = Path(__file__).resolve().parents[2] / "examples" / "evidence" / "gps" / "DSCN0010.jpg"
+    (evidence / "DSCN0010.jpg").write_bytes(source.read_bytes())
+    (evidence / "copies" / "same.jpg").write_bytes(source.read_bytes())
+    with Image.open(source) as picture:
+        picture.convert("RGB").resize((320, 240)).save(evidence / "copies" / "small.png")
+    Image.new("RGB", (50, 50), (9, 9, 9)).save(evidence / "blank.png")
+    assert cbis("index", evidence, "--case", backend_case, "--analyze", "perceptual").exit_code == 0
+    hashes = rows(
+        backend_case,
+        "SELECT files.path, featureless, length(phash), length(pdq), thumbnail_mismatch FROM perceptual_hashes "
+        "JOIN files ON files.id = perceptual_hashes.file_id",
+    )
+    assert sorted((path, bool(flat), p, q, bool(m)) for path, flat, p, q, m in hashes) == [
+        ("DSCN0010.jpg", False, 16, 64, False),
+        ("blank.png", True, 16, 64, False),
+        ("copies/same.jpg", False, 16, 64, False),
+        ("copies/small.png", False, 16, 64, False),
+    ]
+    result = cbis("duplicates", "--case", backend_case, "--json")
+    assert result.exit_code == 0, result.output
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(g["kind"], sorted(m["path"] for m in g["members"])) for g in found] == [
+        ("exact", ["DSCN0010.jpg", "copies/same.jpg"]),
+        ("visual", ["DSCN0010.jpg", "copies/same.jpg", "copies/small.png"]),
+    ]
+    [link] = found[1]["links"]
+    assert "resized 640x480 -> 320x240" in link["reason"] and "converted jpeg -> png" in link["reason"]

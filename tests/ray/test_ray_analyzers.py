@@ -71,4 +71,11 @@ def test_a_registered_analyzer_gives_the_same_rows_locally_and_on_ray(
     assert query(distributed, RESULTS) == results
     assert query(both, RESULTS) == results
     assert query(distributed, LABELS) == query(local, LABELS) == query(both, LABELS)
+    # The default's second analyzer, the perceptual hashes, crossed the cluster as it ran here.
+    hashes = (
+        "SELECT path_bytes, phash, phash_variants, dhash, pdq, pdq_quality, featureless, thumbnail_distance "
+        "FROM perceptual_hashes JOIN files ON files.id = file_id ORDER BY 1"
+    )
+    assert len(query(local, hashes)) == 12
+    assert query(distributed, hashes) == query(local, hashes)
     assert tree_fingerprint(evidence) == before

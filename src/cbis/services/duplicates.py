@@ -325,9 +325,9 @@ def oriented(a: Member, b: Member) -> tuple[int, int]:
     return first.file_id, second.file_id
 
 
-# PDQ bits between a picture and its plain resize (measured: 0-26 down to a quarter of the size); a copy of the same
-# shape further apart than this was cropped (measured: 24-56 for 5% crops).
-RESIZED_MAX_PDQ_BITS = 26
+# PDQ bits between a picture and its plain resize to a half (measured 0-20); 5% crops measured 24-56, and resizes
+# to a quarter up to 40, so beyond this a change of size of the same shape is said to be either.
+RESIZED_MAX_PDQ_BITS = 20
 
 
 def differences(a: Member, b: Member, *, turned: bool = False, pdq_bits: int | None = None) -> str:
@@ -342,7 +342,7 @@ def differences(a: Member, b: Member, *, turned: bool = False, pdq_bits: int | N
         if abs(ratio_a - ratio_b) >= 0.02:
             change = "cropped, padded or stretched"
         elif not turned and pdq_bits is not None and pdq_bits > RESIZED_MAX_PDQ_BITS:
-            change = "cropped (same shape)"
+            change = "resized or cropped (same shape)"
         else:
             change = "resized"
         said.append(f"{change} {a.width}x{a.height} -> {b.width}x{b.height}")
