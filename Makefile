@@ -63,6 +63,8 @@ bench: install
 	$(BIN)/python bench/bench_compare.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
 	$(BIN)/python bench/bench_ray.py
+	$(BIN)/python bench/bench_duplicates.py --sizes 10000,100000
+	$(BIN)/python bench/measure_variants.py
 
 test-ray: install
 	$(BIN)/python -m pytest -m ray
