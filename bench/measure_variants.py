@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from cbis.analyzers.perceptual import hamming, pdq, phash_variants
+from cbis.analyzers.perceptual import hamming, pdq, phash_variants, reduced
 from cbis.ingest.images import decode_image
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "evidence-samples" / "jpg"
@@ -38,10 +38,11 @@ def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
 
 
 def hashes(data: bytes) -> tuple[list[bytes], bytes]:
-    """As `cbis index` takes them: decoded at the perceptual analyzer's draft size."""
+    """As `cbis index` takes them: decoded at the perceptual analyzer's draft size, reduced as it reduces."""
     decoded = decode_image(data, draft_size=256)
     assert decoded.image is not None
-    return phash_variants(decoded.image), pdq(decoded.image)[0]
+    picture = reduced(decoded.image.convert("RGB"))
+    return phash_variants(picture), pdq(picture)[0]
 
 
 def variants(image: Image.Image) -> Iterator[tuple[str, bytes]]:

@@ -58,20 +58,24 @@ def _bits_to_bytes(bits: np.ndarray) -> bytes:
 
 
 def phash_variants(image: Image.Image) -> list[bytes]:
-    """imagehash's pHash of the picture in each dihedral transform (the first: as it is), 8 bytes each."""
+    """imagehash's pHash of the picture in each dihedral transform (the first: as it is), 8 bytes each.
+
+    imagehash.phash's own steps (grey, Lanczos to 32x32, a DCT each way, the 8x8 low frequencies against their
+    median), with the eight transforms of the 32x32 picture stacked into one DCT call: the same bits, a fraction
+    of the time."""
+    import scipy.fftpack
+
+    small = image.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+    stack = np.stack([np.asarray(small if t is None else small.transpose(t)) for t in _DIHEDRAL])
+    low = scipy.fftpack.dct(scipy.fftpack.dct(stack, axis=1), axis=2)[:, :8, :8]
+    medians = np.median(low.reshape(len(_DIHEDRAL), -1), axis=1)
+    return [_bits_to_bytes(low[n] > medians[n]) for n in range(len(_DIHEDRAL))]
+
+
+def dhash(grey: Image.Image) -> bytes:
     import imagehash
 
-    small = image.convert("L").resize((32, 32), Image.Resampling.LANCZOS)  # imagehash.phash's own first step
-    return [
-        _bits_to_bytes(imagehash.phash(small if transform is None else small.transpose(transform)).hash)
-        for transform in _DIHEDRAL
-    ]
-
-
-def dhash(image: Image.Image) -> bytes:
-    import imagehash
-
-    return _bits_to_bytes(imagehash.dhash(image).hash)
+    return _bits_to_bytes(imagehash.dhash(grey).hash)
 
 
 def pdq(image: Image.Image) -> tuple[bytes, int]:
@@ -79,6 +83,17 @@ def pdq(image: Image.Image) -> tuple[bytes, int]:
 
     vector, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8)))
     return _bits_to_bytes(vector), int(quality)
+
+
+# Every hash looks at a summary of at most 64x64 (PDQ) of the picture: they are all taken from the decoded picture
+# reduced by a whole factor (a box filter, as JPEG draft decoding does) to at most this many pixels on its longer
+# side. Measured on camera photos: hashes within a bit or two of the full picture's, at a third of the time.
+HASH_INPUT_SIDE = 256
+
+
+def reduced(image: Image.Image) -> Image.Image:
+    factor = max(image.size) // HASH_INPUT_SIDE
+    return image.reduce(factor) if factor > 1 else image
 
 
 def is_uniform(image: Image.Image) -> bool:
@@ -151,15 +166,16 @@ class PerceptualAnalyzer:
     def prepare(self, source: AnalysisInput) -> np.ndarray | None:
         if source.image is None:
             return None
-        image = source.image
-        variants = phash_variants(image)
+        image = reduced(source.image.convert("RGB"))
+        grey = image.convert("L")
+        variants = phash_variants(grey)
         pdq_hash, quality = pdq(image)
-        featureless = quality < PDQ_MIN_QUALITY or is_uniform(image)
+        featureless = quality < PDQ_MIN_QUALITY or is_uniform(grey)
         orientation = (source.exif or {}).get("orientation")
         thumbnail = exif_thumbnail(source.data, orientation if isinstance(orientation, int) else None)
-        distance = hamming(phash_variants(thumbnail)[0], variants[0]) if thumbnail is not None else -1
+        distance = hamming(phash_variants(reduced(thumbnail))[0], variants[0]) if thumbnail is not None else -1
         extras = np.array([quality, featureless, thumbnail is not None, distance], dtype="<i2").tobytes()
-        return np.frombuffer(b"".join(variants) + dhash(image) + pdq_hash + extras, dtype=np.uint8).copy()
+        return np.frombuffer(b"".join(variants) + dhash(grey) + pdq_hash + extras, dtype=np.uint8).copy()
 
     def analyze(self, inputs: Sequence[np.ndarray]) -> list[Any]:
         return [unpack(data.tobytes()) for data in inputs]
