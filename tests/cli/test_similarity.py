@@ -171,6 +171,28 @@ def test_a_deleted_or_damaged_index_is_never_trusted_and_is_rebuilt(
     assert len(list((case_dir / "similarity").iterdir())) == 2  # the file the unreadable manifest named is gone
 
 
+def test_a_search_hashes_the_index_file_only_when_it_is_not_as_written(
+    indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million images the index is gigabytes: a search that finds it as it was written (size, inode and
+    modification time in the manifest) does not hash it again; a file touched since is hashed before use."""
+    case_dir, _ = indexed
+    hashed: list[Path] = []
+    real = similarity_index._sha256
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(similarity_index, "_sha256", counted)
+    expected, note = ranking(case_dir, "chelsea.png")
+    assert note == "" and hashed == []
+    index_file = case_dir / "similarity" / manifest(case_dir)["index_file"]
+    index_file.write_bytes(index_file.read_bytes())  # the same bytes, rewritten: a new modification time
+    assert ranking(case_dir, "chelsea.png") == (expected, "")
+    assert hashed == [index_file]
+
+
 def _case_state(case_dir: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(case_dir / "case.sqlite") as connection:
         tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

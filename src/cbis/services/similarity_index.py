@@ -77,6 +77,10 @@ class Manifest:
     index_bytes: int
     index_sha256: str
     built_at: str
+    # The index file's inode and modification time when it was written and hashed: a search that finds the file
+    # as it was then (size, inode, mtime) need not hash gigabytes again; any rewrite of it changes them.
+    index_inode: int = 0
+    index_mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,12 @@ def _load(case_dir: Path, manifest: Manifest, *, view: bool) -> tuple[Index | No
     try:
         if path.stat().st_size != manifest.index_bytes:
             return None, "the similarity index file is not the size its manifest records (damaged)"
-        if _sha256(path) != manifest.index_sha256:
+        stat = path.stat()
+        as_written = manifest.index_inode and (stat.st_ino, stat.st_mtime_ns) == (
+            manifest.index_inode,
+            manifest.index_mtime_ns,
+        )
+        if not as_written and _sha256(path) != manifest.index_sha256:
             return None, "the similarity index file's SHA-256 differs from its manifest's (damaged)"
         index = Index.restore(str(path), view=view)
     except FileNotFoundError:
@@ -397,6 +406,7 @@ def _write(case_dir: Path, model: ModelRef, index: Index, stats: tuple[int, int]
         os.fsync(stream.fileno())
     os.rename(temporary, directory / name)
     count, highest = stats
+    written = (directory / name).stat()
     manifest = Manifest(
         format=FORMAT,
         model_id=model.id,
@@ -412,9 +422,11 @@ def _write(case_dir: Path, model: ModelRef, index: Index, stats: tuple[int, int]
         scalar=SCALAR,
         metric=METRIC,
         index_file=name,
-        index_bytes=(directory / name).stat().st_size,
+        index_bytes=written.st_size,
         index_sha256=_sha256(directory / name),
         built_at=utc_now(),
+        index_inode=written.st_ino,
+        index_mtime_ns=written.st_mtime_ns,
     )
     _write_json(manifest_path(case_dir, model.id), asdict(manifest))
     fsync_directory(directory)
