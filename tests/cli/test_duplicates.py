@@ -190,6 +190,10 @@ def test_an_edited_picture_is_given_away_by_its_thumbnail(indexed: tuple[Path, P
 
 
 def test_duplicates_says_what_is_missing_and_refuses_bad_kinds(tmp_path: Path) -> None:
+    from cbis.cli.duplicates import ALL_KINDS
+    from cbis.services.duplicates import KINDS
+
+    assert ALL_KINDS.split(",") == list(KINDS)  # the CLI's default names every kind
     case_dir = tmp_path / "case"
     assert cbis("case", "new", case_dir, "--number", "D-2", "--examiner", "E").exit_code == 0
     result = cbis("duplicates", "--case", case_dir, "--kind", "visual,nearly")

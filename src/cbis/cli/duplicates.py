@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
-from cbis.services.duplicates import KINDS, find_duplicates
+
+ALL_KINDS = "exact,visual,similar"  # services.duplicates.KINDS, named here so `cbis --help` need not import numpy
 
 
 def duplicates(
@@ -17,7 +18,7 @@ def duplicates(
     kind: Annotated[
         str,
         typer.Option("--kind", metavar="exact,visual,similar", help="Which groups, comma-separated. Default: all."),
-    ] = ",".join(KINDS),
+    ] = ALL_KINDS,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose CNN features the similar groups use. Default: the latest.")
     ] = None,
@@ -27,6 +28,8 @@ def duplicates(
 ) -> None:
     """Copies (one SHA-256 at several paths), visual stacks (the same picture resized, re-encoded, stripped,
     turned or cropped) and similar groups (CNN features), each link with its reason."""
+    from cbis.services.duplicates import find_duplicates
+
     kinds = [part.strip() for part in kind.split(",") if part.strip()]
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         report = find_duplicates(opened, kinds, model)  # type: ignore[arg-type]
