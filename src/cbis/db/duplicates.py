@@ -4,35 +4,12 @@ reason quotes (size, format, dimensions, whether it has EXIF)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from cbis.db.models import Evidence, Exif, File, PerceptualHash
-
-
-@dataclass(frozen=True)
-class Member:
-    file_id: int
-    root: str
-    path: str
-    sha256: str | None
-    size: int
-    format: str | None
-    width: int | None  # as shown (after orientation)
-    height: int | None
-    has_exif: bool
-    missing: bool
-
-
-@dataclass(frozen=True)
-class HashRow:
-    file_id: int
-    sha256: str
-    phash: int
-    variants: tuple[int, ...]  # the other 7 dihedral transforms' pHashes
-    pdq: int
-    pdq_quality: int
+from cbis.db.models import Evidence, Exif, File, PerceptualHash, Run
+from cbis.grouping import HashRow, HashTable, Member, components, likelier_original_first, visual_pairs
 
 
 def exact_groups(connection: Connection) -> Iterator[list[int]]:
@@ -126,3 +103,57 @@ def thumbnail_mismatches(connection: Connection) -> list[tuple[int, int]]:
             .order_by(PerceptualHash.file_id)
         )
     ]
+
+
+def perceptual_of(connection: Connection, file_id: int) -> dict[str, Any] | None:
+    """One image's perceptual facts for its page: featureless, and its EXIF thumbnail against the picture."""
+    row = connection.execute(
+        select(PerceptualHash.featureless, PerceptualHash.thumbnail_distance, PerceptualHash.thumbnail_mismatch)
+        .where(PerceptualHash.file_id == file_id)
+        .order_by(PerceptualHash.run_id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    return {"featureless": row[0], "thumbnail_distance": row[1], "thumbnail_mismatch": row[2]}
+
+
+def same_sha256(connection: Connection, digests: Iterable[str]) -> dict[str, list[int]]:
+    """The non-empty files holding each SHA-256 (by the files.sha256 index), in id order."""
+    wanted = sorted(set(digests))
+    found: dict[str, list[int]] = {digest: [] for digest in wanted}
+    for start in range(0, len(wanted), 500):
+        rows = connection.execute(
+            select(File.sha256, File.id)
+            .where(File.sha256.in_(wanted[start : start + 500]), File.size > 0)
+            .order_by(File.id)
+        )
+        for digest, file_id in rows:
+            found[digest].append(file_id)
+    return found
+
+
+def hash_table(connection: Connection) -> HashTable:
+    """Every picture's pHashes in memory, for one picture's look-alikes (one query; no grouping)."""
+    return HashTable(perceptual_rows(connection))
+
+
+def state_key(connection: Connection) -> tuple[int, int]:
+    """What the visual stacks depend on: the latest run (any new, changed or missing file comes with one) and how
+    many perceptual rows there are."""
+    latest = connection.execute(select(func.coalesce(func.max(Run.id), 0))).scalar_one()
+    hashes = connection.execute(select(func.count()).select_from(PerceptualHash)).scalar_one()
+    return int(latest), int(hashes)
+
+
+def visual_stacks(connection: Connection) -> list[list[int]]:
+    """Every visual stack of the case, as `cbis duplicates --kind visual` groups them (a representative per
+    SHA-256, its copies joining its stack), each listed from the likelier original on."""
+    links = visual_pairs(list(perceptual_rows(connection)))
+    components_ = [component for component, _ in components(links)]
+    if not components_:
+        return []
+    copies = {file_id: group for group in exact_groups(connection) for file_id in group}
+    stacks = [sorted({m for i in component for m in copies.get(i, [i])}) for component in components_]
+    facts = members(connection, (i for stack in stacks for i in stack))
+    return [[m.file_id for m in likelier_original_first(facts[i] for i in stack)] for stack in stacks]

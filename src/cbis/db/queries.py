@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, select
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -64,6 +64,7 @@ class SearchFilters:
     # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
     missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
+    exclude_file_ids: list[int] | None = None  # not these files (the viewer's collapsed look-alikes)
     # Hash sets (db/hashsets.py): files matching a known set, a notable set, the set of this name; the viewer hides
     # files matching a known set unless asked to show them.
     known: bool = False
@@ -261,7 +262,9 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
     if filters.file_ids is not None:
-        conditions.append(File.id.in_(filters.file_ids))
+        conditions.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
+    if filters.exclude_file_ids:
+        conditions.append(File.id.not_in(_literal_ids("hidden_ids", filters.exclude_file_ids)))
     if filters.missing == "exclude":
         conditions.append(File.missing_since_run_id.is_(None))
     elif filters.missing == "only":
@@ -279,6 +282,12 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
 
 SORTS = ("path", "date", "score")
 MISSING_CHOICES = ("include", "exclude", "only")
+
+
+def _literal_ids(name: str, ids: list[int]) -> BindParameter[Any]:
+    # Written into the statement as integers, not one bound parameter each: a case's stacks can hold more files
+    # than SQLite (32,766) or PostgreSQL (65,535) take parameters. Only ints, so nothing to escape.
+    return bindparam(name, [int(i) for i in ids], expanding=True, literal_execute=True)
 
 
 def ordering(columns: Any, sort: str) -> list[Any]:

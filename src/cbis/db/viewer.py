@@ -8,7 +8,7 @@ what a filter matches.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -252,3 +252,13 @@ def unprocessed_files(connection: Connection, limit: int = 500) -> tuple[list[di
         query.order_by(byte_order(Evidence.root), byte_order(File.path), File.id).limit(limit)
     ).mappings()
     return [dict(row) for row in rows], total
+
+
+def matching_ids(connection: Connection, filters: SearchFilters, file_ids: list[int]) -> set[int]:
+    """Which of these files the filters keep (the gallery collapses a stack to its members in the results)."""
+    if filters.file_ids is not None:
+        file_ids = sorted(set(file_ids) & set(filters.file_ids))
+    if not file_ids:
+        return set()
+    listed = queries.filtered_query(replace(filters, file_ids=file_ids), filters.model_id).subquery("filtered")
+    return {file_id for (file_id,) in connection.execute(select(listed.c.id))}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import piexif
 from PIL import Image
 
 from cbis.db.viewer import FileLocation
@@ -121,6 +122,25 @@ def rendition(location: FileLocation, kind: str, cache_dir: Path) -> Rendition:
     jpeg = _render(data, size)
     _store(cached, jpeg)
     return Rendition(jpeg, etag)
+
+
+def exif_thumbnail(location: FileLocation) -> bytes:
+    """The EXIF block's JPEG thumbnail, read from the evidence (whose bytes must still hash as recorded)."""
+    if location.status != "image" or location.sha256 is None:
+        raise NotServable("not an indexed image")
+    with open_evidence(location) as stream:
+        if location.size > MAX_RENDER_BYTES:
+            raise NotServable("too large to read")
+        data = stream.read(MAX_RENDER_BYTES + 1)
+    if hashlib.sha256(data).hexdigest() != location.sha256:
+        raise EvidenceChanged("the file's content changed since it was indexed (SHA-256 differs)")
+    try:
+        thumbnail = piexif.load(data).get("thumbnail")
+    except Exception:  # piexif raises many types on a damaged or absent block: then there is no thumbnail
+        thumbnail = None
+    if not thumbnail or not thumbnail.startswith(b"\xff\xd8"):
+        raise NotServable("the file carries no EXIF JPEG thumbnail")
+    return thumbnail
 
 
 def _render(data: bytes, size: int) -> bytes:

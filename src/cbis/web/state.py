@@ -26,8 +26,8 @@ DEFAULT_PAGE_SIZE = 60
 MAX_TEXT = 200
 # The names of the query parameters, in the order links write them.
 PARAMETERS = (
-    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "known", "model",
-    "sort",
+    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "known", "stack",
+    "stacks", "model", "sort",
     "per_page",
 )  # fmt: skip
 PARAM_TITLES = {
@@ -46,7 +46,12 @@ PARAM_TITLES = {
     "missing": "files no longer found",
     "notable": "in a notable hash set",
     "known": "files in known hash sets",
+    "stack": "look-alikes of file",
 }
+# Visual stacks (the same picture resized, re-encoded, stripped, turned): one tile each, or every member.
+STACK_CHOICES = ("collapse", "expand")
+# Parameters that say how to show the results, not which: no chip, and "filtering" stays False.
+DISPLAY_PARAMETERS = ("model", "sort", "per_page", "stacks")
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2})?)?)?)?)?")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _TRUE = ("1", "on", "true", "yes")
@@ -59,12 +64,14 @@ class ViewState:
     page: int = 1
     per_page: int = DEFAULT_PAGE_SIZE
     model: ModelRef | None = None
+    stacks: str = "collapse"
+    stack: int | None = None  # show this file's visual stack, every member
     params: dict[str, str] = field(default_factory=dict)  # the valid, non-empty parameters, page excluded
     errors: dict[str, str] = field(default_factory=dict)  # parameter -> message for the person
 
     @property
     def filtering(self) -> bool:
-        return any(key not in ("model", "sort", "per_page") for key in self.params)
+        return any(key not in DISPLAY_PARAMETERS for key in self.params)
 
     def query(self, **changes: str | int | None) -> str:
         """This view's query string with some parameters changed (None removes one); '' when empty."""
@@ -150,6 +157,21 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     if known != "hide":
         params["known"] = known
 
+    stacks = (args.get("stacks") or "collapse").strip().lower()
+    if stacks not in STACK_CHOICES:
+        errors["stacks"] = "one of " + ", ".join(STACK_CHOICES)
+        stacks = "collapse"
+    elif stacks != "collapse":
+        params["stacks"] = stacks
+    stack: int | None = None
+    if args.get("stack"):
+        stack = _integer(args.get("stack"), -1)
+        if stack < 1:
+            errors["stack"] = "a file's record id"
+            stack = None
+        else:
+            params["stack"] = str(stack)
+
     sort = args.get("sort") or "path"
     if sort not in SORTS:
         errors["sort"] = "one of " + ", ".join(SORTS)
@@ -177,7 +199,7 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     filters.model_id = model.id if model else None
 
     page = max(1, _integer(args.get("page"), 1))
-    return ViewState(filters, sort, page, per_page, model, params, errors)
+    return ViewState(filters, sort, page, per_page, model, stacks, stack, params, errors)
 
 
 def _integer(value: str | None, default: int) -> int:

@@ -14,14 +14,15 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import Connection
 from werkzeug.wsgi import wrap_file
 
 from cbis.db import case as case_db
-from cbis.db import hashsets, queries, viewer
+from cbis.db import duplicates, hashsets, queries, viewer
 from cbis.db.viewer import FileLocation
 from cbis.reports.csv_format import CSV
 from cbis.reports.tables import FILES
-from cbis.web import charts, evidence, exif
+from cbis.web import charts, evidence, exif, lookalikes
 from cbis.web.db import connection, engine
 from cbis.web.state import PAGE_SIZES, PARAM_TITLES, SORTS, ViewState, parse
 
@@ -59,7 +60,10 @@ def gallery() -> tuple[str, int]:
     conn = connection()
     hits: list[queries.SearchHit] = []
     total = 0
+    collapsed: dict[int, int] = {}  # a stack's tile -> how many of its look-alikes it stands for
+    stack_sizes: dict[int, int] = {}
     if not state.errors:
+        collapsed, stack_sizes = _collapse(state, conn)
         total = queries.count(conn, state.filters)
     last_page = max(1, math.ceil(total / state.per_page))
     state.page = min(state.page, last_page)
@@ -73,10 +77,13 @@ def gallery() -> tuple[str, int]:
         )
     hidden_known = 0
     if state.filters.hide_known and not state.errors:
-        hidden_known = queries.count(conn, dataclasses.replace(state.filters, hide_known=False)) - total
+        unhidden = dataclasses.replace(state.filters, hide_known=False, exclude_file_ids=None)
+        hidden_known = queries.count(conn, unhidden) - total - sum(collapsed.values())
     return render_template(
         "gallery.html",
         hidden_known=hidden_known,
+        collapsed=collapsed,
+        stack_sizes=stack_sizes,
         state=state,
         hits=hits,
         total=total,
@@ -87,6 +94,29 @@ def gallery() -> tuple[str, int]:
         param_titles=PARAM_TITLES,
         **_page_context(),
     ), (400 if state.errors else 200)
+
+
+def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+    """Narrow the filters to one stack (`stack=ID`), or leave out every stack's look-alikes but one tile
+    (`stacks=collapse`): the likelier original among the stack's members that the filters keep. Returns the tiles
+    with how many members each stands for, and every stacked file's stack size (for the expanded view)."""
+    found = lookalikes.stacks(conn)
+    if state.stack is not None:
+        number = found.stack_of.get(state.stack)
+        state.filters.file_ids = found.members[number] if number is not None else [state.stack]
+        return {}, {i: len(found.members[number]) for i in state.filters.file_ids} if number is not None else {}
+    if state.stacks != "collapse":
+        return {}, {i: len(stack) for stack in found.members for i in stack}
+    kept = viewer.matching_ids(conn, state.filters, list(found.stack_of))
+    tiles: dict[int, int] = {}
+    hidden: list[int] = []
+    for stack in found.members:
+        shown = [i for i in stack if i in kept]
+        if len(shown) > 1:
+            tiles[shown[0]] = len(shown) - 1
+            hidden.extend(shown[1:])
+    state.filters.exclude_file_ids = hidden or None
+    return tiles, {}
 
 
 @bp.get("/image/<int:file_id>")
@@ -123,6 +153,8 @@ def image(file_id: int) -> str:
         "image.html",
         state=state,
         file=detail,
+        related=lookalikes.of_file(conn, file_id, detail["sha256"], state.model.id if state.model else None),
+        perceptual=duplicates.perceptual_of(conn, file_id),
         hashset_hits=hashsets.matches_of(conn, [file_id]).get(file_id, []),
         place=place,
         back_page=back_page,
@@ -245,6 +277,23 @@ def thumbnail(file_id: int) -> Response:
 @bp.get("/file/<int:file_id>/display.jpg")
 def display(file_id: int) -> Response:
     return _rendition(file_id, "display")
+
+
+@bp.get("/file/<int:file_id>/exif-thumbnail.jpg")
+def exif_thumbnail(file_id: int) -> Response:
+    """The JPEG thumbnail the EXIF block carries, as stored in the evidence file (checked by its SHA-256)."""
+    location = _location(file_id)
+    try:
+        data = evidence.exif_thumbnail(location)
+    except evidence.EvidenceChanged as exc:
+        abort(409, description=f"{exc}.")
+    except evidence.NotServable as exc:
+        abort(404, description=f"No EXIF thumbnail: {exc}.")
+    response = Response(data, mimetype="image/jpeg")
+    if location.sha256:
+        response.set_etag(f"{location.sha256}_exif_thumbnail")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response.make_conditional(request)
 
 
 @bp.get("/file/<int:file_id>/original")
