@@ -80,4 +80,6 @@ def report(
             )
             for path, items in document.files.items():
                 stdout.print(f"{path}: {items} {'rows' if name == 'timeline' else 'entries'}", highlight=False)
-            stdout.print(f"{document.manifest}: {len(document.files)} files with their SHA-256", highlight=False)
+            one = len(document.files) == 1
+            files = "1 file with its" if one else f"{len(document.files)} files with their"
+            stdout.print(f"{document.manifest}: {files} SHA-256", highlight=False)
