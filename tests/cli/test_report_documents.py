@@ -25,8 +25,10 @@ from cbis.reports.dfxml_format import DFXML_NS, FILEOBJECT_ORDER
 from cbis.reports.timeline_format import moment
 from cbis.services.cases import open_case
 from tests.helpers import cbis
+from tests.hostile.corpus import build, camera_exif, small_jpeg
 from tests.ingest.exif_builder import ascii_entry, exif_block
 
+KML = "http://www.opengis.net/kml/2.2"
 DFXML_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "dfxml-1.2.0" / "dfxml.xsd"
 
 
@@ -106,7 +108,7 @@ def test_kmz_opens_offline_with_a_placemark_and_thumbnail_per_gps_image(indexed:
         assert row["sha256"] in placemark.description
         if row["datetime_original"]:
             assert placemark.times is not None
-    hrefs = [element.text for element in ET.fromstring(kml_text).iter("{http://www.opengis.net/kml/2.2}href")]
+    hrefs = [element.text for element in ET.fromstring(kml_text).iter(f"{{{KML}}}href")]
     assert len(hrefs) == len(placemarks)  # every sample picture decodes: each has its thumbnail
     for href in hrefs:
         assert href in thumbnails  # named in the KML, inside the zip: opens offline
@@ -130,6 +132,10 @@ def test_timeline_lists_every_time_sorted_with_sources(indexed: Path, tmp_path: 
     images = {row["path"] for row in stored_rows(indexed, "file_rows") if row["status"] == "image"}
     assert {row["path"] for row in rows if row["kind"] == "file mtime"} == images
     assert {row["source"] for row in rows if row["kind"] == "DateTimeOriginal"} >= {"EXIF"}
+    # The sample Nikon D70's XMP names another ModifyDate than its EXIF: both are listed, and flagged.
+    nikon = [row for row in rows if row["path"] == "camera/Nikon_D70.jpg"]
+    assert {row["source"] for row in nikon if row["kind"] == "ModifyDate"} == {"EXIF", "XMP (xmp:ModifyDate)"}
+    assert all("sources disagree on ModifyDate" in row["flags"] for row in nikon)
     page = (tmp_path / "timeline" / "timeline.html").read_text(encoding="utf-8")
     assert "<script" not in page and "http" not in page and " src=" not in page  # no request leaves the page
     assert page.split("Every time, oldest first")[1].count("<tr") == len(rows) + 1  # the header, a row each
@@ -210,3 +216,22 @@ def test_each_document_is_byte_identical_when_asked_for_again(indexed: Path, tmp
 
     first = written()
     assert first == written()  # its own earlier report: replaced without --overwrite, and the same bytes
+
+
+def test_a_picture_changed_since_indexing_keeps_its_placemark_without_a_thumbnail(
+    tmp_path: Path, backend_case: Path
+) -> None:
+    evidence = tmp_path / "gps"
+    build(evidence, [(f"p{n}.jpg", small_jpeg(n, exif=camera_exif(n))) for n in range(2)])
+    assert cbis("index", evidence, "--case", backend_case, "--no-classify").exit_code == 0
+    (evidence / "p1.jpg").write_bytes(small_jpeg(5, exif=camera_exif(5)))  # not what was hashed
+    out = tmp_path / "case.kmz"
+    report(backend_case, "--kmz", out)
+    with zipfile.ZipFile(out) as archive:
+        kml = ET.fromstring(archive.read("doc.kml"))
+        thumbnails = [name for name in archive.namelist() if name.startswith("files/")]
+    marks = {mark.findtext(f"{{{KML}}}name"): mark for mark in kml.iter(f"{{{KML}}}Placemark")}
+    assert set(marks) == {"p0.jpg", "p1.jpg"} and len(thumbnails) == 1
+    assert marks["p1.jpg"].find(f".//{{{KML}}}href") is None
+    assert "changed since it was indexed" in (marks["p1.jpg"].findtext(f"{{{KML}}}description") or "")
+    assert marks["p0.jpg"].findtext(f".//{{{KML}}}href") == thumbnails[0]
