@@ -1,4 +1,5 @@
-"""`cbis report --csv OUT_DIR [--logs] [--overwrite]`."""
+"""`cbis report --csv OUT_DIR [--logs] [--overwrite]`, and the whole-document reports: `--geojson FILE`,
+`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cbis.cli._common import CaseOption, audited_case, fail, stdout, user_errors
-from cbis.services.report import write_csv_report
+from cbis.cli._common import CaseOption, audited_case, command_text, fail, stdout, user_errors
+from cbis.services.report import write_csv_report, write_document_report
 from cbis.status import ExitStatus
 
 
@@ -18,6 +19,22 @@ def report(
     csv_dir: Annotated[
         Path | None,
         typer.Option("--csv", help="Write files, exif, prediction, unprocessed, summary CSVs here."),
+    ] = None,
+    geojson: Annotated[
+        Path | None,
+        typer.Option("--geojson", help="Write an RFC 7946 GeoJSON FeatureCollection of every image with GPS here."),
+    ] = None,
+    kmz: Annotated[
+        Path | None,
+        typer.Option("--kmz", help="Write a KMZ (placemarks with thumbnails and times; opens offline) here."),
+    ] = None,
+    timeline: Annotated[
+        Path | None,
+        typer.Option("--timeline", help="Write timeline.csv and timeline.html (every stored time, flagged) here."),
+    ] = None,
+    dfxml: Annotated[
+        Path | None,
+        typer.Option("--dfxml", help="Write DFXML 1.2.0 (every file with its size, hashes and times) here."),
     ] = None,
     model: Annotated[
         str | None,
@@ -42,11 +59,27 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Export the case as CSV files (byte-identical when run twice on the same case, except the --logs files)."""
-    if csv_dir is None:
-        raise fail("choose a report format: --csv OUT_DIR", ExitStatus.USAGE)
+    """Export the case as CSV files, GeoJSON, KMZ, a timeline or DFXML (byte-identical when run twice on the same
+    case, except the --logs files; DFXML quotes the command line)."""
+    documents = {"geojson": geojson, "kmz": kmz, "timeline": timeline, "dfxml": dfxml}
+    chosen = {name: target for name, target in documents.items() if target is not None}
+    if csv_dir is None and not chosen:
+        raise fail(
+            "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR or --dfxml FILE",
+            ExitStatus.USAGE,
+        )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
-        written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)
-    for name, rows in written.files.items():
-        stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)
-    stdout.print(f"{written.manifest}: {len(written.files)} files with their SHA-256", highlight=False)
+        if csv_dir is not None:
+            written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)
+            for name, rows in written.files.items():
+                stdout.print(f"{written.directory / name}: {rows} rows", highlight=False)
+            stdout.print(f"{written.manifest}: {len(written.files)} files with their SHA-256", highlight=False)
+        for name, target in chosen.items():
+            document = write_document_report(
+                opened, target, name, model_name=model, overwrite=overwrite, command_line=command_text(ctx)
+            )
+            for path, items in document.files.items():
+                stdout.print(f"{path}: {items} {'rows' if name == 'timeline' else 'entries'}", highlight=False)
+            one = len(document.files) == 1
+            files = "1 file with its" if one else f"{len(document.files)} files with their"
+            stdout.print(f"{document.manifest}: {files} SHA-256", highlight=False)

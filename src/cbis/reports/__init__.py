@@ -10,9 +10,15 @@ does the rest (temporary names, fsync, rename, the manifest) for every format al
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO
 
 from cbis.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from cbis.db.queries import ModelRef
 
 RowWriter = Callable[[Mapping[str, Any]], None]
 
@@ -42,4 +48,49 @@ def format_named(name: str) -> ReportFormat:
         raise UsageError(f"no report format {name!r}; formats: {', '.join(sorted(FORMATS))}") from None
 
 
+# Whole-document formats. GeoJSON, KMZ, DFXML and the timeline are not tables written row by row in one format:
+# each is one document (a FeatureCollection, a zip, an XML tree, a CSV beside an HTML page) built from its own
+# query. They get the same writer (temporary name, fsync, rename, a manifest last, never in the evidence) through
+# a second, equally small registry: a name and the parts it writes, each a file name and a function that fills it.
+
+PartWriter = Callable[[BinaryIO], int]  # fills one file, returns how many items (features, rows...) it wrote
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    connection: Connection
+    model: ModelRef | None  # whose top-1 label to show (the CSV report's choice)
+    case_number: str
+    command_line: str  # the command as the audit log records it
+
+
+class ReportDocument(Protocol):
+    name: str  # "geojson": `cbis report --geojson FILE`
+    description: str
+    directory: bool  # True: the parts are files in a folder named on the command line (--timeline DIR)
+
+    def parts(self, context: DocumentContext, file_name: str) -> list[tuple[str, PartWriter]]:
+        """The files to write, in order: for a one-file document, one part named `file_name`."""
+        ...
+
+
+DOCUMENTS: dict[str, ReportDocument] = {}
+
+
+def register_document(document: ReportDocument) -> ReportDocument:
+    DOCUMENTS[document.name] = document
+    return document
+
+
+def document_named(name: str) -> ReportDocument:
+    try:
+        return DOCUMENTS[name]
+    except KeyError:
+        raise UsageError(f"no report document {name!r}; documents: {', '.join(sorted(DOCUMENTS))}") from None
+
+
 from cbis.reports import csv_format as _csv_format  # noqa: E402,F401  (registers the built-in format)
+from cbis.reports import dfxml_format as _dfxml_format  # noqa: E402,F401
+from cbis.reports import geojson_format as _geojson_format  # noqa: E402,F401
+from cbis.reports import kmz_format as _kmz_format  # noqa: E402,F401
+from cbis.reports import timeline_format as _timeline_format  # noqa: E402,F401

@@ -26,7 +26,7 @@ from cbis.db import queries
 from cbis.durable import fsync_directory
 from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
-from cbis.reports import ReportFormat, format_named, tables
+from cbis.reports import DocumentContext, ReportDocument, ReportFormat, document_named, format_named, tables
 from cbis.services.cases import Case, utc_now
 from cbis.services.locations import is_inside
 from cbis.services.search import select_model
@@ -177,11 +177,20 @@ def _inside_evidence(out_dir: Path, root: str) -> ReportLocationError:
     )
 
 
-def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set[str]:
+def _own_report_files(
+    directory: Path,
+    case_number: str,
+    overwrite: bool,
+    *,
+    manifest_name: str = MANIFEST_NAME,
+    in_progress_name: str = IN_PROGRESS_NAME,
+    scope: set[str] | None = None,
+) -> set[str]:
     """The names in `directory` that cbis's earlier report of this case wrote, which this report may replace.
 
     Refused (unless `overwrite`): another case's report, and any other entry, a file of cbis's report changed
-    since the manifest recorded it included. A missing or empty directory is fine.
+    since the manifest recorded it included. A missing or empty directory is fine. A one-file report (`--geojson
+    FILE`) passes its own names as `scope`: the folder it is written into is the examiner's, not the report's.
     """
     shown = escape_unprintable(str(directory))
     try:
@@ -197,10 +206,12 @@ def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set
         ) from None
     except OSError as exc:
         raise ReportWriteError(f"cannot read the report directory {shown}: {exc.strerror or exc}") from None
-    manifest = _read_own(directory / MANIFEST_NAME, _MANIFEST_FORMAT)
-    in_progress = _read_own(directory / IN_PROGRESS_NAME, _IN_PROGRESS_FORMAT)
+    if scope is not None:
+        entries = [name for name in entries if name in scope]
+    manifest = _read_own(directory / manifest_name, _MANIFEST_FORMAT)
+    in_progress = _read_own(directory / in_progress_name, _IN_PROGRESS_FORMAT)
     replaceable: set[str] = set()
-    for document, own_name in ((manifest, MANIFEST_NAME), (in_progress, IN_PROGRESS_NAME)):
+    for document, own_name in ((manifest, manifest_name), (in_progress, in_progress_name)):
         if document is None:
             continue
         if document["case_number"] != case_number and not overwrite:
@@ -232,6 +243,9 @@ def _own_report_files(directory: Path, case_number: str, overwrite: bool) -> set
             f"the report directory {shown} holds files cbis's report of this case did not write or that changed "
             f"since ({listed}); choose an empty or new directory, or pass --overwrite to replace cbis's report "
             "files there (other files are left alone)"
+            if scope is None
+            else f"{escape_unprintable(str(directory / foreign[0]))} exists and is not cbis's report of this case "
+            "(or changed since it was written); choose a new file name, or pass --overwrite to replace it"
         )
     return replaceable & set(entries)
 
@@ -346,3 +360,136 @@ def _write_report(
         out_dir.resolve(), {file.name: file.rows for file in written}, model.name if model else None,
         out_dir.resolve() / MANIFEST_NAME,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportDocumentFiles:
+    files: dict[Path, int]  # each file written -> items in it (features, placemarks, rows, fileobjects)
+    model: str | None
+    manifest: Path
+
+
+def write_document_report(
+    case: Case,
+    target: Path,
+    document_name: str,
+    *,
+    model_name: str | None = None,
+    overwrite: bool = False,
+    command_line: str = "",
+) -> ReportDocumentFiles:
+    """Write a whole-document report (reports.DOCUMENTS: --geojson FILE, --kmz FILE, --dfxml FILE, --timeline DIR)
+    through the same writer as the tables: each file under a temporary name, fsynced and renamed, the manifest last.
+
+    A folder document (--timeline DIR) is a report folder like --csv's, its manifest `manifest.json`. A one-file
+    document goes into a folder that is the examiner's: its manifest is `FILE.manifest.json` beside it, and only
+    those two names (and its in-progress marker) are the report's to replace; other files there are left alone.
+    """
+    document = document_named(document_name)
+    with case.engine.connect() as connection:
+        details = case_db.case_details(connection)
+        roots = [(shown, raw) for _, shown, raw in queries.evidence_roots(connection)]
+    check_report_outside_evidence(target, roots)
+    if document.directory:
+        out_dir, file_name = target, ""
+        manifest_name, in_progress_name, scope = MANIFEST_NAME, IN_PROGRESS_NAME, None
+    else:
+        if target.is_dir():
+            raise ReportLocationError(f"{escape_unprintable(str(target))} is a directory: name the report's file")
+        out_dir, file_name = target.parent, target.name
+        manifest_name, in_progress_name = f"{file_name}.manifest.json", f".{file_name}.cbis-report-in-progress.json"
+        scope = {file_name, manifest_name, in_progress_name}
+    previous = _own_report_files(
+        out_dir, details.case_number, overwrite,
+        manifest_name=manifest_name, in_progress_name=in_progress_name, scope=scope,
+    )  # fmt: skip
+    try:
+        return _write_document(
+            case, out_dir, document, file_name, previous, details.case_number, model_name, command_line,
+            manifest_name, in_progress_name, scope,
+        )  # fmt: skip
+    except OSError as exc:
+        where = escape_unprintable(str(exc.filename or target))
+        raise ReportWriteError(
+            f"cannot write the report {escape_unprintable(str(target))}: {where}: {exc.strerror or exc}; "
+            "files under their final names are complete, but there is no manifest: run the report again"
+        ) from None
+
+
+def _write_document(
+    case: Case,
+    out_dir: Path,
+    document: ReportDocument,
+    file_name: str,
+    previous: set[str],
+    case_number: str,
+    model_name: str | None,
+    command_line: str,
+    manifest_name: str,
+    in_progress_name: str,
+    scope: set[str] | None,
+) -> ReportDocumentFiles:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "exists and is not a directory" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        failed = escape_unprintable(str(exc.filename or out_dir))
+        raise ReportWriteError(
+            f"cannot create the report directory {escape_unprintable(str(out_dir))}: {failed}: {reason}"
+        ) from None
+    written: list[WrittenFile] = []
+    with case.engine.connect() as connection:
+        model = select_model(connection, model_name)
+        context = DocumentContext(connection, model, case_number, command_line)
+        parts = document.parts(context, file_name)
+        names = [name for name, _ in parts]
+        _write_json(
+            out_dir,
+            in_progress_name,
+            {
+                "format": _IN_PROGRESS_FORMAT,
+                "case_number": case_number,
+                "files": sorted(set(names) | (previous - {manifest_name, in_progress_name})),
+            },
+        )
+        with suppress(FileNotFoundError):
+            (out_dir / manifest_name).unlink()
+        own_partials = {_partial_name(name) for name in names}
+        for name in os.listdir(out_dir):
+            if scope is not None and name not in scope and name not in own_partials:
+                continue  # the examiner's folder: only this report's own names are touched
+            if _is_partial(name) or (name in previous and name not in names and name != in_progress_name):
+                (out_dir / name).unlink()
+        fsync_directory(out_dir)
+        head = case_db.audit_head(connection)
+        for name, fill in parts:
+            count = 0
+
+            def counted(raw: BinaryIO, fill: Callable[[BinaryIO], int] = fill) -> None:
+                nonlocal count
+                count = fill(raw)
+
+            _replace_durably(out_dir, name, counted)
+            path = out_dir / name
+            written.append(WrittenFile(name, count, path.stat().st_size, _sha256_of(path) or ""))
+    fsync_directory(out_dir)
+    _write_json(
+        out_dir,
+        manifest_name,
+        {
+            "format": _MANIFEST_FORMAT,
+            "report_format": document.name,
+            "cbis_version": __version__,
+            "case_number": case_number,
+            "written_at": utc_now(),
+            "audit_head": {"entry": head[0], "sha256": head[1]} if head else None,
+            "model": model.name if model else None,
+            "files": [asdict(file) for file in written],
+        },
+    )
+    (out_dir / in_progress_name).unlink()
+    fsync_directory(out_dir)
+    resolved = out_dir.resolve()
+    return ReportDocumentFiles(
+        {resolved / file.name: file.rows for file in written}, model.name if model else None, resolved / manifest_name
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -23,12 +22,11 @@ import piexif
 from PIL import Image
 
 from cbis.db.viewer import FileLocation
-from cbis.ingest import hashing
-from cbis.ingest.images import UnreadableImage, decode_image
+from cbis.ingest import hashing, renditions
 
 RENDITIONS = {"thumb": 320, "display": 1600}
-JPEG_QUALITY = 85
-MAX_RENDER_BYTES = 512 << 20  # files read whole to render; larger ones get no preview
+JPEG_QUALITY = renditions.JPEG_QUALITY
+MAX_RENDER_BYTES = renditions.MAX_RENDER_BYTES  # files read whole to render; larger ones get no preview
 CHUNK = 1 << 20
 MIMETYPES = {
     "jpeg": "image/jpeg",
@@ -66,17 +64,10 @@ def mimetype_for(detected_format: str | None) -> str:
 
 def resolve(root_bytes: bytes, path_bytes: bytes) -> bytes:
     """The absolute path of a recorded file, or NotServable when it is not plainly inside its root."""
-    if not path_bytes or b"\x00" in path_bytes or b"\x00" in root_bytes or os.path.isabs(path_bytes):
-        raise NotServable("not a relative path")
-    parts = path_bytes.replace(os.sep.encode(), b"/").split(b"/")
-    if any(part in (b"", b".", b"..") for part in parts):
-        raise NotServable("not a canonical path")
-    root = os.path.realpath(root_bytes)
-    full = os.path.join(root, path_bytes)
-    # realpath equal to the joined path: no link on the way, the file itself not a link, nothing escapes.
-    if os.path.realpath(full) != full or os.path.commonpath([root, full]) != root or full == root:
-        raise NotServable("outside the evidence root or through a link")
-    return full
+    try:
+        return renditions.resolve(root_bytes, path_bytes)
+    except renditions.NoRendition as exc:
+        raise NotServable(str(exc)) from None
 
 
 def open_evidence(location: FileLocation) -> BinaryIO:
@@ -144,23 +135,11 @@ def exif_thumbnail(location: FileLocation) -> bytes:
 
 
 def _render(data: bytes, size: int) -> bytes:
-    """Through the indexer's decoder: the same pixel cap, the same process-wide memory budget (so many preview
-    requests for near-cap images take turns instead of each holding gigabytes), JPEG draft mode and whole-factor
-    reduction of large images, EXIF orientation and transparency on white."""
+    """The shared preview (ingest.renditions.render_jpeg), its failure a NotServable."""
     try:
-        decoded = decode_image(data, draft_size=size)
-    except UnreadableImage as exc:
-        raise NotServable(exc.reason) from None
-    image = decoded.image
-    if image is None:  # keep_pixels defaults to True; a decoder that returned nothing still gets no preview
-        raise NotServable("cannot decode: no pixels")
-    try:
-        image.thumbnail((size, size), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    except Exception as exc:  # whatever resizing or encoding raises, the answer is "no preview", never a 500
-        raise NotServable(f"cannot render: {type(exc).__name__}: {exc}") from None
-    return out.getvalue()
+        return renditions.render_jpeg(data, size)
+    except renditions.NoRendition as exc:
+        raise NotServable(str(exc)) from None
 
 
 def _store(path: Path, data: bytes) -> None:
