@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, case, func, select
 
+from cbis import anomalies
 from cbis.anomalies import FileFacts
 from cbis.db.models import Evidence, Exif, File, PerceptualHash, Run
 
@@ -116,3 +117,8 @@ def facts_by_id(connection: Connection, file_ids: Sequence[int]) -> dict[int, Fi
 
 def facts_of(connection: Connection, file_id: int) -> FileFacts | None:
     return facts_by_id(connection, [file_id]).get(file_id)
+
+
+def flagged_ids(connection: Connection) -> list[int]:
+    """The ids of the files with at least one `cbis anomalies` reason (the viewer's anomalies=1), ascending."""
+    return anomalies.flagged_ids(all_facts(connection))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -61,6 +61,10 @@ class SearchFilters:
     unprocessed: bool = False
     metadata_conflict: bool = False  # EXIF, maker note and XMP disagree on a summary field
     thumbnail_mismatch: bool = False  # the EXIF thumbnail is not the picture (perceptual analyzer)
+    # Files with a `cbis anomalies` reason: the checks are Python (cbis/anomalies.py), so the caller resolves the
+    # flag into anomaly_ids (db/anomalies.flagged_ids) before querying.
+    anomalies: bool = False
+    anomaly_ids: list[int] | None = None
     # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
     missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
@@ -220,7 +224,9 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     conditions: list[Any] = []
     if filters.unprocessed:
         conditions.append(File.status == "unprocessed")
-    elif not (filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset):
+    elif not (
+        filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset or filters.anomalies
+    ):
         # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
         conditions.append(File.status == "image")
     if filters.label or filters.min_score is not None:
@@ -262,6 +268,10 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(File.extension_mismatch.is_(True))
     if filters.file_ids is not None:
         conditions.append(File.id.in_(filters.file_ids))
+    if filters.anomalies:
+        # Rendered as literals: a case may flag more files than a statement may have parameters (SQLite: 32766).
+        ids = filters.anomaly_ids or []
+        conditions.append(File.id.in_(bindparam("anomaly_ids", ids, expanding=True, literal_execute=True)))
     if filters.missing == "exclude":
         conditions.append(File.missing_since_run_id.is_(None))
     elif filters.missing == "only":
