@@ -134,6 +134,7 @@ DEFAULT_REPORT_FILES = (
     "unprocessed.csv",
     "summary.csv",
     "hashset_matches.csv",
+    "anomalies.csv",  # added with `cbis anomalies` (issue 17): written always
 )
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
 FORMULA = '=HYPERLINK("http://x","y")'

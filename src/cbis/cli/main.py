@@ -9,6 +9,7 @@ import typer
 from cbis import __version__
 from cbis.cli import (
     analyzers,
+    anomalies,
     case,
     duplicates,
     hashset,
@@ -38,6 +39,7 @@ app.command("report", cls=CbisCommand)(report.report)
 app.command("models", cls=CbisCommand)(models.models)
 app.command("analyzers", cls=CbisCommand)(analyzers.analyzers)
 app.command("duplicates", cls=CbisCommand)(duplicates.duplicates)
+app.command("anomalies", cls=CbisCommand)(anomalies.anomalies)
 app.command("verify", cls=CbisCommand)(verify.verify)
 app.command("serve", cls=CbisCommand)(serve.serve)
 app.add_typer(

@@ -61,6 +61,10 @@ class SearchFilters:
     unprocessed: bool = False
     metadata_conflict: bool = False  # EXIF, maker note and XMP disagree on a summary field
     thumbnail_mismatch: bool = False  # the EXIF thumbnail is not the picture (perceptual analyzer)
+    # Files with a `cbis anomalies` reason: the checks are Python (cbis/anomalies.py), so the caller resolves the
+    # flag into anomaly_ids (db/anomalies.flagged_ids) before querying.
+    anomalies: bool = False
+    anomaly_ids: list[int] | None = None
     # Files a later walk no longer found: "include" them (flagged), "exclude" them, or "only" them.
     missing: str = "include"
     file_ids: list[int] | None = None  # only these files (a similarity search's nearest neighbours)
@@ -221,7 +225,9 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     conditions: list[Any] = []
     if filters.unprocessed:
         conditions.append(File.status == "unprocessed")
-    elif not (filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset):
+    elif not (
+        filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset or filters.anomalies
+    ):
         # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
         conditions.append(File.status == "image")
     if filters.label or filters.min_score is not None:
@@ -265,6 +271,8 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
     if filters.exclude_file_ids:
         conditions.append(File.id.not_in(_literal_ids("hidden_ids", filters.exclude_file_ids)))
+    if filters.anomalies:
+        conditions.append(File.id.in_(_literal_ids("anomaly_ids", filters.anomaly_ids or [])))
     if filters.missing == "exclude":
         conditions.append(File.missing_since_run_id.is_(None))
     elif filters.missing == "only":

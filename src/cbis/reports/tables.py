@@ -7,13 +7,16 @@ every command appends to the audit log, so they differ from run to run.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
+from cbis import anomalies
 from cbis.db import access, hashsets, queries
+from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db.queries import ModelRef
 
@@ -70,6 +73,23 @@ HASHSET_MATCHES = ReportTable(
     ),
     lambda connection, _: hashsets.report_rows(connection),
 )
+
+
+def _anomalies(connection: Connection, _: ModelRef | None) -> Rows:
+    found = anomalies.ranked(anomalies_db.all_facts(connection), lambda ids: anomalies_db.facts_by_id(connection, ids))
+    for anomaly in found:
+        yield {
+            "evidence": anomaly.facts.evidence,
+            "path": anomaly.facts.path,
+            "sha256": anomaly.facts.sha256,
+            "score": f"{anomaly.score:g}",
+            "reasons": "; ".join(f"{reason.code} ({reason.weight:g}): {reason.detail}" for reason in anomaly.reasons),
+            "reasons_json": json.dumps([reason.as_json() for reason in anomaly.reasons], ensure_ascii=False),
+        }
+
+
+# `cbis anomalies` as a table: files whose metadata deserves a second look, highest score first, ties by path.
+ANOMALIES = ReportTable("anomalies", ("evidence", "path", "sha256", "score", "reasons", "reasons_json"), _anomalies)
 AUDIT_LOG = ReportTable(
     "audit_log",
     ("id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash"),
@@ -96,6 +116,7 @@ TABLES: tuple[ReportTable, ...] = (
     UNPROCESSED,
     SUMMARY,
     HASHSET_MATCHES,
+    ANOMALIES,
     AUDIT_LOG,
     ACCESS_LOG,
     LOGIN_REFUSALS,

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import piexif
-from PIL import Image
 
 from cbis.db.viewer import FileLocation
 from cbis.ingest import hashing, renditions

@@ -13,11 +13,14 @@ from urllib.parse import urlencode
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
+from cbis.db import anomalies as anomalies_db
 from cbis.db import queries
 from cbis.db.queries import ModelRef, SearchFilters
 
 TEXT_FIELDS = ("label", "make", "camera_model")
-FLAG_FIELDS = ("has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "notable", "thumbnail_mismatch")
+FLAG_FIELDS = (
+    "has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "notable", "thumbnail_mismatch", "anomalies",
+)  # fmt: skip
 # Files in a known hash set (NSRL): hidden by default, shown on request, or alone.
 KNOWN_CHOICES = ("hide", "show", "only")
 SORTS = {"path": "path", "date": "date taken", "score": "score"}
@@ -43,6 +46,7 @@ PARAM_TITLES = {
     "unprocessed": "unprocessed",
     "metadata_conflict": "metadata sources disagree",
     "thumbnail_mismatch": "EXIF thumbnail differs",
+    "anomalies": "metadata worth a second look",
     "missing": "files no longer found",
     "notable": "in a notable hash set",
     "known": "files in known hash sets",
@@ -140,6 +144,8 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
         if (args.get(name) or "").strip().lower() in _TRUE:
             setattr(filters, name, True)
             params[name] = "1"
+    if filters.anomalies:
+        filters.anomaly_ids = anomalies_db.flagged_ids(connection)  # a pass over the case: see db/anomalies.py
 
     missing = (args.get("missing") or "include").strip().lower()
     if missing not in queries.MISSING_CHOICES:

@@ -17,6 +17,8 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from sqlalchemy import Connection
 from werkzeug.wsgi import wrap_file
 
+from cbis.anomalies import Reason, reasons_of
+from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db import duplicates, hashsets, queries, viewer
 from cbis.db.viewer import FileLocation
@@ -156,6 +158,7 @@ def image(file_id: int) -> str:
         related=lookalikes.of_file(conn, file_id, detail["sha256"], state.model.id if state.model else None),
         perceptual=duplicates.perceptual_of(conn, file_id),
         hashset_hits=hashsets.matches_of(conn, [file_id]).get(file_id, []),
+        anomaly_reasons=_anomaly_reasons(conn, file_id),
         place=place,
         back_page=back_page,
         predictions=predictions,
@@ -367,6 +370,11 @@ def camera_name(make: str | None, model: str | None) -> str:
     if make and model.lower().startswith(make.lower()):
         return model
     return f"{make} {model}".strip()
+
+
+def _anomaly_reasons(conn: Connection, file_id: int) -> tuple[Reason, ...]:
+    facts = anomalies_db.facts_of(conn, file_id)
+    return reasons_of(facts) if facts is not None else ()
 
 
 def _gallery_url(state: ViewState, **changes: str | None) -> str:
