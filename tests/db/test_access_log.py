@@ -64,7 +64,16 @@ def snapshot_columns(case_dir: Path, columns: dict[str, list[str]]) -> dict[str,
     }
 
 
-ANALYZER_TABLE_NAMES = {"analyzers", "run_analyzers", "analysis_results"}
+# Added since version 2: analyzers (version 6), hash sets (7) and perceptual hashes (8).
+ANALYZER_TABLE_NAMES = {
+    "analyzers",
+    "run_analyzers",
+    "analysis_results",
+    "hash_sets",
+    "hash_set_entries",
+    "hash_set_matches",
+    "perceptual_hashes",
+}
 
 
 def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(version_1_case: Path) -> None:
@@ -87,7 +96,7 @@ def test_a_version_1_case_migrates_to_version_2_and_keeps_its_data(version_1_cas
     assert added.exit_code == 0, added.output
     every_version = [(number,) for number, _, _ in migrations.MIGRATIONS]
     assert rows(case_dir, "SELECT version FROM schema_version ORDER BY version") == every_version
-    # Version 2 added the accounts' tables; version 6 the analyzers' (the only tables added since version 1).
+    # Version 2 added the accounts' tables; versions 6-8 the analyzers', hash sets' and perceptual hashes'.
     assert table_names(case_dir) == version_1_tables | AUTH_TABLE_NAMES | ANALYZER_TABLE_NAMES
     assert snapshot_columns(case_dir, version_1_columns) == kept
     for table, before in appended_before.items():

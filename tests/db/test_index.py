@@ -264,9 +264,12 @@ def test_search_filters(indexed_case: Path) -> None:
 
 def test_search_labels_match_literally_and_sort_the_same(indexed_case: Path) -> None:
     every = search_json(indexed_case, "--limit", "100")
-    literal = search_json(indexed_case, "--label", "0%_s")  # '%' and '_' are not wildcards
+    # Labels match as whole words (issue 16: `--label car` used to find "Carolina anole"), and '%' and '_' are not
+    # wildcards: "100%_sure" is found by its words, and "%" alone finds nothing.
+    literal = search_json(indexed_case, "--label", "100%_sure")
     assert literal and all(any(p["label"] == "100%_sure" for p in hit["predictions"]) for hit in literal)
-    assert len(search_json(indexed_case, "--label", "%", "--limit", "100")) == len(literal)
+    assert search_json(indexed_case, "--label", "%", "--limit", "100") == []
+    assert search_json(indexed_case, "--label", "0%_s", "--limit", "100") == []  # a part of a word is no word
     assert search_json(indexed_case, "--label", "ZEBRA", "--limit", "100")  # case-insensitive
     assert [hit["path"] for hit in every] == sorted(hit["path"] for hit in every)  # byte order, as Python's
     by_score = search_json(indexed_case, "--sort", "score", "--min-score", "0.5", "--limit", "100")

@@ -17,7 +17,13 @@ from cbis.services.search import no_results_hint, search_case
 def search(
     ctx: typer.Context,
     case: CaseOption = None,
-    label: Annotated[str | None, typer.Option("--label", help="Label substring, any of the top-k.")] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            help="Label words (whole words, any of the top-k) or a WordNet name: 'dog' finds every breed.",
+        ),
+    ] = None,
     min_score: Annotated[
         float | None,
         typer.Option("--min-score", help="Minimum score (of the matching label, else of top-1)."),
@@ -117,6 +123,8 @@ def search(
     else:
         if similar_to:
             table.add_column("similarity", justify="right")
+        if label:
+            table.add_column("matched (rank)")
         table.add_column("top-1")
         table.add_column("score", justify="right")
         table.add_column("camera")
@@ -133,6 +141,10 @@ def search(
         score = f"{hit.score:.3f}" if hit.score is not None else ""
         taken = hit.date_taken or ""
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
+        if label:
+            similar.append(
+                f"{hit.matched_label} ({hit.matched_rank}, {hit.matched_score:.3f})" if hit.matched_label else ""
+            )
         if hit.hashsets:
             path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
         table.add_row(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exists, func, select
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from cbis import wordnet
 from cbis.db import hashsets
 from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
@@ -125,6 +126,9 @@ class SearchHit:
     similarity: float | None = None  # cosine similarity to the image of --similar-to
     predictions: list[dict[str, Any]] = field(default_factory=list)
     missing_since_run: int | None = None  # the run whose walk no longer found the file
+    matched_label: str | None = None  # with --label: the best-ranked label that matched, its rank and score
+    matched_rank: int | None = None
+    matched_score: float | None = None
     hashsets: list[dict[str, Any]] = field(default_factory=list)  # the file's hash-set matches (set, kind, category)
 
 
@@ -166,6 +170,37 @@ def model_names_used(connection: Connection) -> list[str]:
 def model_provenance(connection: Connection, model_id: int) -> dict[str, Any]:
     row = connection.execute(select(Model.__table__).where(Model.id == model_id)).mappings().one()
     return dict(row)
+
+
+# What separates the words of a label ("golden retriever", "Shih-Tzu", "ram, tup"): white space and the
+# punctuation labels and queries use; whole words match, so that `--label car` finds "sports car" and not
+# "Carolina anole", "carved pumpkin" or "bullock cart", and '%' or '_' in a query are never wildcards.
+_WORD_SEPARATORS = tuple(",-/()'.<>%_&:;\"!?")  # a chain of replace(): SQLite's parser allows about 20 deep
+
+
+def _words(column: Any) -> Any:
+    """lower(column) with every separator a space, between two spaces: ' sports car '."""
+    text = func.lower(column)
+    for separator in _WORD_SEPARATORS:
+        text = func.replace(text, separator, " ")
+    for _ in range(2):  # "100%_sure" -> "100  sure" -> "100 sure": runs of up to four separators are one space
+        text = func.replace(text, "  ", " ")
+    return literal(" ") + text + literal(" ")
+
+
+def label_matches(text: str) -> Any:
+    """A prediction whose label holds `text` as whole words, or whose class is under a WordNet synset of that
+    name (`dog`: every breed). The query's own '%' and '_' are literal."""
+    query = text.lower()  # as SQL's lower() does the label (SQLite: ASCII letters only, as `_like` has always)
+    for separator in _WORD_SEPARATORS:
+        query = query.replace(separator, " ")
+    query = " ".join(query.split())
+    if not query:
+        return literal(False)
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    whole_words = _words(Prediction.label).like(f"% {escaped} %", escape="\\")
+    classes = wordnet.classes_meaning(text)
+    return or_(whole_words, Prediction.wnid.in_(sorted(classes))) if classes else whole_words
 
 
 def _like(column: Any, text: str) -> Any:
@@ -235,7 +270,7 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             Prediction.file_id == File.id, Prediction.model_id == (model_id if model_id is not None else -1)
         )
         if filters.label:
-            matching = matching.where(_like(Prediction.label, filters.label))
+            matching = matching.where(label_matches(filters.label))
         else:
             matching = matching.where(Prediction.rank == 1)
         if filters.min_score is not None:
@@ -342,6 +377,21 @@ def search(
         )
         for file_id, rank, wnid, label, score in rows:
             by_id[file_id].predictions.append({"rank": rank, "wnid": wnid, "label": label, "score": score})
+    if filters.label and model_id is not None and hits:
+        by_id = {hit.id: hit for hit in hits}
+        rows = connection.execute(
+            select(Prediction.file_id, Prediction.rank, Prediction.label, Prediction.score)
+            .where(
+                Prediction.model_id == model_id,
+                Prediction.file_id.in_(list(by_id)),
+                label_matches(filters.label),
+            )
+            .order_by(Prediction.file_id, Prediction.rank)
+        )
+        for file_id, rank, label, score in rows:
+            hit = by_id[file_id]
+            if hit.matched_rank is None:  # the best-ranked of the labels that matched
+                hit.matched_rank, hit.matched_label, hit.matched_score = rank, label, score
     return hits
 
 
