@@ -3,18 +3,16 @@ Content-Security-Policy, the cookie comes back, and after logging out the pages 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from cbis.services.cases import open_case
 from cbis.services.users import add_user
 from cbis.web import create_app
 from tests.web.conftest import ViewerCase, build_case
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Console, sync_api
+from tests.web.test_browser import chromium_page, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,42 +33,27 @@ def accounts_case(tmp_path_factory: pytest.TempPathFactory) -> ViewerCase:
 @pytest.fixture(scope="module")
 def live_server(accounts_case: ViewerCase) -> Iterator[str]:
     """Plain HTTP on localhost, as `cbis serve` runs there: the cookie is HttpOnly and SameSite=Strict, not Secure."""
-    server = make_server("127.0.0.1", 0, create_app(accounts_case.case_dir), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(create_app(accounts_case.case_dir)) as origin:
+        yield origin
 
 
 def test_log_in_view_an_image_and_log_out(tmp_path: Path, live_server: str, accounts_case: ViewerCase) -> None:
     file_id = accounts_case.ids["camera/Canon_40D.jpg"]
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = context.new_page()
-            console = Console(live_server)
-            console.attach(page)
-            page.goto(f"{live_server}/image/{file_id}")
-            assert page.url == f"{live_server}/login?next=/image/{file_id}"
-            assert "Canon_40D" not in page.content()
-            page.fill("#login-username", "alice")
-            page.fill("#login-password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server}/image/{file_id}")
-            assert "Canon_40D.jpg" in page.content()
-            assert page.locator(".logout .who").inner_text() == "Alice Examiner"
-            [cookie] = context.cookies()
-            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
-            assert page.evaluate("document.cookie") == ""  # HttpOnly: no script can read it
-            page.click(".logout button")
-            page.wait_for_url(f"{live_server}/login")
-            page.goto(f"{live_server}/image/{file_id}")
-            assert page.url.startswith(f"{live_server}/login?next=")
-            assert console.problems == []
-        finally:
-            context.close()
+    with chromium_page(tmp_path / "profile", live_server) as (page, console):
+        page.goto(f"{live_server}/image/{file_id}")
+        assert page.url == f"{live_server}/login?next=/image/{file_id}"
+        assert "Canon_40D" not in page.content()
+        page.fill("#login-username", "alice")
+        page.fill("#login-password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/image/{file_id}")
+        assert "Canon_40D.jpg" in page.content()
+        assert page.locator(".logout .who").inner_text() == "Alice Examiner"
+        [cookie] = page.context.cookies()
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
+        assert page.evaluate("document.cookie") == ""  # HttpOnly: no script can read it
+        page.click(".logout button")
+        page.wait_for_url(f"{live_server}/login")
+        page.goto(f"{live_server}/image/{file_id}")
+        assert page.url.startswith(f"{live_server}/login?next=")
+        assert console.problems == []

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -38,9 +40,9 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def live_server(app: Flask) -> Iterator[str]:
-    """The viewer served by werkzeug on a free localhost port, in a thread."""
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """The viewer served by werkzeug on a free localhost port, in a thread, for the block: its origin."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,6 +51,12 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(app: Flask) -> Iterator[str]:
+    with served(app) as origin:
+        yield origin
 
 
 class Console:
@@ -69,11 +77,12 @@ class Console:
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
 
 
-@pytest.fixture
-def browser_page(tmp_path: Path, live_server: str) -> Iterator[tuple[object, Console]]:
+@contextmanager
+def chromium_page(profile: Path, origin: str) -> Iterator[tuple[Any, Console]]:
+    """A page of a fresh chromium profile, with every console problem on `origin` collected."""
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),  # a fresh profile every time
+            str(profile),
             executable_path=str(CHROMIUM),
             args=CHROMIUM_ARGS,
             headless=True,
@@ -82,11 +91,17 @@ def browser_page(tmp_path: Path, live_server: str) -> Iterator[tuple[object, Con
         )
         try:
             page = context.new_page()
-            console = Console(live_server)
+            console = Console(origin)
             console.attach(page)
             yield page, console
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path, live_server: str) -> Iterator[tuple[object, Console]]:
+    with chromium_page(tmp_path / "profile", live_server) as opened:  # a fresh profile every time
+        yield opened
 
 
 def visible_size(page, selector: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from cbis.web import create_app
 from tests.conftest import EVIDENCE_SAMPLES
 from tests.helpers import cbis
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Console, sync_api
+from tests.web.test_browser import chromium_page, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,41 +38,26 @@ def hashset_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         listing.write_text(f"{hashlib.sha256((evidence / name).read_bytes()).hexdigest()} {name}\n")
         result = cbis("hashset", "import", set_name, listing, "--kind", kind, "--case", case_dir)
         assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, create_app(Path(case_dir), {"TESTING": True}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(create_app(Path(case_dir), {"TESTING": True})) as origin:
+        yield origin
 
 
 def test_notable_alert_badges_and_the_known_switch(hashset_server: str, tmp_path: Path) -> None:
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = context.new_page()
-            console = Console(hashset_server)
-            console.attach(page)
-            page.goto(hashset_server + "/")
-            page.wait_for_load_state("networkidle")
-            assert "match notable hash sets" in page.locator(".hashset-alert").inner_text()
-            names = page.locator(".tile a.name").all_inner_texts()
-            assert NOTABLE in names and OTHER in names and KNOWN not in names  # known files hidden by default
-            badge = page.locator(".tile", has_text=NOTABLE).locator(".flag-hashset")
-            assert badge.inner_text().startswith("notable: VIC-test")
-            page.locator(".hashset-note a", has_text="Show them").click()
-            page.wait_for_url(re.compile(r"known=show"))
-            page.wait_for_load_state("networkidle")
-            assert KNOWN in page.locator(".tile a.name").all_inner_texts()
-            page.locator(".tile a.name", has_text=KNOWN).click()
-            page.wait_for_url(re.compile(r"/image/\d+"))
-            page.wait_for_load_state("networkidle")
-            body = page.locator("body").inner_text()
-            assert "NSRL-test" in body and "does not mean harmless" in body
-            assert console.problems == []
-        finally:
-            context.close()
+    with chromium_page(tmp_path / "profile", hashset_server) as (page, console):
+        page.goto(hashset_server + "/")
+        page.wait_for_load_state("networkidle")
+        assert "match notable hash sets" in page.locator(".hashset-alert").inner_text()
+        names = page.locator(".tile a.name").all_inner_texts()
+        assert NOTABLE in names and OTHER in names and KNOWN not in names  # known files hidden by default
+        badge = page.locator(".tile", has_text=NOTABLE).locator(".flag-hashset")
+        assert badge.inner_text().startswith("notable: VIC-test")
+        page.locator(".hashset-note a", has_text="Show them").click()
+        page.wait_for_url(re.compile(r"known=show"))
+        page.wait_for_load_state("networkidle")
+        assert KNOWN in page.locator(".tile a.name").all_inner_texts()
+        page.locator(".tile a.name", has_text=KNOWN).click()
+        page.wait_for_url(re.compile(r"/image/\d+"))
+        page.wait_for_load_state("networkidle")
+        body = page.locator("body").inner_text()
+        assert "NSRL-test" in body and "does not mean harmless" in body
+        assert console.problems == []

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from cbis import __version__
 from cbis.db import case as case_db
 from cbis.db import queries
+from cbis.db.queries import ModelRef
 from cbis.durable import fsync_directory
 from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
@@ -339,23 +340,7 @@ def _write_report(
         head = case_db.audit_head(connection)  # this report's own "started" entry: the chain as it stood
         for table, name in zip(chosen, names, strict=True):
             written.append(_write(out_dir, name, report_format, table.columns, table.rows(connection, model)))
-    fsync_directory(out_dir)
-    _write_json(
-        out_dir,
-        MANIFEST_NAME,
-        {
-            "format": _MANIFEST_FORMAT,
-            "report_format": report_format.name,
-            "cbis_version": __version__,
-            "case_number": case_number,
-            "written_at": utc_now(),
-            "audit_head": {"entry": head[0], "sha256": head[1]} if head else None,
-            "model": model.name if model else None,
-            "files": [asdict(file) for file in written],
-        },
-    )
-    (out_dir / IN_PROGRESS_NAME).unlink()
-    fsync_directory(out_dir)
+    _finish(out_dir, MANIFEST_NAME, IN_PROGRESS_NAME, report_format.name, case_number, head, model, written)
     return ReportFiles(
         out_dir.resolve(), {file.name: file.rows for file in written}, model.name if model else None,
         out_dir.resolve() / MANIFEST_NAME,
@@ -472,13 +457,32 @@ def _write_document(
             _replace_durably(out_dir, name, counted)
             path = out_dir / name
             written.append(WrittenFile(name, count, path.stat().st_size, _sha256_of(path) or ""))
+    _finish(out_dir, manifest_name, in_progress_name, document.name, case_number, head, model, written)
+    resolved = out_dir.resolve()
+    return ReportDocumentFiles(
+        {resolved / file.name: file.rows for file in written}, model.name if model else None, resolved / manifest_name
+    )
+
+
+def _finish(
+    out_dir: Path,
+    manifest_name: str,
+    in_progress_name: str,
+    format_name: str,
+    case_number: str,
+    head: tuple[int, str] | None,
+    model: ModelRef | None,
+    written: list[WrittenFile],
+) -> None:
+    """Every file is in place and fsynced: the manifest last, then the in-progress marker goes (a report whose
+    marker is still there was interrupted, whatever files it has)."""
     fsync_directory(out_dir)
     _write_json(
         out_dir,
         manifest_name,
         {
             "format": _MANIFEST_FORMAT,
-            "report_format": document.name,
+            "report_format": format_name,
             "cbis_version": __version__,
             "case_number": case_number,
             "written_at": utc_now(),
@@ -489,7 +493,3 @@ def _write_document(
     )
     (out_dir / in_progress_name).unlink()
     fsync_directory(out_dir)
-    resolved = out_dir.resolve()
-    return ReportDocumentFiles(
-        {resolved / file.name: file.rows for file in written}, model.name if model else None, resolved / manifest_name
-    )
