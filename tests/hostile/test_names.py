@@ -101,3 +101,24 @@ def test_an_evidence_root_whose_path_is_not_utf8(tmp_path: Path, case_dir: Path)
         (os.fsdecode(evidence).replace("\udcff", "\\xff"), evidence)
     ]
     assert cbis_run("verify", "--case", case_dir).returncode == 0
+
+
+def test_a_name_that_looks_like_rich_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    """Terminal tables print cells through rich, which would take "[bold red]" for a style and drop it: the
+    examiner would read another name than the file's. Every table shows names as plain text."""
+    from PIL import Image
+
+    from tests.helpers import cbis, cbis_process
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    name = "[bold red]alert [italic]x.jpg"  # no closing tag: a name holds no slash
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(evidence / name)
+    (evidence / "copy.jpg").write_bytes((evidence / name).read_bytes())
+    case_dir = tmp_path / "case"
+    assert cbis("case", "new", case_dir, "--number", "[b]N-1[/b]", "--examiner", "E").exit_code == 0
+    assert cbis("index", evidence, "--case", case_dir, "--no-classify").exit_code == 0
+    wide = {"COLUMNS": "400"}  # a fresh process: the table's width is read when the console starts
+    assert name in cbis_process("search", "--case", case_dir, env=wide).stdout
+    assert name in cbis_process("duplicates", "--case", case_dir, "--kind", "exact", env=wide).stdout
+    assert "[b]N-1[/b]" in cbis_process("case", "info", "--case", case_dir, env=wide).stdout

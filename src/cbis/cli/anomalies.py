@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
 from cbis.services.anomalies import find_anomalies
@@ -39,6 +40,7 @@ def anomalies(
         for anomaly in found:
             rows += 1
             reasons = "\n".join(f"{reason.detail} ({reason.weight:g})" for reason in anomaly.reasons)
-            table.add_row(f"{anomaly.score:g}", f"{anomaly.facts.evidence}: {anomaly.facts.path}", reasons)
+            cells = (f"{anomaly.score:g}", f"{anomaly.facts.evidence}: {anomaly.facts.path}", reasons)
+            table.add_row(*(Text(cell) for cell in cells))  # a file name is never markup
     table.caption = f"{rows} file(s)"
     stdout.print(table)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, command_text, stdout, user_errors
 from cbis.services.cases import (
@@ -64,7 +65,7 @@ def info(ctx: typer.Context, case: CaseOption = None) -> None:
     table.add_column(style="bold")
     table.add_column()
     for key, value in summary.items():
-        table.add_row(key, value)
+        table.add_row(Text(key), Text(value))  # an evidence path or description is never markup
     stdout.print(table)
 
 

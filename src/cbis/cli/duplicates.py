@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
 
@@ -46,5 +47,5 @@ def duplicates(
         paths = {m.file_id: m.path for m in group.members}
         members = "\n".join(f"{m.root}: {m.path}" for m in group.members)
         why = "\n".join(f"{paths[link.a]} ~ {paths[link.b]}: {link.reason}" for link in group.links)
-        table.add_row(str(number), group.kind, members, why)
+        table.add_row(*(Text(cell) for cell in (str(number), group.kind, members, why)))  # names are no markup
     stdout.print(table)

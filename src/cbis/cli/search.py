@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
 from cbis.db.queries import SearchFilters
@@ -134,7 +135,7 @@ def search(
     for hit in hits:
         path = hit.path if hit.missing_since_run is None else f"{hit.path} (missing since run {hit.missing_since_run})"
         if unprocessed:
-            table.add_row(path, hit.error or "", _short(hit.sha256))
+            table.add_row(*_cells(path, hit.error or "", _short(hit.sha256)))
             continue
         camera = " ".join(part for part in (hit.make, hit.camera_model) if part)
         gps = f"{hit.gps_latitude:.5f}, {hit.gps_longitude:.5f}" if hit.gps_latitude is not None else ""
@@ -147,7 +148,7 @@ def search(
             )
         if hit.hashsets:
             path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
-        table.add_row(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256))
+        table.add_row(*_cells(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256)))
     stdout.print(table)
 
 
@@ -158,6 +159,11 @@ def _hashset_hit(match: dict[str, str | None]) -> str:
 
 def _note(message: str) -> None:
     stderr.print(f"Note: {message}", highlight=False, markup=False)
+
+
+def _cells(*values: str) -> list[Text]:
+    """Cells as plain text: a file name or label such as "[red]x[/red].jpg" is shown as it is, never as markup."""
+    return [Text(value) for value in values]
 
 
 def _short(sha256: str | None) -> str:
