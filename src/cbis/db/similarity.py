@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 from sqlalchemy import Connection, Select, func, or_, select
 
 from cbis.db.models import Embedding, Evidence, File, Model, Run
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Vectors scaled to length 1 (a zero vector stays zero): cosine similarity is then a dot product."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def unit_vectors(vectors: Sequence[bytes]) -> np.ndarray:
+    """Stored embeddings (float16 little-endian) as a (N, D) float32 matrix of unit rows."""
+    return unit(np.stack([np.frombuffer(vector, dtype="<f2").astype(np.float32) for vector in vectors]))
 
 
 def find_file_ids(connection: Connection, reference: str) -> list[int]:

@@ -140,11 +140,11 @@ def similar_pairs(connection: Any, model: str | None) -> tuple[list[tuple[int, i
     if model_ref is None:
         return [], "no classifier embeddings in this case: similar groups need `cbis index` with the imagenet analyzer"
     ids: list[int] = []
-    vectors: list[np.ndarray] = []
+    vectors: list[bytes] = []
     for chunk in similarity.embeddings(connection, model_ref.id):
         for file_id, vector in chunk:
             ids.append(file_id)
-            vectors.append(np.frombuffer(vector, dtype="<f2").astype(np.float32))
+            vectors.append(vector)
         if len(ids) > SIMILAR_MAX_IMAGES:
             return [], (
                 f"similar groups skipped: more than {SIMILAR_MAX_IMAGES} embeddings (the exact pass would compare "
@@ -152,8 +152,7 @@ def similar_pairs(connection: Any, model: str | None) -> tuple[list[tuple[int, i
             )
     if len(ids) < 2:
         return [], None
-    matrix = np.stack(vectors)
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    matrix = similarity.unit_vectors(vectors)
     pairs: list[tuple[int, int, float]] = []
     for start in range(0, len(ids), 1024):
         scores = matrix[start : start + 1024] @ matrix.T

@@ -161,7 +161,7 @@ def _query_vector(
         )
     if not vectors:
         raise UsageError(f"--similar-to: {reference!r} has no embedding from model {model.name} (not an image?)")
-    return similarity_index.unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32)), outside
+    return similarity.unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32)), outside
 
 
 def search_case(

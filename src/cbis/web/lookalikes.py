@@ -107,14 +107,11 @@ def _similar(connection: Connection, me: Member, model_id: int, skip: set[int]) 
     mine = similarity.embedding_of(connection, me.file_id, model_id)
     if mine is None:
         return []
-    query = np.frombuffer(mine, dtype="<f2").astype(np.float32)
-    query /= max(float(np.linalg.norm(query)), 1e-12)
+    query = similarity.unit_vectors([mine])[0]
     scored: list[tuple[float, int]] = []
     for chunk in similarity.embeddings(connection, model_id):
         ids = [file_id for file_id, _ in chunk]
-        matrix = np.stack([np.frombuffer(vector, dtype="<f2").astype(np.float32) for _, vector in chunk])
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        scores = matrix @ query
+        scores = similarity.unit_vectors([vector for _, vector in chunk]) @ query
         for n in np.nonzero(scores >= SIMILAR_MIN_COSINE)[0].tolist():
             if ids[n] not in skip:
                 scored.append((float(scores[n]), ids[n]))
