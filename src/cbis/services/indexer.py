@@ -102,7 +102,6 @@ class IndexSummary:
     not_walked: int = 0  # links, loops, special files, unreadable directories (recorded, not read)
     missing: int = 0  # recorded by an earlier run, gone from this walk (rows kept, flagged missing)
     content_changed: int = 0  # bytes no longer the recorded SHA-256 behind an unchanged stat (not analysed)
-    analyzed: dict[str, int] = field(default_factory=dict)  # analyzer -> files it gave an output for
     hashset_matches: int = 0  # this run's files found in imported hash sets
     hashset_problems: list[str] = field(default_factory=list)  # sets that could not be searched (an RDS moved)
     seconds: float = 0.0
@@ -614,7 +613,6 @@ def write_batch(case: Case, batch: list[Examined], plan: Plan, summary: IndexSum
                 if analyzer_ids.name in item.outputs
             ]
             store.write_outputs(connection, analyzer_ids, outputs, run_id=ids.run_id)
-            summary.analyzed[analyzer_ids.name] = summary.analyzed.get(analyzer_ids.name, 0) + len(outputs)
         store.mark_seen(connection, ids.run_id, [item.existing_id for item in existing if item.existing_id])
     images, other, unprocessed = tally(batch)
     summary.images_indexed += images
