@@ -64,11 +64,11 @@ def test_search_limit_defaults_to_50(tmp_path: Path) -> None:
 
 def test_default_workers_are_one_per_usable_cpu_up_to_8() -> None:
     probe = (
-        "import os, cbis.services.indexer as indexer\n"
-        "seen = [indexer.default_workers()]\n"
+        "import os, cbis.services.index_defaults as defaults\n"
+        "seen = [defaults.default_workers()]\n"
         "for cpus in (1, 3, 8, 9, 64):\n"
-        "    indexer.usable_cpu_count = lambda cpus=cpus: cpus\n"
-        "    seen.append(indexer.default_workers())\n"
+        "    defaults.usable_cpu_count = lambda cpus=cpus: cpus\n"
+        "    seen.append(defaults.default_workers())\n"
         "print(*seen, len(os.sched_getaffinity(0)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-import cbis.cli.report as report_cli
+import cbis.services.report as report_service
 from cbis.db.engine import AUDIT_LOCK_KEY
 from cbis.status import ExitStatus
 from tests.db.support import engine_on, scalar
@@ -41,7 +41,7 @@ def test_a_slow_report_does_not_make_a_concurrent_index_fail(
     assert cbis("index", _evidence(tmp_path / "first", 20), "--case", backend_case, "--no-classify").exit_code == 0
     reading = threading.Event()
     release = threading.Event()
-    real_report = report_cli.write_csv_report
+    real_report = report_service.write_csv_report
 
     def slow_report(case: Any, *args: Any, **kwargs: Any) -> Any:
         # The report's own engine, as `cbis report` opened it, with a read transaction open for the whole index.
@@ -51,7 +51,7 @@ def test_a_slow_report_does_not_make_a_concurrent_index_fail(
             release.wait(180)
         return real_report(case, *args, **kwargs)
 
-    monkeypatch.setattr(report_cli, "write_csv_report", slow_report)
+    monkeypatch.setattr(report_service, "write_csv_report", slow_report)
     outcome: dict[str, Any] = {}
 
     def run_report() -> None:

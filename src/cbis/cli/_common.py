@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
-from sqlalchemy.exc import DBAPIError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from cbis.db.engine import on_lock_wait
 from cbis.errors import CbisError
 from cbis.ingest._text import escape_unprintable
-from cbis.services.cases import Case, audited, known_database_error, open_case, resolve_case_dir
 from cbis.status import ExitStatus
+
+if TYPE_CHECKING:
+    from cbis.services.cases import Case
+
+# The CLI modules import what a command needs inside the command (SQLAlchemy, numpy, Pillow, the services): `cbis
+# --help`, and each command's start-up, then load only their own part (tests/cli/test_startup.py checks it).
 
 CaseOption = Annotated[
     Path | None,
@@ -107,7 +111,18 @@ class _Console(Console):
 stdout = _Console(soft_wrap=True)
 stderr = _Console(stderr=True, soft_wrap=True)
 debug_mode = {"enabled": False}
-on_lock_wait(lambda message: typer.echo(f"Waiting: {message}", err=True))
+
+
+def _announce_lock_waits() -> None:
+    from cbis.db.engine import on_lock_wait
+
+    on_lock_wait(lambda message: typer.echo(f"Waiting: {message}", err=True))
+
+
+def resolve_case_dir(case_option: Path | None) -> Path:
+    from cbis.services.cases import resolve_case_dir as resolve
+
+    return resolve(case_option)
 
 
 def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
@@ -118,21 +133,28 @@ def fail(message: str, status: int = ExitStatus.ERROR) -> typer.Exit:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Errors a user can cause become one line on stderr and a documented exit code; no traceback."""
+    _announce_lock_waits()
     try:
         yield
     except CbisError as exc:
         if debug_mode["enabled"]:
             raise
         raise fail(str(exc), exc.status) from None
-    except DBAPIError as exc:
-        # Raised before a command's audit wrapper could name it: opening a damaged case, a lock held too long.
+    except KeyboardInterrupt:
+        typer.echo("Interrupted: work committed so far is kept; run the same command again to resume.", err=True)
+        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+    except Exception as exc:
+        # A DBAPIError raised before a command's audit wrapper could name it: opening a damaged case, a lock held
+        # too long. SQLAlchemy is looked up, not imported: a command that never loaded it cannot raise one.
+        sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+        if sqlalchemy_errors is None or not isinstance(exc, sqlalchemy_errors.DBAPIError):
+            raise
+        from cbis.services.cases import known_database_error
+
         error = known_database_error(exc)
         if error is None or debug_mode["enabled"]:
             raise
         raise fail(str(error), error.status) from None
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: work committed so far is kept; run the same command again to resume.", err=True)
-        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
 
 def command_text(ctx: typer.Context) -> str:
@@ -164,6 +186,8 @@ def audited_case(ctx: typer.Context, case_option: Path | None, *, readonly: bool
 
     A command that only reads passes readonly=True: it reads through a connection that cannot write (and so
     never holds the write lock, nor migrates), and refuses a case of an older schema (`cbis case upgrade`)."""
+    from cbis.services.cases import audited, open_case
+
     case = open_case(resolve_case_dir(case_option), readonly=readonly, current_schema=readonly)
     if case.audit_unavailable is not None:
         typer.echo(f"Note: {case.audit_unavailable}: this command is not recorded in its audit log.", err=True)

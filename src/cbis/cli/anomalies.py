@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
-from cbis.services.anomalies import find_anomalies
 
 
 def anomalies(
@@ -26,6 +25,8 @@ def anomalies(
 ) -> None:
     """Files whose metadata deserves a second look (editing software, dates out of order, a thumbnail that is not
     the picture, GPS and time zone, maker note against make, extension against content), ranked, with reasons."""
+    from cbis.services.anomalies import find_anomalies
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         found = find_anomalies(opened, limit=limit, min_score=min_score)
         if as_json:

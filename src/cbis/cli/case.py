@@ -10,15 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, command_text, stdout, user_errors
-from cbis.services.cases import (
-    audited,
-    case_summary,
-    create_case,
-    database_of,
-    open_case_for_upgrade,
-    resolve_case_dir,
-    upgrade_case,
-)
 
 app = typer.Typer(cls=CbisGroup, no_args_is_help=True, help="Create a case or show what it holds.")
 
@@ -45,6 +36,8 @@ def new(
     ] = None,
 ) -> None:
     """Create a new case directory holding an empty case database."""
+    from cbis.services.cases import create_case, database_of
+
     with user_errors():
         case = create_case(
             case_dir, number=number, examiner=examiner, description=description, database=db, command=command_text(ctx)
@@ -59,6 +52,8 @@ def new(
 @app.command("info", cls=CbisCommand)
 def info(ctx: typer.Context, case: CaseOption = None) -> None:
     """Print the case's details and counts."""
+    from cbis.services.cases import case_summary
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         summary = case_summary(opened)
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -82,6 +77,8 @@ def upgrade(
 
     Commands that only read (case info, search, report, verify, serve) never change a case and refuse an older
     one; `cbis index` and the `cbis user` commands that write upgrade it themselves."""
+    from cbis.services.cases import audited, open_case_for_upgrade, resolve_case_dir, upgrade_case
+
     with user_errors():
         opened = open_case_for_upgrade(resolve_case_dir(case_dir or case))
         try:

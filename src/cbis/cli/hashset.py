@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, stderr, stdout, user_errors
-from cbis.services import hashsets
 
 app = typer.Typer(cls=CbisGroup, no_args_is_help=True, help="Known and notable hash sets: import, list, match.")
 
@@ -30,6 +29,8 @@ def import_(
 ) -> None:
     """Import a hash set into the case (an NSRL RDSv3 database is queried where it lies, never copied), then match
     the case's files against it."""
+    from cbis.services import hashsets
+
     with user_errors(), audited_case(ctx, case) as opened:
         done = hashsets.import_set(opened, name, file, kind=kind, format=format)
     version = f", version {done.version}" if done.version else ""
@@ -44,6 +45,8 @@ def import_(
 @app.command("list", cls=CbisCommand)
 def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the case's hash sets with their kind, format, entries and matching files."""
+    from cbis.services import hashsets
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         sets = hashsets.list_sets(opened)
     if not sets:
@@ -64,6 +67,8 @@ def list_(ctx: typer.Context, case: CaseOption = None) -> None:
 @app.command("match", cls=CbisCommand)
 def match(ctx: typer.Context, case: CaseOption = None) -> None:
     """Match every file in the case against every hash set (for sets imported after the files; idempotent)."""
+    from cbis.services import hashsets
+
     with user_errors(), audited_case(ctx, case) as opened:
         result = hashsets.match_case(opened)
     for problem in result.problems:

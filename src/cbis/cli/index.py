@@ -6,25 +6,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cbis.analyzers import parse_names
 from cbis.cli._common import CaseOption, audited_case, fail, resolve_case_dir, stderr, stdout, user_errors
-from cbis.services.cases import check_case_outside_evidence
-from cbis.services.distributed import RayOptions, index_evidence_on_ray
-from cbis.services.indexer import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_MAX_PIXELS,
-    IndexOptions,
-    IndexProgress,
-    default_workers,
-    index_evidence,
-    load_analyzers,
-)
+from cbis.services.index_defaults import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, default_workers
 from cbis.status import ExitStatus
+
+if TYPE_CHECKING:
+    from cbis.services.distributed import RayOptions
+    from cbis.services.indexer import IndexOptions, IndexProgress
 
 
 def index(
@@ -96,6 +88,11 @@ def index(
     ] = 1,
 ) -> None:
     """Walk EVIDENCE_DIR read-only: hash every file, read EXIF, classify images, store all in the case."""
+    from cbis.analyzers import parse_names
+    from cbis.services.cases import check_case_outside_evidence
+    from cbis.services.distributed import RayOptions
+    from cbis.services.indexer import IndexOptions, index_evidence, load_analyzers
+
     if not evidence_path:
         raise fail("EVIDENCE_DIR is empty: name the evidence directory (use . for the current one)", ExitStatus.USAGE)
     evidence_dir = Path(evidence_path)
@@ -146,6 +143,8 @@ def _warn(message: str) -> None:
 def _index_on_ray(
     ctx: typer.Context, case: Path | None, evidence_dir: Path, options: IndexOptions, ray_options: RayOptions
 ) -> None:
+    from cbis.services.distributed import index_evidence_on_ray
+
     with user_errors(), audited_case(ctx, case) as opened, _progress_display() as on_progress:
         summary = index_evidence_on_ray(
             opened, evidence_dir, options, ray_options, on_progress=on_progress, on_warning=_warn
@@ -159,6 +158,8 @@ def _progress_display() -> Iterator[Callable[[IndexProgress], None] | None]:
     if not stderr.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     progress = Progress(
         TextColumn("[bold]indexing"),
         BarColumn(),

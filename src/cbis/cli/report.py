@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from cbis.cli._common import CaseOption, audited_case, command_text, fail, stdout, user_errors
-from cbis.services.report import write_csv_report, write_document_report
 from cbis.status import ExitStatus
 
 
@@ -68,6 +67,8 @@ def report(
             "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR or --dfxml FILE",
             ExitStatus.USAGE,
         )
+    from cbis.services.report import write_csv_report, write_document_report
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         if csv_dir is not None:
             written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)

@@ -11,8 +11,6 @@ from rich.table import Table
 from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
-from cbis.db.queries import SearchFilters
-from cbis.services.search import no_results_hint, search_case
 
 
 def search(
@@ -86,6 +84,9 @@ def search(
 ) -> None:
     """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure, metadata that
     disagrees, or visual similarity."""
+    from cbis.db.queries import SearchFilters
+    from cbis.services.search import no_results_hint, search_case
+
     filters = SearchFilters(
         label=label,
         min_score=min_score,

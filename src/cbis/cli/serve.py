@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from cbis.cli._common import CaseOption, fail, user_errors
-from cbis.services.cases import resolve_case_dir
 from cbis.status import ExitStatus
 
 LOOPBACK_NAMES = ("localhost",)
@@ -55,6 +54,7 @@ def serve(
     ] = None,
 ) -> None:
     """Browse the case in a web browser, read-only: gallery, image pages, overview, CSV export."""
+    from cbis.services.cases import resolve_case_dir
     from cbis.web import LOOPBACK_HOSTS, create_app
     from cbis.web.auth import enabled_accounts
 

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, fail, stdout, user_errors
-from cbis.services import users
 from cbis.status import ExitStatus
 
 app = typer.Typer(cls=CbisGroup, no_args_is_help=True, help="Examiner accounts for the web viewer (`cbis serve`).")
@@ -50,6 +49,8 @@ def add(
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Create an examiner account for the web viewer (a password of 12 or more characters, kept as an argon2 hash)."""
+    from cbis.services import users
+
     password = _read_password(password_stdin)
     with user_errors(), audited_case(ctx, case) as opened:
         user = users.add_user(opened, username, password, display_name=display_name)
@@ -59,6 +60,8 @@ def add(
 @app.command("list", cls=CbisCommand)
 def list_(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the case's examiner accounts: user name, display name, when created, enabled or disabled."""
+    from cbis.services import users
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         accounts = users.list_users(opened)
     table = Table(box=None, pad_edge=False)
@@ -74,6 +77,8 @@ def list_(ctx: typer.Context, case: CaseOption = None) -> None:
 @app.command("disable", cls=CbisCommand)
 def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
     """Disable an examiner account: it can no longer log in and its open viewer sessions end at once."""
+    from cbis.services import users
+
     with user_errors(), audited_case(ctx, case) as opened:
         user = users.disable_user(opened, username)
     stdout.print(f"disabled user {user.username}", highlight=False, markup=False)
@@ -82,6 +87,8 @@ def disable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = N
 @app.command("enable", cls=CbisCommand)
 def enable(ctx: typer.Context, username: UsernameArgument, case: CaseOption = None) -> None:
     """Enable a disabled examiner account again: it can log in, with none of its sessions from before."""
+    from cbis.services import users
+
     with user_errors(), audited_case(ctx, case) as opened:
         enabled = users.enable_user(opened, username)
         if not enabled:
@@ -98,6 +105,8 @@ def passwd(
     password_stdin: PasswordStdinOption = False,
 ) -> None:
     """Set a new password for an examiner account (12 or more characters) and end all its open viewer sessions."""
+    from cbis.services import users
+
     password = _read_password(password_stdin, "New password")
     with user_errors(), audited_case(ctx, case) as opened:
         change = users.set_password(opened, username, password)

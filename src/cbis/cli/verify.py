@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 
 from cbis.cli._common import CaseOption, audited_case, stdout, user_errors
-from cbis.services.verify import verify_case
 from cbis.status import ExitStatus
 
 
 def verify(ctx: typer.Context, case: CaseOption = None) -> None:
     """Check the case database's integrity (exit 6 if damaged), the audit log's hash chain, and re-hash the
     evidence against the case (exit 5 if anything differs)."""
+    from cbis.services.verify import verify_case
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         result = verify_case(opened)
         if result.damaged:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from cbis.cpus import usable_cpu_count
 from cbis.errors import ModelUnavailableError, WeightsError
 from cbis.model.sources import installed_version
 
@@ -231,14 +232,6 @@ def threads_for_loading(threads: int | None) -> Iterator[None]:
             del os.environ[INFERENCE_THREADS_ENV]
         else:
             os.environ[INFERENCE_THREADS_ENV] = previous
-
-
-def usable_cpu_count() -> int:
-    """CPUs this process may run on (a container's or taskset's limit, not the host's core count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def litert_installed() -> bool:

@@ -26,32 +26,16 @@ from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
 from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
-from cbis.model.backends import usable_cpu_count
 from cbis.services import hashsets, similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
+from cbis.services.index_defaults import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, MAX_TOP_K, default_workers
 from cbis.services.locations import is_inside
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-DEFAULT_MAX_PIXELS = 178_956_970  # Pillow's own bomb threshold: about 13,000 x 13,000
-MAX_TOP_K = 20
-
-
-# On CPU a LiteRT batch of 8-16 runs as fast per image as 32 or 64 (measured: 317-335 img/s at 8-16, 298-308
-# at 32), while the interpreter's buffers grow with the batch: peak RSS of a 500-image index was 250 MB at 8,
-# 360 MB at 16 and 585 MB at 32, all at the same speed. 16 keeps a many-core CPU's threads busy within a batch;
-# a GPU wants larger batches (--batch-size).
-DEFAULT_BATCH_SIZE = 16
-
-
-def default_workers() -> int:
-    # The CPUs this process may use (a container's or taskset's share), not the host's: more reading threads than
-    # CPUs only take turns.
-    return max(1, min(8, usable_cpu_count()))
 
 
 @dataclass

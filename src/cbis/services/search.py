@@ -7,18 +7,24 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import Connection
 
-from cbis.db import hashsets, queries, similarity
+from cbis.db import hashsets, queries
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UnknownModelError, UsageError
 from cbis.ingest._text import escape_unprintable
-from cbis.model.registry import model_names
-from cbis.services import similarity_index
 from cbis.services.cases import Case
 from cbis.services.locations import identity
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from cbis.services import similarity_index
+
+# numpy, the model registry and the similarity index are imported where --similar-to or an unknown --model needs
+# them: a plain search starts without them (tests/cli/test_startup.py).
 
 HASH_LENGTHS = {32: "MD5", 40: "SHA-1", 64: "SHA-256"}
 MAX_LIMIT = 2**63 - 1  # SQL LIMIT and OFFSET are signed 64-bit integers in SQLite and PostgreSQL
@@ -32,6 +38,8 @@ def select_model(connection: Connection, name: str | None) -> ModelRef | None:
     if not matches:
         used = queries.model_names_used(connection)
         held = f"this case holds predictions from {', '.join(used)}" if used else "this case holds no predictions"
+        from cbis.model.registry import model_names
+
         if name not in model_names():
             raise UnknownModelError(f"unknown model {name!r}; {held}; cbis knows {', '.join(model_names())}")
         raise UsageError(f"no predictions from model {name!r} in this case ({held}); index with `--model {name}` first")
@@ -126,6 +134,8 @@ def _files_at_typed_path(connection: Connection, reference: str) -> tuple[bool, 
         for evidence_id, _, root_bytes in evidence_roots(connection)
     }
     roots.pop(None, None)
+    from cbis.db import similarity
+
     directory = Path(os.path.realpath(typed.parent))
     below: list[str] = [typed.name]
     for ancestor in (directory, *directory.parents):
@@ -142,6 +152,11 @@ def _query_vector(
 ) -> tuple[np.ndarray, similarity_index.OutsideImage | None]:
     """The unit vector to compare with: a case file's stored embedding, or that of an image from outside the
     case (a file below no evidence root), embedded now with the model the results come from."""
+    import numpy as np
+
+    from cbis.db import similarity
+    from cbis.services import similarity_index
+
     candidates = similarity.find_file_ids(connection, reference)
     below_root = False
     if not candidates:
@@ -200,6 +215,8 @@ def search_case(
                 f"SHA-256 {outside.sha256}; embedded with {model.name} for this query only, not stored"
             )
         count = max(1000, 20 * (limit + offset))
+        from cbis.services import similarity_index
+
         nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
         filters.file_ids = list(nearest)
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
