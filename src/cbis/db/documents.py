@@ -102,3 +102,11 @@ def locations(connection: Connection, file_ids: list[int]) -> dict[int, tuple[by
         .where(File.id.in_(file_ids))
     )
     return {int(row[0]): (bytes(row[1]), bytes(row[2])) for row in rows}
+
+
+def file_times(connection: Connection, file_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The file system times recorded of these files (mtime, ctime, atime: UTC text, or None)."""
+    if not file_ids:
+        return {}
+    rows = connection.execute(select(File.id, File.mtime, File.ctime, File.atime).where(File.id.in_(file_ids)))
+    return {int(row[0]): {"mtime": row[1], "ctime": row[2], "atime": row[3]} for row in rows}

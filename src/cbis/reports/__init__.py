@@ -97,6 +97,7 @@ def document_named(name: str) -> ReportDocument:
         raise UsageError(f"no report document {name!r}; documents: {', '.join(sorted(DOCUMENTS))}") from None
 
 
+from cbis.reports import case_uco_format as _case_uco_format  # noqa: E402,F401
 from cbis.reports import csv_format as _csv_format  # noqa: E402,F401  (registers the built-in format)
 from cbis.reports import dfxml_format as _dfxml_format  # noqa: E402,F401
 from cbis.reports import geojson_format as _geojson_format  # noqa: E402,F401
