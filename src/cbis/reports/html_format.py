@@ -84,20 +84,24 @@ def describe_filters(filters: SearchFilters) -> list[str]:
     return words
 
 
-def selected(context: DocumentContext, page_size: int | None) -> Iterator[list[SearchHit]]:
-    """The selected files, a page at a time (all of them at once when page_size is None), in path order."""
+def selected(context: DocumentContext, page_size: int | None, pages: int | None = None) -> Iterator[list[SearchHit]]:
+    """The selected files, a page at a time (all of them at once when page_size is None), in path order; with
+    `pages`, exactly that many pages (the count the report was planned with, whatever is indexed meanwhile)."""
     filters = context.filters or SearchFilters()
     if page_size is None:
         yield queries.search(context.connection, filters, limit=None, with_predictions=True)
         return
-    offset = 0
-    while True:
-        hits = queries.search(context.connection, filters, limit=page_size, offset=offset, with_predictions=True)
-        if hits or offset == 0:
-            yield hits
-        if len(hits) < page_size:
+    number = 0
+    while pages is None or number < pages:
+        hits = queries.search(
+            context.connection, filters, limit=page_size, offset=number * page_size, with_predictions=True
+        )
+        if pages is None and not hits and number > 0:
             return
-        offset += page_size
+        yield hits
+        number += 1
+        if pages is None and len(hits) < page_size:
+            return
 
 
 def thumbnail(hit: SearchHit, location: tuple[bytes, bytes] | None) -> tuple[str | None, str | None]:
@@ -216,14 +220,14 @@ def _bars(counts: Counter[str], empty: str) -> charts.BarChart | None:
     return charts.bar_chart(items)
 
 
-def summary(context: DocumentContext, page_size: int | None) -> dict[str, Any]:
+def summary(context: DocumentContext, page_size: int | None, page_count: int | None = None) -> dict[str, Any]:
     """One pass over the selection: the counts the charts draw, the map's points, how many files and pages."""
     labels: Counter[str] = Counter()
     cameras: Counter[str] = Counter()
     months: Counter[str] = Counter()
     points: list[tuple[float, float, str, str | None]] = []
     total = images = located = undated = pages = 0
-    for hits in selected(context, page_size):
+    for hits in selected(context, page_size, page_count):
         pages += 1
         for hit in hits:
             total += 1
@@ -289,10 +293,12 @@ def _style() -> tuple[str, str]:
     return css, f"'sha256-{digest}'"
 
 
-def render_pages(context: DocumentContext, page_size: int | None) -> Iterator[tuple[str, str, int]]:
+def render_pages(
+    context: DocumentContext, page_size: int | None, page_count: int | None = None
+) -> Iterator[tuple[str, str, int]]:
     """Each page of the report: its file name, its HTML and how many files it lists. page_size None: one page
-    that lists every file (what --pdf prints)."""
-    totals = summary(context, page_size)
+    that lists every file (what --pdf prints); page_count: exactly that many pages."""
+    totals = summary(context, page_size, page_count)
     custody = _custody(context)
     css, style_hash = _style()
     model = asdict(context.model) if context.model else None
@@ -311,7 +317,7 @@ def render_pages(context: DocumentContext, page_size: int | None) -> Iterator[tu
     }
     template = _environment().get_template("report.html")
     first = 1
-    for number, hits in enumerate(selected(context, page_size), start=1):
+    for number, hits in enumerate(selected(context, page_size, page_count), start=1):
         rows = _rows(context, hits)
         text = template.render(
             **common,
@@ -333,8 +339,8 @@ class HtmlDocument:
 
     def parts(self, context: DocumentContext, file_name: str) -> list[tuple[str, PartWriter]]:
         # Rendered once, in order, as the writer asks for each part: the pages share one pass over the selection.
-        pages = render_pages(context, FILES_PER_PAGE)
         count = summary_pages(context)
+        pages = render_pages(context, FILES_PER_PAGE, count)
 
         def part(expected: str) -> PartWriter:
             def fill(raw: BinaryIO) -> int:
