@@ -19,7 +19,7 @@ import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from functools import cache
 from importlib import resources
 from typing import Any, BinaryIO
@@ -39,15 +39,6 @@ THUMBNAIL_SIZE = 256  # px, the longer side: a JPEG of about 10-20 kB
 FILES_PER_PAGE = 500  # about 10 MB a page at most, thumbnails included
 CHART_ITEMS = 15  # bars per chart; the rest counted as "other"
 MAP_POINTS = 5000  # points drawn on the map (the viewer's limit); all are listed with their coordinates
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the report lists: the filters in words, the files (pages of them, read when written), the totals."""
-
-    description: list[str]
-    total: int
-    pages: int
 
 
 @cache
