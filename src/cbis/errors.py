@@ -31,6 +31,10 @@ class ReportWriteError(CbisError):
     """The report could not be written: the directory cannot be made, the disk is full, a name is taken."""
 
 
+class ReportToolError(CbisError):
+    """A program a report needs is missing or failed: chromium (and Playwright, which drives it) for --pdf."""
+
+
 class EvidenceError(UsageError):
     """The evidence path is missing or not a directory."""
 

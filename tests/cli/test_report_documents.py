@@ -205,7 +205,7 @@ def test_dfxml_validates_against_the_published_schema(indexed: Path, tmp_path: P
     assert not schema.is_valid(reordered.replace("<x>", "<filesize>0</filesize><filename>", 1))
 
 
-@pytest.mark.parametrize("option", ["--geojson", "--kmz", "--dfxml", "--timeline"])
+@pytest.mark.parametrize("option", ["--geojson", "--kmz", "--dfxml", "--timeline", "--html", "--case-uco"])
 def test_each_document_is_byte_identical_when_asked_for_again(indexed: Path, tmp_path: Path, option: str) -> None:
     out = tmp_path / "report.out"
 

@@ -1,15 +1,37 @@
 """`cbis report --csv OUT_DIR [--logs] [--overwrite]`, and the whole-document reports: `--geojson FILE`,
-`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`."""
+`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`, and the ones that take `cbis search`'s filters: `--html DIR`,
+`--pdf FILE`, `--case-uco FILE`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cbis.cli._common import CaseOption, audited_case, command_text, fail, stdout, user_errors
+from cbis.cli._filters import (
+    CameraModelOption,
+    DateFromOption,
+    DateToOption,
+    ExtMismatchOption,
+    HasGpsOption,
+    HashOption,
+    HashsetOption,
+    KnownOption,
+    LabelOption,
+    MakeOption,
+    MetadataConflictOption,
+    MinScoreOption,
+    MissingOption,
+    NotableOption,
+    ThumbnailMismatchOption,
+    UnprocessedOption,
+)
 from cbis.status import ExitStatus
+
+SELECTING = {"html", "pdf", "case-uco"}  # the reports that take the search filters
 
 
 def report(
@@ -35,10 +57,49 @@ def report(
         Path | None,
         typer.Option("--dfxml", help="Write DFXML 1.2.0 (every file with its size, hashes and times) here."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a self-contained HTML report here (index.html: case, tools, cbis verify, charts, map and the "
+            "selected files with thumbnails, hashes, labels, EXIF and anomalies).",
+        ),
+    ] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf",
+            help="Print the HTML report to this PDF (headless chromium; each page has the case number and page x of "
+            "y). Not byte-identical between runs: chromium writes the time into it.",
+        ),
+    ] = None,
+    case_uco: Annotated[
+        Path | None,
+        typer.Option(
+            "--case-uco",
+            help="Write CASE 1.4 JSON-LD (files with their hashes, EXIF and positions, the classifier's labels) here.",
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option("--model", help="Whose predictions to export. Default: the most recent model."),
     ] = None,
+    label: LabelOption = None,
+    min_score: MinScoreOption = None,
+    make: MakeOption = None,
+    camera_model: CameraModelOption = None,
+    has_gps: HasGpsOption = False,
+    hash_: HashOption = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
+    ext_mismatch: ExtMismatchOption = False,
+    unprocessed: UnprocessedOption = False,
+    metadata_conflict: MetadataConflictOption = False,
+    thumbnail_mismatch: ThumbnailMismatchOption = False,
+    missing: MissingOption = "include",
+    known: KnownOption = False,
+    notable: NotableOption = False,
+    hashset: HashsetOption = None,
     logs: Annotated[
         bool,
         typer.Option(
@@ -58,17 +119,34 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Export the case as CSV files, GeoJSON, KMZ, a timeline or DFXML (byte-identical when run twice on the same
-    case, except the --logs files; DFXML quotes the command line)."""
-    documents = {"geojson": geojson, "kmz": kmz, "timeline": timeline, "dfxml": dfxml}
+    """Export the case as CSV files, GeoJSON, KMZ, a timeline, DFXML, an HTML or PDF report or CASE/UCO JSON-LD
+    (byte-identical when run twice on the same case, except the --logs files and the PDF; DFXML quotes the command
+    line). The search filters (--label, --make, --from...) select the files of --html, --pdf and --case-uco."""
+    documents = {
+        "geojson": geojson, "kmz": kmz, "timeline": timeline, "dfxml": dfxml, "html": html, "pdf": pdf,
+        "case-uco": case_uco,
+    }  # fmt: skip
     chosen = {name: target for name, target in documents.items() if target is not None}
     if csv_dir is None and not chosen:
         raise fail(
-            "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR or --dfxml FILE",
+            "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR, --dfxml FILE, "
+            "--html DIR, --pdf FILE or --case-uco FILE",
             ExitStatus.USAGE,
         )
+    from cbis.db.queries import SearchFilters
     from cbis.services.report import write_csv_report, write_document_report
 
+    filters = SearchFilters(
+        label=label, min_score=min_score, make=make, camera_model=camera_model, has_gps=has_gps, hash=hash_,
+        date_from=date_from, date_to=date_to, ext_mismatch=ext_mismatch, unprocessed=unprocessed,
+        metadata_conflict=metadata_conflict, thumbnail_mismatch=thumbnail_mismatch, missing=missing, known=known,
+        notable=notable, hashset=hashset,
+    )  # fmt: skip
+    if filters != SearchFilters() and not chosen.keys() & SELECTING:
+        raise fail(
+            "the search filters select the files of --html, --pdf and --case-uco; the other reports list every file",
+            ExitStatus.USAGE,
+        )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         if csv_dir is not None:
             written = write_csv_report(opened, csv_dir, model_name=model, include_logs=logs, overwrite=overwrite)
@@ -77,10 +155,12 @@ def report(
             stdout.print(f"{written.manifest}: {len(written.files)} files with their SHA-256", highlight=False)
         for name, target in chosen.items():
             document = write_document_report(
-                opened, target, name, model_name=model, overwrite=overwrite, command_line=command_text(ctx)
-            )
+                opened, target, name, model_name=model, overwrite=overwrite, command_line=command_text(ctx),
+                filters=replace(filters) if name in SELECTING else None,
+            )  # fmt: skip
             for path, items in document.files.items():
-                stdout.print(f"{path}: {items} {'rows' if name == 'timeline' else 'entries'}", highlight=False)
+                unit = {"timeline": "rows", "html": "files", "pdf": "files", "case-uco": "files"}.get(name, "entries")
+                stdout.print(f"{path}: {items} {unit}", highlight=False)
             one = len(document.files) == 1
             files = "1 file with its" if one else f"{len(document.files)} files with their"
             stdout.print(f"{document.manifest}: {files} SHA-256", highlight=False)

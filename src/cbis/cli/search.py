@@ -11,62 +11,45 @@ from rich.table import Table
 from rich.text import Text
 
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
+from cbis.cli._filters import (
+    CameraModelOption,
+    DateFromOption,
+    DateToOption,
+    ExtMismatchOption,
+    HasGpsOption,
+    HashOption,
+    HashsetOption,
+    KnownOption,
+    LabelOption,
+    MakeOption,
+    MetadataConflictOption,
+    MinScoreOption,
+    MissingOption,
+    NotableOption,
+    ThumbnailMismatchOption,
+    UnprocessedOption,
+)
 
 
 def search(
     ctx: typer.Context,
     case: CaseOption = None,
-    label: Annotated[
-        str | None,
-        typer.Option(
-            "--label",
-            help="Label words (whole words, any of the top-k) or a WordNet name: 'dog' finds every breed.",
-        ),
-    ] = None,
-    min_score: Annotated[
-        float | None,
-        typer.Option("--min-score", help="Minimum score (of the matching label, else of top-1)."),
-    ] = None,
-    make: Annotated[str | None, typer.Option("--make", help="Camera make substring.")] = None,
-    camera_model: Annotated[str | None, typer.Option("--camera-model", help="Camera model substring.")] = None,
-    has_gps: Annotated[bool, typer.Option("--has-gps", help="Only images with GPS coordinates.")] = False,
-    hash_: Annotated[str | None, typer.Option("--hash", help="MD5, SHA-1 or SHA-256 (by length), any file.")] = None,
-    date_from: Annotated[
-        str | None,
-        typer.Option("--from", help="Taken on or after (2024-05-31): DateTimeOriginal, else CreateDate; EXIF or XMP."),
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Taken on or before (2024-05-31), as --from.")] = None,
-    ext_mismatch: Annotated[
-        bool, typer.Option("--ext-mismatch", help="Files whose name does not match their content.")
-    ] = False,
-    unprocessed: Annotated[
-        bool, typer.Option("--unprocessed", help="Files that could not be read or decoded, with reasons.")
-    ] = False,
-    metadata_conflict: Annotated[
-        bool,
-        typer.Option("--metadata-conflict", help="Images whose EXIF, maker note and XMP disagree on a field."),
-    ] = False,
-    thumbnail_mismatch: Annotated[
-        bool,
-        typer.Option(
-            "--thumbnail-mismatch",
-            help="Images whose EXIF thumbnail is not the picture (edited after the camera wrote it?).",
-        ),
-    ] = False,
-    missing: Annotated[
-        str,
-        typer.Option(
-            "--missing",
-            help="Files a later index no longer found: include (flagged), exclude, or only them.",
-        ),
-    ] = "include",
-    known: Annotated[
-        bool, typer.Option("--known", help="Files in a known hash set (NSRL): known, which is not the same as good.")
-    ] = False,
-    notable: Annotated[
-        bool, typer.Option("--notable", help="Files in a notable hash set (Project VIC, CAID, a list).")
-    ] = False,
-    hashset: Annotated[str | None, typer.Option("--hashset", help="Files in the hash set of this name.")] = None,
+    label: LabelOption = None,
+    min_score: MinScoreOption = None,
+    make: MakeOption = None,
+    camera_model: CameraModelOption = None,
+    has_gps: HasGpsOption = False,
+    hash_: HashOption = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
+    ext_mismatch: ExtMismatchOption = False,
+    unprocessed: UnprocessedOption = False,
+    metadata_conflict: MetadataConflictOption = False,
+    thumbnail_mismatch: ThumbnailMismatchOption = False,
+    missing: MissingOption = "include",
+    known: KnownOption = False,
+    notable: NotableOption = False,
+    hashset: HashsetOption = None,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,

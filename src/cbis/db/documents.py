@@ -90,3 +90,23 @@ def dfxml_files(connection: Connection) -> Iterator[dict[str, Any]]:
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
     yield from connection.execute(query).mappings()
+
+
+def locations(connection: Connection, file_ids: list[int]) -> dict[int, tuple[bytes, bytes]]:
+    """Where each of these files lies (its evidence root's bytes and its path's), to read it again for a thumbnail."""
+    if not file_ids:
+        return {}
+    rows = connection.execute(
+        select(File.id, Evidence.root_bytes, File.path_bytes)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.id.in_(file_ids))
+    )
+    return {int(row[0]): (bytes(row[1]), bytes(row[2])) for row in rows}
+
+
+def file_times(connection: Connection, file_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The file system times recorded of these files (mtime, ctime, atime: UTC text, or None)."""
+    if not file_ids:
+        return {}
+    rows = connection.execute(select(File.id, File.mtime, File.ctime, File.atime).where(File.id.in_(file_ids)))
+    return {int(row[0]): {"mtime": row[1], "ctime": row[2], "atime": row[3]} for row in rows}

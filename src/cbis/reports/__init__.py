@@ -18,7 +18,9 @@ from cbis.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from cbis.db.queries import ModelRef
+    from cbis.db.case import CaseDetails
+    from cbis.db.queries import ModelRef, SearchFilters
+    from cbis.services.verify import VerifyResult
 
 RowWriter = Callable[[Mapping[str, Any]], None]
 
@@ -62,6 +64,12 @@ class DocumentContext:
     model: ModelRef | None  # whose top-1 label to show (the CSV report's choice)
     case_number: str
     command_line: str  # the command as the audit log records it
+    # The files a selecting document reports (--html, --pdf, --case-uco take `cbis search`'s filters); the
+    # others report every file and ignore it. Validated, with the model's id set, before the document starts.
+    filters: SearchFilters | None = None
+    details: CaseDetails | None = None  # the case's number, examiner and description
+    # `cbis verify` of the case, run when a document asks for it (the HTML report's custody section).
+    verify: Callable[[], VerifyResult] | None = None
 
 
 class ReportDocument(Protocol):
@@ -89,8 +97,11 @@ def document_named(name: str) -> ReportDocument:
         raise UsageError(f"no report document {name!r}; documents: {', '.join(sorted(DOCUMENTS))}") from None
 
 
+from cbis.reports import case_uco_format as _case_uco_format  # noqa: E402,F401
 from cbis.reports import csv_format as _csv_format  # noqa: E402,F401  (registers the built-in format)
 from cbis.reports import dfxml_format as _dfxml_format  # noqa: E402,F401
 from cbis.reports import geojson_format as _geojson_format  # noqa: E402,F401
+from cbis.reports import html_format as _html_format  # noqa: E402,F401
 from cbis.reports import kmz_format as _kmz_format  # noqa: E402,F401
+from cbis.reports import pdf_format as _pdf_format  # noqa: E402,F401
 from cbis.reports import timeline_format as _timeline_format  # noqa: E402,F401

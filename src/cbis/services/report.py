@@ -23,14 +23,15 @@ from typing import Any, BinaryIO
 from cbis import __version__
 from cbis.db import case as case_db
 from cbis.db import queries
-from cbis.db.queries import ModelRef
+from cbis.db.queries import ModelRef, SearchFilters
 from cbis.durable import fsync_directory
 from cbis.errors import ReportLocationError, ReportWriteError
 from cbis.ingest._text import escape_unprintable
 from cbis.reports import DocumentContext, ReportDocument, ReportFormat, document_named, format_named, tables
 from cbis.services.cases import Case, utc_now
 from cbis.services.locations import is_inside
-from cbis.services.search import select_model
+from cbis.services.search import check_hashset, select_model, validate_filters
+from cbis.services.verify import verify_case
 
 # Re-exported: what the report writes, for callers and tests that name the columns.
 FILES_COLUMNS = tables.FILES.columns
@@ -362,6 +363,7 @@ def write_document_report(
     model_name: str | None = None,
     overwrite: bool = False,
     command_line: str = "",
+    filters: SearchFilters | None = None,
 ) -> ReportDocumentFiles:
     """Write a whole-document report (reports.DOCUMENTS: --geojson FILE, --kmz FILE, --dfxml FILE, --timeline DIR)
     through the same writer as the tables: each file under a temporary name, fsynced and renamed, the manifest last.
@@ -369,8 +371,13 @@ def write_document_report(
     A folder document (--timeline DIR) is a report folder like --csv's, its manifest `manifest.json`. A one-file
     document goes into a folder that is the examiner's: its manifest is `FILE.manifest.json` beside it, and only
     those two names (and its in-progress marker) are the report's to replace; other files there are left alone.
+
+    `filters` (`cbis search`'s) select the files of the documents that take a selection (--html, --pdf,
+    --case-uco); None selects every file.
     """
     document = document_named(document_name)
+    filters = filters if filters is not None else SearchFilters()
+    validate_filters(filters)
     with case.engine.connect() as connection:
         details = case_db.case_details(connection)
         roots = [(shown, raw) for _, shown, raw in queries.evidence_roots(connection)]
@@ -390,8 +397,8 @@ def write_document_report(
     )  # fmt: skip
     try:
         return _write_document(
-            case, out_dir, document, file_name, previous, details.case_number, model_name, command_line,
-            manifest_name, in_progress_name, scope,
+            case, out_dir, document, file_name, previous, details, model_name, command_line,
+            manifest_name, in_progress_name, scope, filters,
         )  # fmt: skip
     except OSError as exc:
         where = escape_unprintable(str(exc.filename or target))
@@ -407,13 +414,15 @@ def _write_document(
     document: ReportDocument,
     file_name: str,
     previous: set[str],
-    case_number: str,
+    details: case_db.CaseDetails,
     model_name: str | None,
     command_line: str,
     manifest_name: str,
     in_progress_name: str,
     scope: set[str] | None,
+    filters: SearchFilters,
 ) -> ReportDocumentFiles:
+    case_number = details.case_number
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -425,7 +434,11 @@ def _write_document(
     written: list[WrittenFile] = []
     with case.engine.connect() as connection:
         model = select_model(connection, model_name)
-        context = DocumentContext(connection, model, case_number, command_line)
+        check_hashset(connection, filters.hashset)
+        filters.model_id = model.id if model else None
+        context = DocumentContext(
+            connection, model, case_number, command_line, filters, details, verify=lambda: verify_case(case)
+        )
         parts = document.parts(context, file_name)
         names = [name for name, _ in parts]
         _write_json(
