@@ -1,5 +1,5 @@
 """`cbis report --csv OUT_DIR [--logs] [--overwrite]`, and the whole-document reports: `--geojson FILE`,
-`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`."""
+`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`, `--vics FILE`, `--hash-lists DIR`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def report(
         Path | None,
         typer.Option("--dfxml", help="Write DFXML 1.2.0 (every file with its size, hashes and times) here."),
     ] = None,
+    vics: Annotated[
+        Path | None,
+        typer.Option(
+            "--vics", help="Write the review as Project VIC VICS 2.0 JSON (cbis review import reads it back)."
+        ),
+    ] = None,
+    hash_lists: Annotated[
+        Path | None,
+        typer.Option("--hash-lists", help="Write MD5 and SHA-1 lists of each review category's files here."),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option("--model", help="Whose predictions to export. Default: the most recent model."),
@@ -59,13 +69,22 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Export the case as CSV files, GeoJSON, KMZ, a timeline or DFXML (byte-identical when run twice on the same
-    case, except the --logs files; DFXML quotes the command line)."""
-    documents = {"geojson": geojson, "kmz": kmz, "timeline": timeline, "dfxml": dfxml}
+    """Export the case as CSV files, GeoJSON, KMZ, a timeline, DFXML, Project VIC VICS JSON or hash lists per review
+    category (byte-identical when run twice on the same case, except the --logs files; DFXML quotes the command
+    line)."""
+    documents = {
+        "geojson": geojson,
+        "kmz": kmz,
+        "timeline": timeline,
+        "dfxml": dfxml,
+        "vics": vics,
+        "hash-lists": hash_lists,
+    }
     chosen = {name: target for name, target in documents.items() if target is not None}
     if csv_dir is None and not chosen:
         raise fail(
-            "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR or --dfxml FILE",
+            "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR, --dfxml FILE, "
+            "--vics FILE or --hash-lists DIR",
             ExitStatus.USAGE,
         )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
@@ -79,7 +98,8 @@ def report(
                 opened, target, name, model_name=model, overwrite=overwrite, command_line=command_text(ctx)
             )
             for path, items in document.files.items():
-                stdout.print(f"{path}: {items} {'rows' if name == 'timeline' else 'entries'}", highlight=False)
+                unit = {"timeline": "rows", "vics": "media", "hash-lists": "digests"}.get(name, "entries")
+                stdout.print(f"{path}: {items} {unit}", highlight=False)
             one = len(document.files) == 1
             files = "1 file with its" if one else f"{len(document.files)} files with their"
             stdout.print(f"{document.manifest}: {files} SHA-256", highlight=False)

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
+from cbis import rollups as rollups_module
 from cbis.db.engine import REVIEW_LOCK_KEY, lock_serialised
-from cbis.db.models import File, HashSet, HashSetMatch, ReviewCategory, ReviewEvent, ReviewRollup
+from cbis.db.models import Evidence, File, HashSet, HashSetMatch, Prediction, ReviewCategory, ReviewEvent, ReviewRollup
+from cbis.rollups import Agreement, Rollup
 
 GENESIS_HASH = "0" * 64
 KINDS = ("category", "tag_add", "tag_remove", "note")
@@ -422,35 +424,24 @@ def reviewed_condition() -> Any:
     return exists(select(ReviewEvent.id).where(ReviewEvent.file_id == File.id))
 
 
-# --- rollups a case has imported ---
+# --- rollups: the case's own, and how examiners' decisions bear them out ---
 
 
-@dataclass(frozen=True)
-class RollupRow:
-    name: str
-    title: str
-    synsets: tuple[str, ...]
-    source: str
-    updated_at: str
-    updated_by: str
-
-
-def case_rollups(connection: Connection) -> list[RollupRow]:
-    rows = connection.execute(select(ReviewRollup.__table__).order_by(ReviewRollup.name)).mappings()
-    return [
-        RollupRow(
-            row["name"],
-            row["title"],
-            tuple(json.loads(row["synsets_json"])),
-            row["source"],
-            row["updated_at"],
-            row["updated_by"],
+def case_rollups(connection: Connection) -> list[Rollup]:
+    rows = connection.execute(
+        select(ReviewRollup.name, ReviewRollup.title, ReviewRollup.synsets_json, ReviewRollup.source).order_by(
+            ReviewRollup.name
         )
-        for row in rows
-    ]
+    )
+    return [Rollup(name, title, tuple(json.loads(synsets)), source) for name, title, synsets, source in rows]
 
 
-def put_rollup(connection: Connection, rollup: RollupRow) -> None:
+def rollups(connection: Connection) -> list[Rollup]:
+    """The case's rollups: the shipped ones, each replaced by the case's version of that name, and the case's own."""
+    return rollups_module.merged(case_rollups(connection))
+
+
+def put_rollup(connection: Connection, rollup: Rollup, *, updated_at: str, updated_by: str) -> None:
     """Add the case's rollup of this name, or replace it."""
     connection.execute(ReviewRollup.__table__.delete().where(ReviewRollup.name == rollup.name))
     connection.execute(
@@ -459,10 +450,30 @@ def put_rollup(connection: Connection, rollup: RollupRow) -> None:
             title=rollup.title,
             synsets_json=json.dumps(list(rollup.synsets)),
             source=rollup.source,
-            updated_at=rollup.updated_at,
-            updated_by=rollup.updated_by,
+            updated_at=updated_at,
+            updated_by=updated_by,
         )
     )
+
+
+def rollup_agreement(connection: Connection, model_id: int | None) -> list[Agreement]:
+    """Per rollup of the case, how often examiners found its files pertinent (for `cbis review rollups` and the
+    viewer's overview): files in it by the model's top-1 class, categorised, pertinent."""
+    listed = rollups(connection)
+    if model_id is None:
+        return rollups_module.agreement(listed, {}, {})
+    top1 = dict(
+        connection.execute(
+            select(Prediction.file_id, Prediction.wnid).where(Prediction.model_id == model_id, Prediction.rank == 1)
+        ).all()
+    )
+    pertinent = {category.code: category.pertinent for category in categories(connection)}
+    decisions = {
+        file_id: pertinent.get(state.category, False)
+        for file_id, state in fold(events(connection)).items()
+        if state.category is not None
+    }
+    return rollups_module.agreement(listed, top1, decisions)
 
 
 def file_sha256(connection: Connection, file_ids: Sequence[int]) -> dict[int, str | None]:
@@ -472,4 +483,74 @@ def file_sha256(connection: Connection, file_ids: Sequence[int]) -> dict[int, st
         found.update(
             connection.execute(select(File.id, File.sha256).where(File.id.in_(ids[start : start + 500]))).all()
         )
+    return found
+
+
+# --- what reports carry: every reviewed file, and the VICS export's media ---
+
+
+def reviewed_files(connection: Connection) -> Iterator[dict[str, Any]]:
+    """Every file with a review event or a hash-set pre-category, in the reports' order, with its state."""
+    states = fold(events(connection))
+    matched = set(
+        connection.execute(
+            select(HashSetMatch.file_id)
+            .join(HashSet, HashSet.id == HashSetMatch.set_id)
+            .where(HashSet.kind == "notable", HashSetMatch.category.is_not(None))
+        ).scalars()
+    )
+    wanted = sorted(set(states) | matched)
+    pre = precategories(connection, wanted)
+    rows = []
+    for start in range(0, len(wanted), 500):
+        rows.extend(
+            connection.execute(
+                select(Evidence.root.label("evidence"), File.id, File.path, File.sha256)
+                .join(Evidence, Evidence.id == File.evidence_id)
+                .where(File.id.in_(wanted[start : start + 500]))
+            ).mappings()
+        )
+    rows.sort(key=lambda row: (row["evidence"].encode(), row["path"].encode(), row["id"]))  # as byte_order sorts
+    for row in rows:
+        state = states.get(row["id"], ReviewState())
+        state.precategorized_from = tuple(pre.get(row["id"], ()))
+        yield {**row, "state": state}
+
+
+def media_files(connection: Connection) -> Iterator[dict[str, Any]]:
+    """Every image the case holds with a hash, in the reports' order: what the VICS export lists."""
+    from cbis.db.queries import byte_order  # db.queries imports this module
+
+    query = (
+        select(
+            File.id,
+            Evidence.root.label("evidence"),
+            File.path,
+            File.md5,
+            File.sha1,
+            File.sha256,
+            File.size,
+            File.format,
+            File.mtime,
+            File.ctime,
+            File.atime,
+            File.missing_since_run_id,
+        )
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(File.status == "image", File.md5.is_not(None), File.sha1.is_not(None))
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
+    )
+    yield from connection.execute(query).mappings()
+
+
+def files_with_digests(connection: Connection, algorithm: str, digests: Sequence[str]) -> dict[str, list[int]]:
+    """digest -> the ids of the case's files with it (algorithm md5, sha1 or sha256)."""
+    column = {"md5": File.md5, "sha1": File.sha1, "sha256": File.sha256}[algorithm]
+    found: dict[str, list[int]] = {}
+    wanted = sorted({digest.lower() for digest in digests if digest})
+    for start in range(0, len(wanted), 500):
+        for file_id, digest in connection.execute(
+            select(File.id, column).where(column.in_(wanted[start : start + 500])).order_by(File.id)
+        ):
+            found.setdefault(digest, []).append(int(file_id))
     return found

@@ -94,3 +94,4 @@ from cbis.reports import dfxml_format as _dfxml_format  # noqa: E402,F401
 from cbis.reports import geojson_format as _geojson_format  # noqa: E402,F401
 from cbis.reports import kmz_format as _kmz_format  # noqa: E402,F401
 from cbis.reports import timeline_format as _timeline_format  # noqa: E402,F401
+from cbis.reports import vics_format as _vics_format  # noqa: E402,F401
