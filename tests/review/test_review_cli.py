@@ -88,7 +88,9 @@ def test_set_tag_and_note_by_path_hash_id_and_filter(labelled: tuple[Path, Path]
     sha256 = hashlib.sha256((evidence / "revolver.jpg").read_bytes()).hexdigest()
     [(car_id,)] = rows(case, "SELECT id FROM files WHERE path = 'sports-car.jpg'")
     assert "1 of 1 files changed" in ok("review", "set", "rifle.jpg", "--category", "CAT-1", "--case", case)
-    assert "1 of 1 files changed" in ok("review", "set", sha256, "--category", "cat-2", "--case", case)
+    assert "1 of 1 files changed (category 'CAT-2')" in ok(
+        "review", "set", sha256, "--category", "cat-2", "--case", case
+    )
     assert "1 of 1 files changed" in ok("review", "set", str(car_id), "--category", "CAT-5", "--case", case)
     # In bulk by any search filter, counted first: the rifle is already CAT-1, the revolver would change.
     dry = ok("review", "set", "--rollup", "weapons", "--category", "CAT-1", "--dry-run", "--case", case)

@@ -208,6 +208,7 @@ def test_bad_events_are_refused_with_a_clear_error(indexed: tuple[Path, Path]) -
             (event(a, "delete", None, None), "kind is one of"),
             (event(10**12, "note", "x", None), "no file with id"),
             (event(a, "note", "x", None, examiner=""), "names its examiner"),
+            (event(a, "note", "a\x00b", None), "printable characters, new lines and tabs"),
         ):
             with pytest.raises(review.ReviewError, match=message):
                 review.append_review_event(connection, bad)

@@ -54,7 +54,7 @@ def _bulk(
     filters = f.make_filters(**options)
     with user_errors(), audited_case(ctx, case) as opened:
         result = review.apply_change(opened, files or [], filters, kind, value, examiner=examiner, dry_run=dry_run)
-    _report(result, f"{kind.replace('_', ' ')} {value!r}" if value is not None else kind)
+    _report(result, f"{kind.replace('_', ' ')} {result.value!r}" if result.value is not None else kind)
 
 
 @app.command("categories", cls=CbisCommand)

@@ -116,6 +116,15 @@ def check_tag(tag: str) -> str:
     return tag
 
 
+def check_note(note: str) -> str:
+    """A note keeps its lines and tabs; NUL and other control characters are refused (PostgreSQL stores no NUL)."""
+    if len(note) > MAX_NOTE:
+        raise ReviewError(f"a note is at most {MAX_NOTE} characters")
+    if any(not (c.isprintable() or c in "\n\t") for c in note):
+        raise ReviewError("a note holds printable characters, new lines and tabs only")
+    return note
+
+
 def append_review_event(connection: Connection, event: NewReviewEvent) -> int:
     """Check and append one review event (inside a write transaction); its id."""
     return _append(connection, event)[0]
@@ -136,8 +145,8 @@ def _append(connection: Connection, event: NewReviewEvent) -> tuple[int, bool]:
         value = check_category(connection, value or "").code
     elif event.kind in db.TAG_KINDS:
         value = check_tag(value or "")
-    elif value is not None and len(value) > MAX_NOTE:
-        raise ReviewError(f"a note is at most {MAX_NOTE} characters")
+    elif value is not None:
+        value = check_note(value)
     checked = NewReviewEvent(
         file_id=event.file_id,
         kind=event.kind,
@@ -220,6 +229,7 @@ class ChangeResult:
     changed: int  # files whose value changes (or would, in a dry run)
     conflicts: int = 0
     dry_run: bool = False
+    value: str | None = None  # as recorded: a category's code as the case spells it
 
 
 def change(
@@ -239,6 +249,8 @@ def change(
         value = check_category(connection, value or "").code
     elif kind in db.TAG_KINDS:
         value = check_tag(value or "")
+    elif value:
+        value = check_note(value)
     examiner = _check_examiner(examiner)
     states = review_state(connection, file_ids)
     now = utc_now()
@@ -266,7 +278,7 @@ def change(
             ),
         )
         conflicted += conflict
-    return ChangeResult(len(file_ids), changed, conflicted, dry_run)
+    return ChangeResult(len(file_ids), changed, conflicted, dry_run, value)
 
 
 def _changes(state: ReviewState, kind: str, value: str | None) -> bool:
