@@ -89,3 +89,7 @@ class AccountError(UsageError):
 class HashSetError(CbisError):
     """A hash-set file cannot be read as the format it is given or detected as (the line or field is named), a
     set name is taken or unknown, or an NSRL database a set points at is no longer where it was imported from."""
+
+
+class ReviewError(UsageError):
+    """A review change that cannot be made: an unknown category or file, an empty tag, no examiner."""

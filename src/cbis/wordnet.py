@@ -46,3 +46,29 @@ def classes_meaning(text: str) -> frozenset[str]:
 
 def lemmas(wnid: str) -> list[str]:
     return list(_table()["lemmas"].get(wnid, []))
+
+
+_DESCRIPTIVE = re.compile(r"[(/,]| or |^(?:a|an|the) ", re.IGNORECASE)
+
+
+def display_name(wnid: str, label: str | None = None) -> str:
+    """The name an examiner reads for a class (shown with its WordNet id beside it).
+
+    The model's label when it is a plain name ("tabby cat", "bell tower"); where the label set describes the class
+    instead ("a cat having a striped coat", "ram (adult male sheep)", "cardboard box / carton", "red wolf or maned
+    wolf", more than four words), the class's first WordNet lemma ("tiger cat", "ram", "carton", "red wolf")."""
+    names = _table()["lemmas"].get(wnid)
+    if label and (not names or (not _DESCRIPTIVE.search(label) and len(label.split()) <= 4)):
+        return label
+    return names[0] if names else (label or wnid)
+
+
+def classes_under(synsets: frozenset[str] | set[str]) -> frozenset[str]:
+    """The ImageNet class ids that are one of these synsets or have one of them as a hypernym."""
+    wanted = frozenset(synsets)
+    return frozenset(wnid for wnid, ancestors in _table()["classes"].items() if wanted.intersection(ancestors))
+
+
+def is_synset(wnid: str) -> bool:
+    """Whether the shipped table knows this synset id (an ImageNet class or one of their hypernyms)."""
+    return wnid in _table()["lemmas"]

@@ -135,8 +135,9 @@ DEFAULT_REPORT_FILES = (
     "summary.csv",
     "hashset_matches.csv",
     "anomalies.csv",  # added with `cbis anomalies` (issue 17): written always
+    "review.csv",  # added with examiner review (issue 16): written always
 )
-LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
+LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv", "review_events.csv")
 FORMULA = '=HYPERLINK("http://x","y")'
 HEX_64 = re.compile(r"[0-9a-f]{64}")
 

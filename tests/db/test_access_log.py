@@ -73,6 +73,9 @@ ANALYZER_TABLE_NAMES = {
     "hash_set_entries",
     "hash_set_matches",
     "perceptual_hashes",
+    "review_categories",
+    "review_events",
+    "review_rollups",
 }
 
 

@@ -38,9 +38,10 @@ def test_verify_passes_an_untouched_case(tmp_path: Path, case_dir: Path) -> None
     assert result.stdout.splitlines() == [
         f"audit log: {head} entries, chain intact",
         f"audit log head: entry {head}, sha256 {head_hash}",  # to note in the report: a cut-off tail shows
+        "review log: 0 events, chain intact, replays",
         "evidence: 10 recorded files checked",
         "case database: SQLite integrity_check ok",  # the database's own check (run first; a failure stops verify)
-        "OK: the audit chain is intact and the evidence matches the case",
+        "OK: the audit and review chains are intact and the evidence matches the case",
     ]
 
 
@@ -65,7 +66,7 @@ def test_verify_lists_every_change_missing_and_added_file(tmp_path: Path, case_d
     assert result.returncode == DIFFERS
     lines = result.stdout.splitlines()
     assert lines[0].endswith("chain intact")
-    assert sorted(lines[3:-2]) == sorted(
+    assert sorted(lines[4:-2]) == sorted(
         [
             "  CHANGED      odd/new\\nline-\\xff.jpg",
             "  CHANGED      photos/p1.jpg",

@@ -16,6 +16,7 @@ from cbis.cli import (
     index,
     models,
     report,
+    review,
     search,
     serve,
     similarity,
@@ -46,6 +47,11 @@ app.add_typer(
     hashset.app,
     name="hashset",
     help="Known and notable hash sets (NSRL, Project VIC, CAID, lists): import, list, match.",
+)
+app.add_typer(
+    review.app,
+    name="review",
+    help="Examiner review: categories (Project VIC and the case's), tags and notes, rollups, VICS import.",
 )
 app.add_typer(similarity.app, name="similarity", help="The similarity index for `cbis search --similar-to`: rebuild.")
 app.add_typer(user.app, name="user", help="Examiner accounts for the web viewer: add, list, disable, enable, passwd.")

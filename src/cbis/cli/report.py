@@ -1,34 +1,17 @@
 """`cbis report --csv OUT_DIR [--logs] [--overwrite]`, and the whole-document reports: `--geojson FILE`,
-`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`, and the ones that take `cbis search`'s filters: `--html DIR`,
-`--pdf FILE`, `--case-uco FILE`."""
+`--kmz FILE`, `--dfxml FILE`, `--timeline DIR`, `--vics FILE`, `--hash-lists DIR`, and the ones that take `cbis
+search`'s filters: `--html DIR`, `--pdf FILE`, `--case-uco FILE`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cbis.cli import _filters as f
 from cbis.cli._common import CaseOption, audited_case, command_text, fail, stdout, user_errors
-from cbis.cli._filters import (
-    CameraModelOption,
-    DateFromOption,
-    DateToOption,
-    ExtMismatchOption,
-    HasGpsOption,
-    HashOption,
-    HashsetOption,
-    KnownOption,
-    LabelOption,
-    MakeOption,
-    MetadataConflictOption,
-    MinScoreOption,
-    MissingOption,
-    NotableOption,
-    ThumbnailMismatchOption,
-    UnprocessedOption,
-)
 from cbis.status import ExitStatus
 
 SELECTING = {"html", "pdf", "case-uco"}  # the reports that take the search filters
@@ -80,26 +63,39 @@ def report(
             help="Write CASE 1.4 JSON-LD (files with their hashes, EXIF and positions, the classifier's labels) here.",
         ),
     ] = None,
+    vics: Annotated[
+        Path | None,
+        typer.Option(
+            "--vics", help="Write the review as Project VIC VICS 2.0 JSON (cbis review import reads it back)."
+        ),
+    ] = None,
+    hash_lists: Annotated[
+        Path | None,
+        typer.Option("--hash-lists", help="Write MD5 and SHA-1 lists of each review category's files here."),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option("--model", help="Whose predictions to export. Default: the most recent model."),
     ] = None,
-    label: LabelOption = None,
-    min_score: MinScoreOption = None,
-    make: MakeOption = None,
-    camera_model: CameraModelOption = None,
-    has_gps: HasGpsOption = False,
-    hash_: HashOption = None,
-    date_from: DateFromOption = None,
-    date_to: DateToOption = None,
-    ext_mismatch: ExtMismatchOption = False,
-    unprocessed: UnprocessedOption = False,
-    metadata_conflict: MetadataConflictOption = False,
-    thumbnail_mismatch: ThumbnailMismatchOption = False,
-    missing: MissingOption = "include",
-    known: KnownOption = False,
-    notable: NotableOption = False,
-    hashset: HashsetOption = None,
+    label: f.Label = None,
+    min_score: f.MinScore = None,
+    make: f.Make = None,
+    camera_model: f.CameraModel = None,
+    has_gps: f.HasGps = False,
+    hash_: f.Hash = None,
+    date_from: f.DateFrom = None,
+    date_to: f.DateTo = None,
+    ext_mismatch: f.ExtMismatch = False,
+    unprocessed: f.Unprocessed = False,
+    metadata_conflict: f.MetadataConflict = False,
+    thumbnail_mismatch: f.ThumbnailMismatch = False,
+    missing: f.Missing = "include",
+    known: f.Known = False,
+    notable: f.Notable = False,
+    hashset: f.HashSetName = None,
+    category: f.Category = None,
+    tag: f.Tag = None,
+    rollup: f.RollupName = None,
     logs: Annotated[
         bool,
         typer.Option(
@@ -119,30 +115,30 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Export the case as CSV files, GeoJSON, KMZ, a timeline, DFXML, an HTML or PDF report or CASE/UCO JSON-LD
-    (byte-identical when run twice on the same case, except the --logs files and the PDF; DFXML quotes the command
-    line). The search filters (--label, --make, --from...) select the files of --html, --pdf and --case-uco."""
+    """Export the case as CSV files, GeoJSON, KMZ, a timeline, DFXML, an HTML or PDF report, CASE/UCO JSON-LD,
+    Project VIC VICS JSON or hash lists per review category (byte-identical when run twice on the same case, except
+    the --logs files and the PDF; DFXML quotes the command line). The search filters (--label, --make,
+    --category...) select the files of --html, --pdf and --case-uco."""
     documents = {
         "geojson": geojson, "kmz": kmz, "timeline": timeline, "dfxml": dfxml, "html": html, "pdf": pdf,
-        "case-uco": case_uco,
+        "case-uco": case_uco, "vics": vics, "hash-lists": hash_lists,
     }  # fmt: skip
     chosen = {name: target for name, target in documents.items() if target is not None}
     if csv_dir is None and not chosen:
         raise fail(
             "choose a report format: --csv OUT_DIR, --geojson FILE, --kmz FILE, --timeline DIR, --dfxml FILE, "
-            "--html DIR, --pdf FILE or --case-uco FILE",
+            "--html DIR, --pdf FILE, --case-uco FILE, --vics FILE or --hash-lists DIR",
             ExitStatus.USAGE,
         )
-    from cbis.db.queries import SearchFilters
     from cbis.services.report import write_csv_report, write_document_report
 
-    filters = SearchFilters(
-        label=label, min_score=min_score, make=make, camera_model=camera_model, has_gps=has_gps, hash=hash_,
+    filters = f.make_filters(
+        label=label, min_score=min_score, make=make, camera_model=camera_model, has_gps=has_gps, hash_=hash_,
         date_from=date_from, date_to=date_to, ext_mismatch=ext_mismatch, unprocessed=unprocessed,
         metadata_conflict=metadata_conflict, thumbnail_mismatch=thumbnail_mismatch, missing=missing, known=known,
-        notable=notable, hashset=hashset,
+        notable=notable, hashset=hashset, category=category, tag=tag, rollup=rollup,
     )  # fmt: skip
-    if filters != SearchFilters() and not chosen.keys() & SELECTING:
+    if f.any_filter(filters) and not chosen.keys() & SELECTING:
         raise fail(
             "the search filters select the files of --html, --pdf and --case-uco; the other reports list every file",
             ExitStatus.USAGE,
@@ -156,10 +152,11 @@ def report(
         for name, target in chosen.items():
             document = write_document_report(
                 opened, target, name, model_name=model, overwrite=overwrite, command_line=command_text(ctx),
-                filters=replace(filters) if name in SELECTING else None,
+                filters=dataclasses.replace(filters) if name in SELECTING else None,
             )  # fmt: skip
             for path, items in document.files.items():
-                unit = {"timeline": "rows", "html": "files", "pdf": "files", "case-uco": "files"}.get(name, "entries")
+                units = {"timeline": "rows", "html": "files", "pdf": "files", "case-uco": "files", "vics": "media"}
+                unit = {**units, "hash-lists": "digests"}.get(name, "entries")
                 stdout.print(f"{path}: {items} {unit}", highlight=False)
             one = len(document.files) == 1
             files = "1 file with its" if one else f"{len(document.files)} files with their"

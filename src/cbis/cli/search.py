@@ -4,52 +4,39 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from cbis import wordnet
+from cbis.cli import _filters as f
 from cbis.cli._common import CaseOption, audited_case, stderr, stdout, user_errors
-from cbis.cli._filters import (
-    CameraModelOption,
-    DateFromOption,
-    DateToOption,
-    ExtMismatchOption,
-    HasGpsOption,
-    HashOption,
-    HashsetOption,
-    KnownOption,
-    LabelOption,
-    MakeOption,
-    MetadataConflictOption,
-    MinScoreOption,
-    MissingOption,
-    NotableOption,
-    ThumbnailMismatchOption,
-    UnprocessedOption,
-)
 
 
 def search(
     ctx: typer.Context,
     case: CaseOption = None,
-    label: LabelOption = None,
-    min_score: MinScoreOption = None,
-    make: MakeOption = None,
-    camera_model: CameraModelOption = None,
-    has_gps: HasGpsOption = False,
-    hash_: HashOption = None,
-    date_from: DateFromOption = None,
-    date_to: DateToOption = None,
-    ext_mismatch: ExtMismatchOption = False,
-    unprocessed: UnprocessedOption = False,
-    metadata_conflict: MetadataConflictOption = False,
-    thumbnail_mismatch: ThumbnailMismatchOption = False,
-    missing: MissingOption = "include",
-    known: KnownOption = False,
-    notable: NotableOption = False,
-    hashset: HashsetOption = None,
+    label: f.Label = None,
+    min_score: f.MinScore = None,
+    make: f.Make = None,
+    camera_model: f.CameraModel = None,
+    has_gps: f.HasGps = False,
+    hash_: f.Hash = None,
+    date_from: f.DateFrom = None,
+    date_to: f.DateTo = None,
+    ext_mismatch: f.ExtMismatch = False,
+    unprocessed: f.Unprocessed = False,
+    metadata_conflict: f.MetadataConflict = False,
+    thumbnail_mismatch: f.ThumbnailMismatch = False,
+    missing: f.Missing = "include",
+    known: f.Known = False,
+    notable: f.Notable = False,
+    hashset: f.HashSetName = None,
+    category: f.Category = None,
+    tag: f.Tag = None,
+    rollup: f.RollupName = None,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
@@ -66,28 +53,10 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
 ) -> None:
     """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure, metadata that
-    disagrees, or visual similarity."""
-    from cbis.db.queries import SearchFilters
+    disagrees, hash sets, review (category, tag), rollup, or visual similarity."""
     from cbis.services.search import no_results_hint, search_case
 
-    filters = SearchFilters(
-        label=label,
-        min_score=min_score,
-        make=make,
-        camera_model=camera_model,
-        has_gps=has_gps,
-        hash=hash_,
-        date_from=date_from,
-        date_to=date_to,
-        ext_mismatch=ext_mismatch,
-        unprocessed=unprocessed,
-        metadata_conflict=metadata_conflict,
-        thumbnail_mismatch=thumbnail_mismatch,
-        missing=missing,
-        known=known,
-        notable=notable,
-        hashset=hashset,
-    )
+    filters = f.make_filters(**locals())
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         hits, model_ref = search_case(
             opened, filters, model_name=model, limit=limit, sort=sort, similar_to=similar_to, on_note=_note
@@ -115,6 +84,7 @@ def search(
         table.add_column("camera")
         table.add_column("taken", min_width=19)
         table.add_column("GPS")
+        table.add_column("review")
     table.add_column("sha256 (start)", no_wrap=True)
     for hit in hits:
         path = hit.path if hit.missing_since_run is None else f"{hit.path} (missing since run {hit.missing_since_run})"
@@ -128,17 +98,44 @@ def search(
         similar = [f"{hit.similarity:.3f}"] if similar_to else []
         if label:
             similar.append(
-                f"{hit.matched_label} ({hit.matched_rank}, {hit.matched_score:.3f})" if hit.matched_label else ""
+                f"{_named(hit.matched_wnid, hit.matched_label)} ({hit.matched_rank}, {hit.matched_score:.3f})"
+                if hit.matched_label
+                else ""
             )
         if hit.hashsets:
             path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
-        table.add_row(*_cells(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256)))
+        reviewed = _review_cell(hit.review)
+        table.add_row(
+            *_cells(
+                path, *similar, _named(hit.wnid, hit.label), score, camera, taken, gps, reviewed, _short(hit.sha256)
+            )
+        )
     stdout.print(table)
 
 
 def _hashset_hit(match: dict[str, str | None]) -> str:
     category = f", category {match['category']}" if match["category"] else ""
     return f"{match['kind']}: {match['set_name']}{category}"
+
+
+def _named(wnid: str | None, label: str | None) -> str:
+    """The class as an examiner reads it, with its WordNet id beside it: "tiger cat (n02123159)"."""
+    if not wnid:
+        return label or ""
+    return f"{wordnet.display_name(wnid, label)} ({wnid})"
+
+
+def _review_cell(review: dict[str, Any]) -> str:
+    """The examiner's category and tags; a hash set's category only as the set's ("pre: CAT-1 from SET")."""
+    parts = [review["category"]] if review.get("category") else []
+    parts += [f"#{tag}" for tag in review.get("tags", [])]
+    if not review.get("category"):
+        parts += [
+            f"pre: {p['code'] or p['category']} from {p['set_name']}" for p in review.get("precategorized_from", [])
+        ]
+    if review.get("note"):
+        parts.append("note")
+    return " ".join(parts)
 
 
 def _note(message: str) -> None:

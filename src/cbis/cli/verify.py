@@ -39,6 +39,16 @@ def verify(ctx: typer.Context, case: CaseOption = None) -> None:
     if result.audit_head is not None:
         entry, row_hash = result.audit_head
         stdout.print(f"audit log head: entry {entry}, sha256 {row_hash}", highlight=False)
+    stdout.print(
+        f"review log: {result.review_events} events, "
+        + ("chain intact, replays" if not result.review_problems else f"{len(result.review_problems)} problem(s)"),
+        highlight=False,
+    )
+    for problem in result.review_problems:
+        stdout.print(f"  REVIEW   {problem}", highlight=False, markup=False)
+    if result.review_head is not None:
+        entry, row_hash = result.review_head
+        stdout.print(f"review log head: event {entry}, sha256 {row_hash}", highlight=False)
     stdout.print(f"evidence: {result.files_checked} recorded files checked", highlight=False)
     for label, paths in (
         ("MISSING ROOT", result.missing_roots),
@@ -51,7 +61,7 @@ def verify(ctx: typer.Context, case: CaseOption = None) -> None:
             stdout.print(f"  {label:<12} {path}", highlight=False, markup=False)
     stdout.print(f"case database: {result.integrity_checked} ok", highlight=False)
     if result.ok:
-        stdout.print("OK: the audit chain is intact and the evidence matches the case", highlight=False)
+        stdout.print("OK: the audit and review chains are intact and the evidence matches the case", highlight=False)
         return
     stdout.print("DIFFERS: see the lines above", highlight=False)
     raise typer.Exit(int(ExitStatus.DIFFERS))

@@ -53,6 +53,7 @@ CONNECT_TIMEOUT_S = 10
 # PostgreSQL advisory lock keys. One database holds one case, so fixed keys cannot meet another case's.
 INDEX_LOCK_KEY = zlib.crc32(b"cbis: one index run per case")
 AUDIT_LOCK_KEY = zlib.crc32(b"cbis: audit chain")
+REVIEW_LOCK_KEY = zlib.crc32(b"cbis: review event chain")
 MIGRATION_LOCK_KEY = zlib.crc32(b"cbis: schema migrations")
 LOGIN_REFUSALS_LOCK_KEY = zlib.crc32(b"cbis: refused-login tally")
 

@@ -367,3 +367,60 @@ class PerceptualHash(Base):
     featureless: Mapped[bool] = mapped_column(Boolean)
     thumbnail_distance: Mapped[int | None] = mapped_column(Integer, nullable=True)
     thumbnail_mismatch: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReviewCategory(Base):
+    """A category a file can be given (schema version 9): the Project VIC scheme (seeded, locked) and the case's
+    own. Append-only: a code keeps its meaning."""
+
+    __tablename__ = "review_categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    vics_category: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the VICS Category it exports as
+    pertinent: Mapped[bool] = mapped_column(Boolean)
+    locked: Mapped[bool] = mapped_column(Boolean)  # the Project VIC scheme
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(Text)
+
+
+class ReviewEvent(Base):
+    """One review change (schema version 9): append-only (triggers) and hash-chained like the audit log; the
+    current review state of a file is what its events add up to (db/review.py)."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (
+        Index("ix_review_events_file", "file_id", "kind"),
+        Index("ix_review_events_kind_value", "kind", "after_value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(Integer)  # no foreign key: the log stands alone
+    file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the content decided on
+    kind: Mapped[str] = mapped_column(String(16))  # category | tag_add | tag_remove | note
+    tag: Mapped[str | None] = mapped_column(Text, nullable=True)  # the tag of tag_add and tag_remove
+    before_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    after_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    examiner: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(16))  # cli | viewer | import
+    session_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    based_on: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the latest event the writer had seen
+    conflict: Mapped[bool] = mapped_column(Boolean)  # based_on was no longer the latest: a stale view
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReviewRollup(Base):
+    """A case's own version of a forensic rollup (schema version 9), replacing the shipped one of its name."""
+
+    __tablename__ = "review_rollups"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    synsets_json: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40))
+    updated_by: Mapped[str] = mapped_column(Text)

@@ -13,7 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from cbis import wordnet
-from cbis.db import hashsets
+from cbis.db import hashsets, review
 from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
@@ -77,6 +77,12 @@ class SearchFilters:
     hashset: str | None = None
     hide_known: bool = False
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
+    # Examiner review (db/review.py): the file's examiner category (CAT-0: none yet), a tag it has; a rollup's
+    # ImageNet classes, resolved by the caller from the rollup's name (services/rollups.py): the top-1 is one.
+    category: str | None = None
+    tag: str | None = None
+    rollup: str | None = None
+    rollup_classes: list[str] | None = None
 
 
 @dataclass
@@ -130,6 +136,11 @@ class SearchHit:
     matched_rank: int | None = None
     matched_score: float | None = None
     hashsets: list[dict[str, Any]] = field(default_factory=list)  # the file's hash-set matches (set, kind, category)
+    wnid: str | None = None  # the top-1's WordNet id (wordnet.display_name gives the name an examiner reads)
+    matched_wnid: str | None = None
+    # The examiner's review (db/review.py): category (None: uncategorised), tags, note, and the pre-category a
+    # notable hash set gives (shown as the set's; never the examiner's)
+    review: dict[str, Any] = field(default_factory=dict)
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -211,7 +222,7 @@ def _like(column: Any, text: str) -> Any:
 def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     """The rows `cbis search` and the viewer list, unordered: one definition so both always agree."""
     top1 = (
-        select(Prediction.file_id, Prediction.label, Prediction.score)
+        select(Prediction.file_id, Prediction.label, Prediction.score, Prediction.wnid)
         .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
         .subquery("top1")
     )
@@ -251,6 +262,7 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             Exif.conflicts_json,
             top1.c.label,
             top1.c.score,
+            top1.c.wnid,
             File.missing_since_run_id.label("missing_since_run"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
@@ -261,7 +273,14 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     if filters.unprocessed:
         conditions.append(File.status == "unprocessed")
     elif not (
-        filters.hash or filters.ext_mismatch or filters.known or filters.notable or filters.hashset or filters.anomalies
+        filters.hash
+        or filters.ext_mismatch
+        or filters.known
+        or filters.notable
+        or filters.hashset
+        or filters.anomalies
+        or filters.tag
+        or (filters.category and filters.category != review.UNCATEGORIZED)
     ):
         # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
         conditions.append(File.status == "image")
@@ -320,6 +339,21 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         conditions.append(hashsets.match_condition(kind="notable"))
     if filters.hashset:
         conditions.append(hashsets.match_condition(set_name=filters.hashset))
+    if filters.category:
+        conditions.append(review.category_condition(filters.category))
+    if filters.tag:
+        conditions.append(review.tag_condition(filters.tag))
+    if filters.rollup_classes is not None:
+        conditions.append(
+            exists(
+                select(Prediction.file_id).where(
+                    Prediction.file_id == File.id,
+                    Prediction.model_id == (model_id if model_id is not None else -1),
+                    Prediction.rank == 1,
+                    Prediction.wnid.in_(_literal_text("rollup_classes", filters.rollup_classes)),
+                )
+            )
+        )
     return query.where(*conditions)
 
 
@@ -331,6 +365,12 @@ def _literal_ids(name: str, ids: list[int]) -> BindParameter[Any]:
     # Written into the statement as integers, not one bound parameter each: a case's stacks can hold more files
     # than SQLite (32,766) or PostgreSQL (65,535) take parameters. Only ints, so nothing to escape.
     return bindparam(name, [int(i) for i in ids], expanding=True, literal_execute=True)
+
+
+def _literal_text(name: str, values: list[str]) -> BindParameter[Any]:
+    # WordNet ids only (n01234567): checked here, since they are written into the statement.
+    checked = [value for value in values if len(value) == 9 and value[0] == "n" and value[1:].isdigit()]
+    return bindparam(name, checked or [""], expanding=True, literal_execute=True)
 
 
 def ordering(columns: Any, sort: str) -> list[Any]:
@@ -368,6 +408,7 @@ def search(
         by_id = {hit.id: hit for hit in hits}
         for file_id, matches in hashsets.matches_of(connection, list(by_id)).items():
             by_id[file_id].hashsets = [asdict(match) for match in matches]
+        _add_review(connection, by_id)
     if with_predictions and model_id is not None and hits:
         by_id = {hit.id: hit for hit in hits}
         rows = connection.execute(
@@ -380,7 +421,7 @@ def search(
     if filters.label and model_id is not None and hits:
         by_id = {hit.id: hit for hit in hits}
         rows = connection.execute(
-            select(Prediction.file_id, Prediction.rank, Prediction.label, Prediction.score)
+            select(Prediction.file_id, Prediction.rank, Prediction.label, Prediction.score, Prediction.wnid)
             .where(
                 Prediction.model_id == model_id,
                 Prediction.file_id.in_(list(by_id)),
@@ -388,11 +429,27 @@ def search(
             )
             .order_by(Prediction.file_id, Prediction.rank)
         )
-        for file_id, rank, label, score in rows:
+        for file_id, rank, label, score, wnid in rows:
             hit = by_id[file_id]
             if hit.matched_rank is None:  # the best-ranked of the labels that matched
-                hit.matched_rank, hit.matched_label, hit.matched_score = rank, label, score
+                hit.matched_rank, hit.matched_label, hit.matched_score, hit.matched_wnid = rank, label, score, wnid
     return hits
+
+
+def _add_review(connection: Connection, by_id: dict[int, SearchHit]) -> None:
+    ids = list(by_id)
+    states = review.fold(review.events(connection, ids))
+    pre = review.precategories(connection, ids)
+    for file_id, hit in by_id.items():
+        state = states.get(file_id, review.ReviewState())
+        found = pre.get(file_id, [])
+        hit.review = {
+            "category": state.category,
+            "tags": list(state.tags),
+            "note": state.note,
+            "precategorized_from": [asdict(p) for p in found],
+            "conflicts": state.conflicts,
+        }
 
 
 def _hit(row: Any) -> SearchHit:

@@ -105,3 +105,4 @@ from cbis.reports import html_format as _html_format  # noqa: E402,F401
 from cbis.reports import kmz_format as _kmz_format  # noqa: E402,F401
 from cbis.reports import pdf_format as _pdf_format  # noqa: E402,F401
 from cbis.reports import timeline_format as _timeline_format  # noqa: E402,F401
+from cbis.reports import vics_format as _vics_format  # noqa: E402,F401

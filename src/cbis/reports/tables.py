@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cbis import anomalies
-from cbis.db import access, hashsets, queries
+from cbis.db import access, hashsets, queries, review
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db.queries import ModelRef
@@ -75,6 +75,41 @@ HASHSET_MATCHES = ReportTable(
 )
 
 
+def _review(connection: Connection, _: ModelRef | None) -> Rows:
+    for row in review.reviewed_files(connection):
+        state = row["state"]
+        yield {
+            "evidence": row["evidence"],
+            "path": row["path"],
+            "sha256": row["sha256"],
+            "category": state.category or "",
+            "category_by": state.category_by or "",
+            "tags": "; ".join(state.tags),
+            "note": state.note or "",
+            "precategorized": "; ".join(f"{p.code or p.category} ({p.set_name})" for p in state.precategorized_from),
+            "conflicts": state.conflicts,
+            "events": state.events,
+        }
+
+
+# The examiner's decisions: one row per file with a review event or a hash-set category. `category` is the
+# examiner's only (empty: uncategorised); `precategorized` is what notable hash sets say, never the decision.
+REVIEW = ReportTable(
+    "review",
+    ("evidence", "path", "sha256", "category", "category_by", "tags", "note", "precategorized", "conflicts", "events"),
+    _review,
+)
+REVIEW_EVENTS = ReportTable(
+    "review_events",
+    (
+        "id", "file_id", "file_sha256", "kind", "tag", "before_value", "after_value", "examiner", "at", "origin",
+        "session_id", "based_on", "conflict", "prev_hash", "row_hash",
+    ),
+    lambda connection, _: (asdict(event) for event in review.events(connection)),
+    log=True,
+)  # fmt: skip
+
+
 def _anomalies(connection: Connection, _: ModelRef | None) -> Rows:
     found = anomalies.ranked(anomalies_db.all_facts(connection), lambda ids: anomalies_db.facts_by_id(connection, ids))
     for anomaly in found:
@@ -117,7 +152,9 @@ TABLES: tuple[ReportTable, ...] = (
     SUMMARY,
     HASHSET_MATCHES,
     ANOMALIES,
+    REVIEW,
     AUDIT_LOG,
     ACCESS_LOG,
     LOGIN_REFUSALS,
+    REVIEW_EVENTS,
 )

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from cbis import rollups
 from cbis.db import hashsets, queries
+from cbis.db import review as review_db
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UnknownModelError, UsageError
 from cbis.ingest._text import escape_unprintable
+from cbis.services import review
 from cbis.services.cases import Case
 from cbis.services.locations import identity
 
@@ -51,6 +54,20 @@ def check_hashset(connection: Connection, name: str | None) -> None:
     if name is not None and hashsets.set_by_name(connection, name) is None:
         held = ", ".join(s.name for s in hashsets.list_sets(connection)) or "none (cbis hashset import)"
         raise UsageError(f"--hashset: this case has no hash set named {name!r}; its sets: {held}")
+
+
+def resolve_review_filters(connection: Connection, filters: SearchFilters) -> None:
+    """--category names one of the case's categories (its code as listed), --rollup one of its rollups (whose
+    classes the query then looks for), --tag is a tag's text."""
+    if filters.category is not None:
+        filters.category = review.check_category(connection, filters.category).code
+    if filters.tag is not None:
+        filters.tag = filters.tag.strip()
+        if not filters.tag:
+            raise UsageError("--tag takes a tag's text")
+    if filters.rollup is not None:
+        rollup = rollups.find(review_db.rollups(connection), filters.rollup.strip())
+        filters.rollup_classes = sorted(rollup.classes)
 
 
 def validate_filters(filters: SearchFilters) -> None:
@@ -200,6 +217,7 @@ def search_case(
         raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
     with case.engine.connect() as connection:
         check_hashset(connection, filters.hashset)
+        resolve_review_filters(connection, filters)
         model = select_model(connection, model_name)
         filters.model_id = model.id if model else None
         if similar_to is None:

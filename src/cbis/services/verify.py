@@ -1,4 +1,4 @@
-"""`cbis verify`: is the audit chain whole, and is the evidence still what was indexed?
+"""`cbis verify`: are the audit chain and the review event chain whole, and is the evidence still what was indexed?
 
 Re-hashes every recorded file (SHA-256, the hash an examiner's report quotes) and walks each evidence root
 again, listing every file changed, missing or added since indexing. A file that could not be read when it was
@@ -20,6 +20,7 @@ from cbis.db import queries
 from cbis.errors import EvidenceError
 from cbis.ingest.hashing import FileChangedError, read_and_hash
 from cbis.ingest.walk import CANNOT_STAT, UNLISTED, WalkEntry, WalkSkip, display_path, walk
+from cbis.services import review
 from cbis.services.cases import Case
 
 
@@ -33,6 +34,10 @@ class VerifyResult:
     # The newest row when verify read the log (its own "started" row): (id, row hash). A hash chain cannot show
     # that its newest rows were cut off; an examiner who notes this id and hash in the report can.
     audit_head: tuple[int, str] | None = None
+    # The review events (schema 9): their own hash chain, and the replay of every file's state from them.
+    review_events: int = 0
+    review_problems: list[str] = field(default_factory=list)
+    review_head: tuple[int, str] | None = None
     files_checked: int = 0
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -50,6 +55,7 @@ class VerifyResult:
         return not (
             self.integrity_problems
             or self.audit_problems
+            or self.review_problems
             or self.changed
             or self.missing
             or self.added
@@ -61,6 +67,7 @@ class VerifyResult:
         counts = {
             "database integrity problems": len(self.integrity_problems),
             "audit problems": len(self.audit_problems),
+            "review log problems": len(self.review_problems),
             "changed": len(self.changed),
             "missing": len(self.missing),
             "added": len(self.added),
@@ -78,6 +85,7 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
         if result.integrity_problems:
             return result
         records = case_db.audit_records(connection)
+        replayed = review.replay(connection)
         recorded = [
             (
                 root,
@@ -90,6 +98,11 @@ def verify_case(case: Case, *, on_file: Callable[[str], None] | None = None) -> 
     result.audit_entries = len(records)
     result.audit_problems = case_db.broken_audit_links(records)
     result.audit_head = (records[-1].id, records[-1].row_hash) if records else None
+    result.review_events, result.review_problems, result.review_head = (
+        replayed.events,
+        replayed.problems,
+        replayed.head,
+    )
     for root, root_bytes, files, skips in recorded:
         root_path = Path(os.fsdecode(root_bytes))  # the exact bytes: the text form is escaped for display
         if not root_path.is_dir():

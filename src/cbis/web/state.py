@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from cbis.db import anomalies as anomalies_db
 from cbis.db import queries
+from cbis.db import review as review_db
 from cbis.db.queries import ModelRef, SearchFilters
 
 TEXT_FIELDS = ("label", "make", "camera_model")
@@ -30,7 +31,7 @@ MAX_TEXT = 200
 # The names of the query parameters, in the order links write them.
 PARAMETERS = (
     "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "known", "stack",
-    "stacks", "model", "sort",
+    "category", "tag", "rollup", "stacks", "model", "sort",
     "per_page",
 )  # fmt: skip
 PARAM_TITLES = {
@@ -51,6 +52,9 @@ PARAM_TITLES = {
     "notable": "in a notable hash set",
     "known": "files in known hash sets",
     "stack": "look-alikes of file",
+    "category": "review category",
+    "tag": "review tag",
+    "rollup": "rollup",
 }
 # Visual stacks (the same picture resized, re-encoded, stripped, turned): one tile each, or every member.
 STACK_CHOICES = ("collapse", "expand")
@@ -162,6 +166,26 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     filters.known = known == "only"
     if known != "hide":
         params["known"] = known
+
+    # Examiner review (db/review.py), the same filters as `cbis search --category/--tag/--rollup`.
+    category = text("category")
+    if category is not None:
+        codes = {c.code.upper(): c.code for c in review_db.categories(connection)}
+        if category.upper() not in codes:
+            errors["category"] = "one of " + ", ".join(codes.values())
+            params.pop("category")
+        else:
+            filters.category = params["category"] = codes[category.upper()]
+    filters.tag = text("tag")
+    rollup_name = text("rollup")
+    if rollup_name is not None:
+        known_rollups = {r.name: r for r in review_db.rollups(connection)}
+        if rollup_name not in known_rollups:
+            errors["rollup"] = "one of " + ", ".join(known_rollups)
+            params.pop("rollup")
+        else:
+            filters.rollup = rollup_name
+            filters.rollup_classes = sorted(known_rollups[rollup_name].classes)
 
     stacks = (args.get("stacks") or "collapse").strip().lower()
     if stacks not in STACK_CHOICES:
