@@ -13,6 +13,13 @@ from pathlib import Path
 
 import pytest
 
+# pytest-xdist's workers run with COLUMNS=80 and LINES=24 (execnet sets them), a plain pytest run without: rich's
+# consoles in cbis.cli read $COLUMNS once, when first imported, so the same table came out folded at 80 columns
+# under `make test` and unfolded in a single test run. Removed before anything imports cbis.cli: every test sees
+# the console an examiner's redirected output gets (cli/_common._Console), whichever way pytest runs.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 from tests.hostile.helpers import Node, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ as append-only review events."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,7 +12,9 @@ from rich.text import Text
 
 from cbis.cli import _filters as f
 from cbis.cli._common import CaseOption, CbisCommand, CbisGroup, audited_case, stdout, user_errors
-from cbis.services import review
+
+if TYPE_CHECKING:
+    from cbis.services import review
 
 app = typer.Typer(
     cls=CbisGroup, no_args_is_help=True, help="Examiner review: categories, tags and notes (append-only events)."
@@ -51,6 +53,8 @@ def _bulk(
     dry_run: bool,
     options: dict[str, object],
 ) -> None:
+    from cbis.services import review
+
     filters = f.make_filters(**options)
     with user_errors(), audited_case(ctx, case) as opened:
         result = review.apply_change(opened, files or [], filters, kind, value, examiner=examiner, dry_run=dry_run)
@@ -60,6 +64,8 @@ def _bulk(
 @app.command("categories", cls=CbisCommand)
 def categories(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the review categories (the Project VIC scheme, locked, then the case's own) with their file counts."""
+    from cbis.services import review
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         listed = review.category_listing(opened)
     table = Table(title="review categories")
@@ -95,6 +101,8 @@ def add_category(
     case: CaseOption = None,
 ) -> None:
     """Add a case-defined review category (categories are never changed or removed: a code keeps its meaning)."""
+    from cbis.services import review
+
     with user_errors(), audited_case(ctx, case) as opened:
         made = review.create_category(
             opened, code, name, description=description, pertinent=not not_pertinent, examiner=examiner
@@ -212,6 +220,8 @@ def show(
     case: CaseOption = None,
 ) -> None:
     """Show a file's review: category, tags, note, hash-set pre-categories, and every event in order."""
+    from cbis.services import review
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         found = review.show(opened, file)
     for item in found:
@@ -242,6 +252,8 @@ def show(
 @app.command("conflicts", cls=CbisCommand)
 def conflicts(ctx: typer.Context, case: CaseOption = None) -> None:
     """List the review changes made on a stale view (another examiner had changed the file since): both are kept."""
+    from cbis.services import review
+
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         listed = review.conflict_listing(opened)
     if not listed:
@@ -269,6 +281,8 @@ def rollups(
 ) -> None:
     """List the forensic rollups (sets of WordNet synsets) with how often examiners agreed: of the files in each
     (by top-1 class) that were categorised, how many got a pertinent category. --import edits them for this case."""
+    from cbis.services import review
+
     if import_file is not None:
         with user_errors(), audited_case(ctx, case) as opened:
             done = review.import_rollups(opened, import_file, examiner=examiner)
@@ -307,6 +321,8 @@ def import_(
 ) -> None:
     """Import the review in a Project VIC VICS JSON export into the case's files with the same hashes (additive;
     a hash set's pre-category is not a decision and is left out)."""
+    from cbis.services import review
+
     with user_errors(), audited_case(ctx, case) as opened:
         done = review.import_vics(opened, file, examiner=examiner)
     stdout.print(
