@@ -260,3 +260,25 @@ def test_case_uco_passes_case_validate_and_a_broken_one_does_not(classified: Pat
     assert refused.returncode != 0 and "pictureWidht" in refused.stderr  # an undefined concept, named
     refused = case_validate(not_hex)
     assert refused.returncode != 0 and "Conforms: False" in refused.stdout and "hexBinary" in refused.stdout
+
+
+def test_review_decisions_are_in_the_report_and_select_its_files(classified: Path, tmp_path: Path) -> None:
+    nikon = sorted(
+        row["path"] for row in stored_rows(classified, "exif_rows") if "nikon" in (row["make"] or "").lower()
+    )
+    assert len(nikon) >= 2
+    for args in (
+        ("set", "--make", "nikon", "--category", "CAT-5"),
+        ("tag", nikon[0], "holiday-set"),
+        ("note", nikon[0], "same <b>beach</b> as the others"),
+    ):
+        result = cbis("review", *args, "--case", classified, "--examiner", "alice")
+        assert result.exit_code == 0, result.output
+    report(classified, "--html", tmp_path / "reviewed", "--category", "CAT-5")
+    page = read_page(tmp_path / "reviewed" / "index.html")
+    assert len(page.files()) == len(nikon)
+    assert "Selection: --category CAT-5" in page.words
+    assert page.words.count("Review category CAT-5") == len(nikon)
+    assert "tags holiday-set" in page.words and "note same <b>beach</b> as the others" in page.words
+    report(classified, "--html", tmp_path / "tagged", "--tag", "holiday-set")
+    assert len(read_page(tmp_path / "tagged" / "index.html").files()) == 1

@@ -172,6 +172,7 @@ def file_row(
             ],
         ),
         ("Anomalies", [(f"{reason.code} ({reason.weight:g})", reason.detail) for reason in reasons]),
+        ("Review", review_items(hit.review)),
     ]
     shown = [(title, [(name, value) for name, value in items if value]) for title, items in groups]
     return {
@@ -182,6 +183,20 @@ def file_row(
         "anomalous": bool(reasons),
         "groups": [(title, items) for title, items in shown if items],
     }
+
+
+def review_items(review: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The examiner's decisions (cbis review, the viewer), and a hash set's category as that set's, never as one."""
+    return [
+        ("category", review.get("category")),
+        ("tags", ", ".join(review.get("tags") or ()) or None),
+        ("note", review.get("note")),
+        *(
+            (f"pre-categorised by {pre['set_name']}", pre.get("code") or pre.get("category"))
+            for pre in review.get("precategorized_from") or ()
+        ),
+        ("conflicting changes", str(review["conflicts"]) if review.get("conflicts") else None),
+    ]
 
 
 def _rows(context: DocumentContext, hits: list[SearchHit]) -> list[dict[str, Any]]:
