@@ -300,10 +300,15 @@ def _style() -> tuple[str, str]:
 
 
 def render_pages(
-    context: DocumentContext, page_size: int | None, page_count: int | None = None
+    context: DocumentContext,
+    page_size: int | None,
+    page_count: int | None = None,
+    *,
+    audit_head: tuple[int, str] | None = None,
 ) -> Iterator[tuple[str, str, int]]:
     """Each page of the report: its file name, its HTML and how many files it lists. page_size None: one page
-    that lists every file (what --pdf prints); page_count: exactly that many pages."""
+    that lists every file (what --pdf prints); page_count: exactly that many pages. `audit_head` puts the audit
+    log's head on the page: the PDF's (never byte-identical anyway), not the HTML's (see the module docstring)."""
     totals = summary(context, page_size, page_count)
     custody = _custody(context)
     css, style_hash = _style()
@@ -320,6 +325,7 @@ def render_pages(
         "pages": totals["pages"],
         "page_name": page_name,
         "page_size": page_size,
+        "audit_head": audit_head,
     }
     template = _environment().get_template("report.html")
     first = 1

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from cbis.db.case import audit_head
 from cbis.errors import ReportToolError
 from cbis.reports import DocumentContext, PartWriter, register_document
 from cbis.reports.html_format import render_pages
@@ -125,7 +126,8 @@ class PdfDocument:
         _sync_playwright()
 
         def fill(raw: BinaryIO) -> int:
-            ((_, page_html, files),) = list(render_pages(context, None))
+            head = audit_head(context.connection)  # the chain as it stood when this report began
+            ((_, page_html, files),) = list(render_pages(context, None, audit_head=head))
             raw.write(print_pdf(page_html, context.case_number, executable))
             return files
 
