@@ -224,6 +224,19 @@ def files_matching(connection: Connection, filters: SearchFilters) -> list[int]:
     return [hit.id for hit in queries.search(connection, filters, limit=None)]
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a viewer page showed: the review log up to this event id (None: the log was empty). A change made on
+    the page is based on the field's latest event up to it, so a change on a stale page is a recorded conflict."""
+
+    last_event: int | None
+
+
+def seen_now(connection: Connection) -> Seen:
+    found = db.chain_head(connection)
+    return Seen(None if found is None else found[0])
+
+
 @dataclass
 class ChangeResult:
     matched: int  # files named or found by the filter
@@ -243,9 +256,13 @@ def change(
     dry_run: bool = False,
     origin: str = "cli",
     session_id: str | None = None,
+    seen: Seen | None = None,
 ) -> ChangeResult:
     """Set a category, add or remove a tag, or set a note on these files: one event per file whose value
-    changes; a file already so is left as it is. A dry run appends nothing and says how many would change."""
+    changes; a file already so is left as it is. A dry run appends nothing and says how many would change.
+
+    Each event is based on the field's latest event (the CLI sees the case as it is), or on the latest up to
+    `seen` for a change made on a viewer page."""
     if kind == "category":
         value = check_category(connection, value or "").code
     elif kind in db.TAG_KINDS:
@@ -264,7 +281,11 @@ def change(
         changed += 1
         if dry_run:
             continue
-        key = db.field_key(kind, value if kind in db.TAG_KINDS else None)
+        tag = value if kind in db.TAG_KINDS else None
+        if seen is None:
+            based_on = state.heads.get(db.field_key(kind, tag))
+        else:
+            based_on = db.head_seen(connection, file_id, kind, tag, seen.last_event)
         _, conflict = _append(
             connection,
             NewReviewEvent(
@@ -274,12 +295,54 @@ def change(
                 examiner=examiner,
                 origin=origin,
                 at=now,
-                based_on=state.heads.get(key),
+                based_on=based_on,
                 session_id=session_id,
             ),
         )
         conflicted += conflict
     return ChangeResult(len(file_ids), changed, conflicted, dry_run, value)
+
+
+def undo_last(connection: Connection, session_id: str, *, examiner: str, origin: str = "viewer") -> ChangeResult:
+    """Undo this session's latest change (every event of it: a bulk change is one): one more event per field
+    setting it back to its value before, based on the event undone (so a change someone made since is a
+    recorded conflict, never lost). Undoing again undoes the undo."""
+    batch = db.last_session_batch(connection, session_id)
+    if not batch:
+        raise ReviewError("nothing to undo: this session has changed no review yet")
+    examiner = _check_examiner(examiner)
+    states = review_state(connection, sorted({event.file_id for event in batch}))
+    now = utc_now()
+    changed = conflicted = 0
+    for event in batch:
+        kind, value = _inverse(event)
+        if not _changes(states[event.file_id], kind, value):
+            continue
+        _, conflict = _append(
+            connection,
+            NewReviewEvent(
+                file_id=event.file_id,
+                kind=kind,
+                value=value,
+                examiner=examiner,
+                origin=origin,
+                at=now,
+                based_on=event.id,
+                session_id=session_id,
+            ),
+        )
+        changed += 1
+        conflicted += conflict
+    return ChangeResult(len(batch), changed, conflicted)
+
+
+def _inverse(event: StoredReviewEvent) -> tuple[str, str | None]:
+    """The change that sets the event's field back to its value before it."""
+    if event.kind == "category":
+        return "category", event.before_value or db.UNCATEGORIZED
+    if event.kind == "note":
+        return "note", event.before_value
+    return ("tag_remove" if event.before_value is None else "tag_add"), event.tag
 
 
 def _changes(state: ReviewState, kind: str, value: str | None) -> bool:
