@@ -115,6 +115,8 @@ def test_a_post_appends_one_event_naming_the_examiner(review_case: Path) -> None
     alice = Examiner(review_case, "alice")
     page = alice.load(f"/image/{first}")
     assert 'id="review-category-form"' in page and "CAT-0</span> uncategorised" in page
+    assert f'name="next" value="/image/{second}"' in page  # a category moves on to the next image
+    assert f'name="next" value="/image/{first}"' in page  # a tag, a note, an undo come back here
     response = alice.browser.post(
         "/review",
         data={
@@ -180,6 +182,7 @@ def test_two_examiners_on_one_stale_page_record_a_conflict_and_see_each_other(re
         assert f"event {second.id}: bob set category to CAT-5 over CAT-1" in page  # and nothing is lost
     gallery = alice.load("/?category=CAT-5")
     assert f'data-file="{file_id}"' in gallery and ">conflict</span>" in gallery
+    assert 'name="next" value="/?category=CAT-5"' in gallery
     # A bulk change from the gallery: one event per selected file, each based on what the page showed.
     ids = image_ids(review_case)[1:3]
     alice.load("/")

@@ -57,7 +57,7 @@ def _review_context(conn: Connection) -> dict[str, Any]:
         "category_names": {category.code: category.name for category in categories},
         "review_seen": review.seen_now(conn).last_event,
         "no_account": NO_ACCOUNT,
-        "here": request.full_path.removesuffix("?"),
+        "review_here": request.full_path.removesuffix("?"),  # where a review form sends the browser back to
     }
 
 
