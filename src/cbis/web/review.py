@@ -9,7 +9,7 @@ JavaScript; static/keys.js submits the same forms from the keyboard. Each post:
 - is written through a writer of its own (`db.review.open_review_engine`), which can append review events and
   nothing else; the pages keep reading through the read-only request connection;
 - carries `seen`, the review log's last event id when the page was made: each event is based on what the page
-  showed (`services.review.Seen`), so a change made on a stale page (another examiner changed the file since) is
+  showed (`db.review_changes.Seen`), so a change made on a stale page (another examiner changed the file since) is
   recorded as a conflict, never lost; origin `viewer`, session the web session's id (the SHA-256 of its token).
 
 After the change the browser is sent on to `next` (a path on this viewer): the next image after a category is
@@ -25,10 +25,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 
+from cbis.db import review_changes as review
 from cbis.db.access import UserRecord
 from cbis.db.review import KINDS, open_review_engine
 from cbis.errors import ReviewError
-from cbis.services import review
 from cbis.web.auth import safe_next
 
 ENGINE_KEY = "cbis.review"

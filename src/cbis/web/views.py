@@ -22,10 +22,10 @@ from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db import duplicates, hashsets, queries, viewer
 from cbis.db import review as review_db
+from cbis.db import review_changes as review
 from cbis.db.viewer import FileLocation
 from cbis.reports.csv_format import CSV
 from cbis.reports.tables import FILES
-from cbis.services import review
 from cbis.web import charts, evidence, exif, lookalikes
 from cbis.web.db import connection, engine
 from cbis.web.review import NO_ACCOUNT
