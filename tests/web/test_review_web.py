@@ -6,6 +6,7 @@ sets the field back, and neither the browsing connection nor the review writer c
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -247,3 +248,33 @@ def test_without_accounts_review_is_shown_read_only(backend_case: Path, evidence
     refused = client.post("/review", data={"csrf_token": "t" * 43, "file": str(file_id), "set": "CAT-1"})
     assert refused.status_code == 403 and "cbis user add" in refused.get_data(as_text=True)
     assert events(backend_case) == []
+
+
+def test_a_hash_set_category_is_shown_as_the_sets_and_never_as_the_examiners(review_case: Path, tmp_path: Path) -> None:
+    file_id = image_ids(review_case)[0]
+    case = open_case(review_case, readonly=True)
+    try:
+        with case.engine.connect() as connection:
+            md5, size = connection.execute(text("SELECT md5, size FROM files WHERE id = :i"), {"i": file_id}).one()
+    finally:
+        case.close()  # the digest as indexed: reading the evidence again would change its access time
+    vics = tmp_path / "vics.json"
+    vics.write_text(
+        json.dumps(
+            {
+                "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media",
+                "value": [{"MediaID": 7, "Category": 3, "MD5": md5, "MediaSize": size}],
+            }
+        )
+    )
+    result = cbis("hashset", "import", "PV-US", vics, "--kind", "notable", "--case", review_case)
+    assert result.exit_code == 0, result.stderr
+    alice = Examiner(review_case, "alice")
+    page = alice.load(f"/image/{file_id}")
+    assert "pre-categorised CAT-3 from PV-US" in page and "CAT-0</span> uncategorised" in page
+    assert "pre CAT-3" in alice.load("/?notable=1")
+    assert alice.post([file_id], set="CAT-4") == 303
+    page = alice.load(f"/image/{file_id}")
+    assert "CAT-4</span> Comparison / Exemplar" in page
+    assert "pre-categorised CAT-3 from PV-US" in page and "category stands" in page
+    assert state(review_case, file_id).category == "CAT-4"
