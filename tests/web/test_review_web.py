@@ -278,3 +278,28 @@ def test_a_hash_set_category_is_shown_as_the_sets_and_never_as_the_examiners(rev
     assert "CAT-4</span> Comparison / Exemplar" in page
     assert "pre-categorised CAT-3 from PV-US" in page and "category stands" in page
     assert state(review_case, file_id).category == "CAT-4"
+
+
+def test_hostile_tags_and_notes_are_escaped_and_case_categories_get_the_next_keys(review_case: Path) -> None:
+    file_id = image_ids(review_case)[0]
+    case = open_case(review_case)
+    try:
+        with case.engine.begin() as connection:
+            review.add_category(connection, "WEAPON", "Weapons seen", examiner="lead")
+    finally:
+        case.close()
+    alice = Examiner(review_case, "alice")
+    page = alice.load(f"/image/{file_id}")
+    assert 'name="set" value="CAT-5" data-key="5"' in page and 'name="set" value="WEAPON" data-key="6"' in page
+    script = "<script>alert(1)</script>"
+    assert alice.post([file_id], kind="tag_add", value=script) == 303
+    alice.load(f"/image/{file_id}")
+    note = "line one\n" + "é" * 9_990  # a note of 10,000 characters fits the form's limit
+    assert alice.post([file_id], kind="note", value=note) == 303
+    for url in (f"/image/{file_id}", "/"):
+        page = alice.load(url)
+        assert script not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert state(review_case, file_id).note == note
+    assert alice.post([file_id], set="WEAPON") == 303
+    assert state(review_case, file_id).category == "WEAPON"
+    assert alice.post([file_id], kind="note", value="\x00") == 400  # refused in a line, as by the CLI
