@@ -184,6 +184,9 @@ def test_two_examiners_on_one_stale_page_record_a_conflict_and_see_each_other(re
     gallery = alice.load("/?category=CAT-5")
     assert f'data-file="{file_id}"' in gallery and ">conflict</span>" in gallery
     assert 'name="next" value="/?category=CAT-5"' in gallery
+    overview = alice.load("/overview")
+    assert 'id="overview-agreement"' in overview and "Weapons" in overview
+    assert re.search(r'category=CAT-5">CAT-5</a></td><td>Non-pertinent.*?</td><td class="num">1</td>', overview)
     # A bulk change from the gallery: one event per selected file, each based on what the page showed.
     ids = image_ids(review_case)[1:3]
     alice.load("/")
