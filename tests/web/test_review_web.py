@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -306,3 +308,31 @@ def test_hostile_tags_and_notes_are_escaped_and_case_categories_get_the_next_key
     assert alice.post([file_id], set="WEAPON") == 303
     assert state(review_case, file_id).category == "WEAPON"
     assert alice.post([file_id], kind="note", value="\x00") == 400  # refused in a line, as by the CLI
+
+
+def test_simultaneous_posts_from_two_viewers_keep_the_chain_and_record_the_conflict(review_case: Path) -> None:
+    ids = image_ids(review_case)
+    alice, bob = Examiner(review_case, "alice"), Examiner(review_case, "bob")  # two viewer processes' apps
+    alice.load("/")
+    bob.load("/")  # the same state on both pages
+    barrier = threading.Barrier(2)
+
+    def post(examiner: Examiner, category: str) -> list[int]:
+        barrier.wait()
+        return [examiner.post([file_id], set=category) for file_id in ids]
+
+    with ThreadPoolExecutor(2) as pool:
+        done = [pool.submit(post, alice, "CAT-1"), pool.submit(post, bob, "CAT-5")]
+        assert [future.result() for future in done] == [[303] * len(ids)] * 2
+    stored = events(review_case)
+    assert len(stored) == 2 * len(ids)
+    for file_id in ids:
+        mine = [e for e in stored if e.file_id == file_id]
+        assert [e.conflict for e in mine] == [False, True]  # whoever came second wrote on a stale page
+        assert mine[1].before_value == mine[0].after_value
+    case = open_case(review_case, readonly=True)
+    try:
+        with case.engine.connect() as connection:
+            assert review.replay(connection).problems == []
+    finally:
+        case.close()
