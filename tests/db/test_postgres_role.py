@@ -1,5 +1,6 @@
 """The README's read-only PostgreSQL role: `cbis serve` works through it, and no session of it can write, even one
-that turns its read-only transactions off (which the engine's READ ONLY session alone would allow)."""
+that turns its read-only transactions off (which the engine's READ ONLY session alone would allow), but for the
+review writer's appending of review events (the README's review grants)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from cbis.db.review import NewReviewEvent, open_review_engine
+from cbis.db.review import events as review_events
+from cbis.services import review
 from cbis.services.cases import create_case, open_case
 from tests.conftest import libpq_url
 from tests.helpers import cbis
@@ -23,6 +27,11 @@ GRANTS = (
     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}",
     "ALTER ROLE {role} SET default_transaction_read_only = on",
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",  # PostgreSQL 15's default; older servers need it said
+)
+# The README's grants for examiner review in the viewer: append review events, nothing else.
+REVIEW_GRANTS = (
+    "GRANT INSERT ON review_events TO {role}",
+    "GRANT USAGE ON SEQUENCE review_events_id_seq TO {role}",
 )
 
 
@@ -38,7 +47,7 @@ def test_viewer_role_reads_and_cannot_write(
     database = make_url(pg_database).database
     role = f"cbis_viewer_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(libpq_url(pg_database), autocommit=True) as owner:
-        for statement in GRANTS:
+        for statement in (*GRANTS, *REVIEW_GRANTS):
             owner.execute(statement.format(role=role, database=database))  # type: ignore[arg-type]
     try:
         monkeypatch.setenv("CBIS_DB_URL", make_url(pg_database).set(username=role).render_as_string(False))
@@ -66,6 +75,27 @@ def test_viewer_role_reads_and_cannot_write(
                     connection.rollback()
         finally:
             case.close()
+        # The viewer's review writer through the role: it appends a review event, and can write nothing else.
+        writer = open_review_engine(case_dir)
+        try:
+            with writer.begin() as connection:
+                assert connection.execute(text("SELECT current_user")).scalar() == role
+                review.append_review_event(
+                    connection, NewReviewEvent(1, "category", "CAT-5", "alice", "viewer", "2026-01-01T00:00:00Z", None)
+                )
+            for statement in (
+                "UPDATE review_events SET examiner = 'mallory'",
+                "DELETE FROM review_events",
+                "INSERT INTO review_categories (code, name, description, pertinent, locked, created_at, created_by) "
+                "VALUES ('X', 'x', '', true, false, 't', 'e')",
+                "UPDATE files SET sha256 = NULL",
+            ):
+                with writer.begin() as connection, pytest.raises(DBAPIError, match="permission denied"):
+                    connection.execute(text(statement))
+            with writer.connect() as connection:
+                assert [e.examiner for e in review_events(connection)] == ["alice"]
+        finally:
+            writer.dispose()
     finally:
         with psycopg.connect(libpq_url(pg_database), autocommit=True) as owner:
             owner.execute(f"DROP OWNED BY {role}")  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ grants do. `cbis user ...` uses these functions on its ordinary read-write case 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,18 +79,40 @@ _SQLITE_ALLOWED = frozenset(
 _SQLITE_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
 
 
-def _only_access_tables(action: int, name: str | None, value: str | None, _db: str | None, _trigger: str | None) -> int:
-    if action in _SQLITE_ALLOWED or (action in _SQLITE_WRITES and name in WRITABLE_TABLES):
-        return sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and value is None:  # reading a setting; setting one is refused
-        return sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and name == "busy_timeout":  # how long a writer waits (db.engine): harmless
-        return sqlite3.SQLITE_OK
-    return sqlite3.SQLITE_DENY  # files, exif, predictions, audit_log, users; DDL; ATTACH; PRAGMA x = y
+def only_tables(writes: Mapping[str, frozenset[int]]) -> Callable[..., int]:
+    """A SQLite authorizer that allows reading, and only these writes (table -> SQLITE_INSERT, ...)."""
+
+    def authorize(action: int, name: str | None, value: str | None, _db: str | None, _trigger: str | None) -> int:
+        if action in _SQLITE_ALLOWED or (name is not None and action in writes.get(name, ())):
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and value is None:  # reading a setting; setting one is refused
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and name == "busy_timeout":  # how long a writer waits: harmless
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY  # files, exif, predictions, audit_log, users; DDL; ATTACH; PRAGMA x = y
+
+    return authorize
 
 
-def _sqlite_authorizer(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    dbapi_connection.set_authorizer(_only_access_tables)
+_only_access_tables = only_tables({name: _SQLITE_WRITES for name in WRITABLE_TABLES})
+
+
+def open_writer_engine(case_dir: Path, authorizer: Callable[..., int]) -> Engine:
+    """A read-write engine on the case's database held to what `authorizer` allows on SQLite (on PostgreSQL, to
+    the role's grants), or a read-only one for a case on read-only storage; nothing connects before first use."""
+    target = case_database(case_dir)
+    if isinstance(target, Path) and read_only_location(target):
+        return open_readonly(target)
+    engine = open_case_engine(case_dir)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _read_write_session)
+    elif engine.dialect.name == "sqlite":
+
+        def install(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+            dbapi_connection.set_authorizer(authorizer)
+
+        event.listen(engine, "connect", install)  # set after the engine's own PRAGMAs have run
+    return engine
 
 
 def open_access_engine(case_dir: Path) -> Engine:
@@ -102,15 +125,7 @@ def open_access_engine(case_dir: Path) -> Engine:
 
     A case on read-only storage gets a read-only engine here too: the viewer still shows the case, and every
     write (a login, an examiner's access row) fails, so the viewer withholds what it could not log (503)."""
-    target = case_database(case_dir)
-    if isinstance(target, Path) and read_only_location(target):
-        return open_readonly(target)
-    engine = open_case_engine(case_dir)
-    if engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", _read_write_session)
-    elif engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_authorizer)  # set after the engine's own PRAGMAs have run
-    return engine
+    return open_writer_engine(case_dir, _only_access_tables)
 
 
 # --- accounts ---

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select
+from sqlalchemy import Connection, Engine, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from cbis import rollups as rollups_module
@@ -28,6 +30,7 @@ KINDS = ("category", "tag_add", "tag_remove", "note")
 TAG_KINDS = ("tag_add", "tag_remove")
 ORIGINS = ("cli", "viewer", "import")
 UNCATEGORIZED = "CAT-0"
+REVIEW_WRITES = frozenset({sqlite3.SQLITE_INSERT})  # what the viewer's review writer may do to review_events
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,35 @@ def head(connection: Connection, file_id: int, kind: str, tag: str | None) -> tu
     return None if row is None else (int(row[0]), row[1])
 
 
+def head_seen(connection: Connection, file_id: int, kind: str, tag: str | None, seen: int | None) -> int | None:
+    """The id of the latest event on this field of the file among those up to `seen` (the review log's last
+    event id when a page was made; None: the page saw none): the `based_on` of a change made on that page."""
+    if seen is None:
+        return None
+    query = select(ReviewEvent.id).where(ReviewEvent.file_id == file_id, ReviewEvent.id <= seen)
+    if kind in TAG_KINDS:
+        query = query.where(ReviewEvent.kind.in_(TAG_KINDS), ReviewEvent.tag == tag)
+    else:
+        query = query.where(ReviewEvent.kind == kind)
+    found = connection.execute(query.order_by(ReviewEvent.id.desc()).limit(1)).scalar()
+    return None if found is None else int(found)
+
+
+def last_session_batch(connection: Connection, session_id: str) -> list[StoredReviewEvent]:
+    """The events of this session's latest change (one `at`: a bulk change appends its events with one time)."""
+    last = connection.execute(
+        select(ReviewEvent.at).where(ReviewEvent.session_id == session_id).order_by(ReviewEvent.id.desc()).limit(1)
+    ).scalar()
+    if last is None:
+        return []
+    rows = connection.execute(
+        select(*_EVENT_COLUMNS)
+        .where(ReviewEvent.session_id == session_id, ReviewEvent.at == last)
+        .order_by(ReviewEvent.id)
+    )
+    return [_stored(row) for row in rows]
+
+
 def append_event(connection: Connection, event: NewReviewEvent) -> tuple[int, bool]:
     """Append one event chained to the last one: its id, and whether it is a conflict. Call inside a write
     transaction.
@@ -314,6 +346,16 @@ def chain_head(connection: Connection) -> tuple[int, str] | None:
     row = connection.execute(select(ReviewEvent.id, ReviewEvent.row_hash).order_by(ReviewEvent.id.desc()).limit(1))
     first = row.first()
     return None if first is None else (int(first[0]), str(first[1]))
+
+
+def open_review_engine(case_dir: Path) -> Engine:
+    """The viewer's review writer: a read-write engine that can append to review_events and write nothing else
+    (on SQLite an authorizer refuses every other write, DDL and ATTACH; on PostgreSQL the viewer role's grants:
+    README, the viewer role). Only this module's `append_event` (through `services.review`) is given it; the
+    viewer's pages read through their read-only connection."""
+    from cbis.db.access import only_tables, open_writer_engine  # db.access loads the accounts' models
+
+    return open_writer_engine(case_dir, only_tables({ReviewEvent.__tablename__: REVIEW_WRITES}))
 
 
 # --- pre-categories from hash sets ---

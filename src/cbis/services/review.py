@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,28 @@ from cbis.db import review as db
 from cbis.db.models import File, could_be_row_id
 from cbis.db.queries import SearchFilters
 from cbis.db.review import Category, NewReviewEvent, Precategory, ReviewState, StoredReviewEvent
+from cbis.db.review_changes import (  # the connection-level API, shared with the viewer
+    MAX_EXAMINER,
+    MAX_NOTE,
+    MAX_TAG,
+    ChangeResult,
+    Replay,
+    Seen,
+    _check_examiner,
+    add_category,
+    append_review_event,
+    categories,
+    category_codes,
+    change,
+    check_category,
+    check_note,
+    check_tag,
+    conflicts,
+    replay,
+    review_state,
+    seen_now,
+    undo_last,
+)
 from cbis.errors import ReviewError
 from cbis.ingest._text import escape_unprintable
 from cbis.rollups import Agreement, Rollup
@@ -42,159 +63,31 @@ from cbis.services.cases import Case, examiner_for
 from cbis.timestamps import utc_now
 
 __all__ = [
+    "MAX_EXAMINER",
+    "MAX_NOTE",
+    "MAX_TAG",
     "Category",
+    "ChangeResult",
     "NewReviewEvent",
     "Precategory",
+    "Replay",
     "ReviewState",
+    "Seen",
     "StoredReviewEvent",
     "add_category",
     "append_review_event",
     "categories",
+    "category_codes",
+    "change",
+    "check_category",
+    "check_note",
+    "check_tag",
     "conflicts",
     "replay",
     "review_state",
+    "seen_now",
+    "undo_last",
 ]
-
-MAX_TAG = 100
-MAX_NOTE = 10_000
-MAX_EXAMINER = 200
-_CASE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
-
-
-def categories(connection: Connection) -> list[Category]:
-    return db.categories(connection)
-
-
-def category_codes(connection: Connection) -> dict[str, Category]:
-    return {category.code: category for category in db.categories(connection)}
-
-
-def check_category(connection: Connection, code: str) -> Category:
-    """The category of this code (case-insensitive for the Project VIC scheme's CAT-n)."""
-    known = category_codes(connection)
-    found = known.get(code) or known.get(code.upper())
-    if found is None:
-        raise ReviewError(
-            f"no review category {code!r} in this case; its categories: {', '.join(known)} "
-            "(`cbis review categories`; add one with `cbis review add-category`)"
-        )
-    return found
-
-
-def add_category(
-    connection: Connection, code: str, name: str, *, examiner: str, description: str = "", pertinent: bool = True
-) -> Category:
-    """A category the case defines. Codes are 1-40 letters, digits, '.', '_' or '-'; CAT-n is Project VIC's."""
-    code = code.strip()
-    if not _CASE_CODE.fullmatch(code) or code.upper().startswith("CAT-"):
-        raise ReviewError(
-            "a case category's code is 1 to 40 letters, digits, '.', '_' or '-', and does not start with CAT- "
-            "(the Project VIC scheme's)"
-        )
-    name = name.strip()
-    if not name or not name.isprintable() or len(name) > 200:
-        raise ReviewError("a category's name is 1 to 200 printable characters")
-    if code in category_codes(connection):
-        raise ReviewError(f"the case already has a category {code!r}; a code keeps its meaning once given")
-    category = Category(code, name, description.strip(), None, pertinent, False, utc_now(), examiner)
-    db.insert_category(connection, category)
-    return category
-
-
-def _check_examiner(examiner: str) -> str:
-    examiner = examiner.strip()
-    if not examiner or len(examiner) > MAX_EXAMINER or not examiner.isprintable():
-        raise ReviewError("a review names its examiner: 1 to 200 printable characters")
-    return examiner
-
-
-def check_tag(tag: str) -> str:
-    tag = tag.strip()
-    if not tag or len(tag) > MAX_TAG or not tag.isprintable():
-        raise ReviewError(f"a tag is 1 to {MAX_TAG} printable characters")
-    return tag
-
-
-def check_note(note: str) -> str:
-    """A note keeps its lines and tabs; NUL and other control characters are refused (PostgreSQL stores no NUL)."""
-    if len(note) > MAX_NOTE:
-        raise ReviewError(f"a note is at most {MAX_NOTE} characters")
-    if any(not (c.isprintable() or c in "\n\t") for c in note):
-        raise ReviewError("a note holds printable characters, new lines and tabs only")
-    return note
-
-
-def append_review_event(connection: Connection, event: NewReviewEvent) -> int:
-    """Check and append one review event (inside a write transaction); its id."""
-    return _append(connection, event)[0]
-
-
-def _append(connection: Connection, event: NewReviewEvent) -> tuple[int, bool]:
-    if event.kind not in db.KINDS:
-        raise ReviewError(f"a review event's kind is one of: {', '.join(db.KINDS)}")
-    if event.origin not in db.ORIGINS:
-        raise ReviewError(f"a review event's origin is one of: {', '.join(db.ORIGINS)}")
-    if not could_be_row_id(connection.dialect.name, event.file_id):
-        raise ReviewError(f"no file with id {event.file_id} in this case")
-    sha256 = db.file_sha256(connection, [event.file_id])
-    if event.file_id not in sha256:
-        raise ReviewError(f"no file with id {event.file_id} in this case")
-    value = event.value
-    if event.kind == "category":
-        value = check_category(connection, value or "").code
-    elif event.kind in db.TAG_KINDS:
-        value = check_tag(value or "")
-    elif value is not None:
-        value = check_note(value)
-    checked = NewReviewEvent(
-        file_id=event.file_id,
-        kind=event.kind,
-        value=value,
-        examiner=_check_examiner(event.examiner),
-        origin=event.origin,
-        at=event.at,
-        based_on=event.based_on,
-        session_id=event.session_id,
-        file_sha256=event.file_sha256 or sha256[event.file_id],
-    )
-    return db.append_event(connection, checked)
-
-
-def review_state(connection: Connection, file_ids: Sequence[int]) -> dict[int, ReviewState]:
-    """Every one of these files' review state (a file nobody reviewed: an empty state), with its pre-categories."""
-    ids = [file_id for file_id in file_ids if could_be_row_id(connection.dialect.name, file_id)]
-    states = db.fold(db.events(connection, ids))
-    for file_id, found in db.precategories(connection, ids).items():
-        states.setdefault(file_id, ReviewState()).precategorized_from = tuple(found)
-    return {file_id: states.get(file_id, ReviewState()) for file_id in file_ids}
-
-
-@dataclass
-class Replay:
-    states: dict[int, ReviewState]
-    events: int
-    problems: list[str] = field(default_factory=list)
-    head: tuple[int, str] | None = None
-
-
-def replay(connection: Connection) -> Replay:
-    """The whole log read from the first event: each file's state, and whatever does not hold (a broken hash
-    chain, an event whose 'before' does not follow from the events before it, an unknown category)."""
-    stream = list(db.events(connection))
-    known = set(category_codes(connection))
-    problems = db.chain_problems(stream) + db.replay_problems(stream)
-    problems += [
-        f"review event {event.id}: category {event.after_value!r} is not one of the case's categories"
-        for event in stream
-        if event.kind == "category" and event.after_value is not None and event.after_value not in known
-    ]
-    head = (stream[-1].id, stream[-1].row_hash) if stream else None
-    return Replay(db.fold(stream), len(stream), problems, head)
-
-
-def conflicts(connection: Connection) -> list[StoredReviewEvent]:
-    return list(db.events(connection, conflicts_only=True))
-
 
 # --- what the CLI does: changes to files named one by one, or by a search filter ---
 
@@ -222,74 +115,6 @@ def resolve_files(connection: Connection, references: Sequence[str]) -> list[int
 def files_matching(connection: Connection, filters: SearchFilters) -> list[int]:
     """Every file a `cbis search` with these filters would list (no limit)."""
     return [hit.id for hit in queries.search(connection, filters, limit=None)]
-
-
-@dataclass
-class ChangeResult:
-    matched: int  # files named or found by the filter
-    changed: int  # files whose value changes (or would, in a dry run)
-    conflicts: int = 0
-    dry_run: bool = False
-    value: str | None = None  # as recorded: a category's code as the case spells it
-
-
-def change(
-    connection: Connection,
-    file_ids: Sequence[int],
-    kind: str,
-    value: str | None,
-    *,
-    examiner: str,
-    dry_run: bool = False,
-    origin: str = "cli",
-    session_id: str | None = None,
-) -> ChangeResult:
-    """Set a category, add or remove a tag, or set a note on these files: one event per file whose value
-    changes; a file already so is left as it is. A dry run appends nothing and says how many would change."""
-    if kind == "category":
-        value = check_category(connection, value or "").code
-    elif kind in db.TAG_KINDS:
-        value = check_tag(value or "")
-    elif value:
-        value = check_note(value)
-    examiner = _check_examiner(examiner)
-    states = review_state(connection, file_ids)
-    now = utc_now()
-    changed = 0
-    conflicted = 0
-    for file_id in file_ids:
-        state = states[file_id]
-        if not _changes(state, kind, value):
-            continue
-        changed += 1
-        if dry_run:
-            continue
-        key = db.field_key(kind, value if kind in db.TAG_KINDS else None)
-        _, conflict = _append(
-            connection,
-            NewReviewEvent(
-                file_id=file_id,
-                kind=kind,
-                value=value,
-                examiner=examiner,
-                origin=origin,
-                at=now,
-                based_on=state.heads.get(key),
-                session_id=session_id,
-            ),
-        )
-        conflicted += conflict
-    return ChangeResult(len(file_ids), changed, conflicted, dry_run, value)
-
-
-def _changes(state: ReviewState, kind: str, value: str | None) -> bool:
-    if kind == "category":
-        return (state.category or db.UNCATEGORIZED) != value
-    if kind == "tag_add":
-        return value not in state.tags
-    if kind == "tag_remove":
-        return value in state.tags
-    return (state.note or None) != (value or None)
 
 
 def review_cells(state: ReviewState) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """`cbis serve`'s web viewer: a read-only Flask app over one case.
 
 `create_app(case_dir)` builds it (pallets/flask's factory pattern); `cbis.cli.serve` runs it. The viewer reads
-the case only through `cbis.db` (a `mode=ro` engine), never imports TensorFlow, and answers GET and HEAD only.
+the case only through `cbis.db` (a `mode=ro` engine), never imports TensorFlow, and answers GET and HEAD only, but
+for logging in and out and examiner review (POST, CSRF-checked, each through a writer held to its own tables).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
 
     Raises NoCaseError, NewerSchemaError, or OlderSchemaError for a case an older cbis made (never migrated here).
     """
-    from cbis.web import auth, db, views  # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
+    # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
+    from cbis.web import auth, db, review, views
 
     directory = Path(case_dir).resolve()
     if not is_case_dir(directory):
@@ -65,6 +67,7 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     app.register_blueprint(views.bp)
     _secure(app)
     auth.init_app(app)  # logins, CSRF and the access log (web/auth.py); after _secure: odd methods are refused first
+    review.init_app(app)  # examiner review: POST /review, through a writer that can only append review events
     return app
 
 
@@ -81,7 +84,7 @@ def _secure(app: Flask) -> None:
 
     @app.before_request
     def _only_reads() -> None:
-        # The one exception: logging in and out (POST with a CSRF token, see web/auth.py).
+        # The exceptions: logging in and out, and review changes (POST with a CSRF token: web/auth.py, web/review.py).
         login_form = request.method == "POST" and request.endpoint in POST_ENDPOINTS
         if request.method not in ALLOWED_METHODS and not login_form:
             raise MethodNotAllowed(valid_methods=list(ALLOWED_METHODS))

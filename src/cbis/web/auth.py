@@ -21,6 +21,9 @@ the CSV export answer 401. Nothing of the case is shown before.
 - Every request of a logged-in examiner that shows or serves an image, and every CSV export, adds an
   `access_log` row before its response leaves: if the row cannot be written, the response is withheld (503).
 
+Review changes (`POST /review`, web/review.py) are the one other POST: CSRF-checked like these forms, for a
+logged-in examiner only, written through a writer of their own that can only append review events.
+
 Reads (accounts, sessions) go through the viewer's read-only request connection; writes (sessions, access log)
 through the separate engine of `db.access.open_access_engine`, used only by `db.access`'s functions.
 """
@@ -65,12 +68,13 @@ from cbis.web.ratelimit import FailedLoginLimiter, RecordedFailures, Refused
 AUTH_KEY = "cbis.auth"
 SESSION_COOKIE_NAME = "cbis_session"
 CSRF_FIELD = "csrf_token"
-FORM_MAX_BYTES = 8192  # the login and logout forms; nothing else is ever posted
+FORM_MAX_BYTES = 8192  # the login and logout forms
+REVIEW_FORM_MAX_BYTES = 128 * 1024  # a review change (web/review.py): a note of 10,000 characters, 240 file ids
 TRIED_NAME_MAX_CHARS = 64  # the longest user name an account can have (passwords.USERNAME)
 LOGIN_PATH_MAX_CHARS = 256  # the logged path of a login attempt: "/login?next=..." cut here
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute per session
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
-POST_ENDPOINTS = frozenset({"auth.login", "auth.logout"})
+POST_ENDPOINTS = frozenset({"auth.login", "auth.logout", "review.change"})
 # Evidence bytes and bulk data answer 401 when not logged in; pages redirect to the login form.
 DATA_ENDPOINTS = frozenset({"viewer.thumbnail", "viewer.display", "viewer.original", "viewer.export_csv"})
 # What the access log records, by route: who saw or took which file (or which filtered list) and when.
@@ -277,7 +281,7 @@ def _here() -> str:
     return request.full_path.removesuffix("?")
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Where to go after logging in: a path on this viewer only, never another site."""
     fallback = url_for("viewer.gallery")
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -303,7 +307,8 @@ def csrf_token() -> str:
 def _check_csrf() -> None:
     if request.method != "POST":
         return
-    request.max_content_length = FORM_MAX_BYTES  # the viewer takes no uploads; a login form is small
+    # The viewer takes no uploads; a login form is small, a review change (a note) not much larger.
+    request.max_content_length = REVIEW_FORM_MAX_BYTES if request.endpoint == "review.change" else FORM_MAX_BYTES
     expected = session.get("csrf")
     given = request.form.get(CSRF_FIELD, "")
     if not isinstance(expected, str) or not expected or not hmac.compare_digest(expected.encode(), given.encode()):
@@ -349,7 +354,7 @@ def _login_page(target: str, *, error: str | None = None, username: str = "") ->
 def login() -> Response | str | tuple[str, int]:
     if not login_required():
         return redirect(url_for("viewer.gallery"))
-    target = _safe_next(request.values.get("next"))
+    target = safe_next(request.values.get("next"))
     if request.method != "POST":
         if g.cbis_examiner is not None:
             return redirect(target)

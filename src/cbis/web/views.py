@@ -21,11 +21,14 @@ from cbis.anomalies import Reason, reasons_of
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db import duplicates, hashsets, queries, viewer
+from cbis.db import review as review_db
+from cbis.db import review_changes as review
 from cbis.db.viewer import FileLocation
 from cbis.reports.csv_format import CSV
 from cbis.reports.tables import FILES
 from cbis.web import charts, evidence, exif, lookalikes
 from cbis.web.db import connection, engine
+from cbis.web.review import NO_ACCOUNT
 from cbis.web.state import PAGE_SIZES, PARAM_TITLES, SORTS, ViewState, parse
 
 bp = Blueprint("viewer", __name__)
@@ -43,6 +46,27 @@ def _page_context() -> dict[str, Any]:
     conn = connection()
     notable = hashsets.matched_files(conn, "notable")  # an alert on the overview and the gallery
     return {"case": case_db.case_details(conn), "models": viewer.models(conn), "notable": notable}
+
+
+def _review_context(conn: Connection) -> dict[str, Any]:
+    """What every review control needs: the case's categories (number keys 0-9 in this order) and the review
+    log's last event id, `seen`: a change posted from the page is based on what it showed (web/review.py)."""
+    categories = review.categories(conn)
+    return {
+        "categories": categories,
+        "category_names": {category.code: category.name for category in categories},
+        "review_seen": review.seen_now(conn).last_event,
+        "no_account": NO_ACCOUNT,
+        "review_here": request.full_path.removesuffix("?"),  # where a review form sends the browser back to
+    }
+
+
+def _review_counts(conn: Connection) -> dict[str, Any]:
+    """Files per examiner category (CAT-0: images nobody categorised) and per tag, for the gallery and overview."""
+    counts = review_db.category_counts(conn)
+    images = queries.count(conn, queries.SearchFilters())
+    counts[review_db.UNCATEGORIZED] = max(images - sum(counts.values()), 0)
+    return {"category_counts": counts, "tag_counts": review_db.tag_counts(conn)}
 
 
 def _pages(current: int, last: int) -> list[int | None]:
@@ -94,6 +118,8 @@ def gallery() -> tuple[str, int]:
         sorts=SORTS,
         page_sizes=PAGE_SIZES,
         param_titles=PARAM_TITLES,
+        **_review_context(conn),
+        **_review_counts(conn),
         **_page_context(),
     ), (400 if state.errors else 200)
 
@@ -151,10 +177,18 @@ def image(file_id: int) -> str:
             "region": charts.map_view(point, min_width=24.0, shown_px=360),
             "osm": f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=15/{latitude:.6f}/{longitude:.6f}",
         }
+    here = url_for("viewer.image", file_id=file_id) + state.query(page=None)
     return render_template(
         "image.html",
         state=state,
         file=detail,
+        review_state=review.review_state(conn, [file_id])[file_id],
+        review_conflicts=list(review_db.events(conn, [file_id], conflicts_only=True)),
+        # Setting a category moves on to the next image (the keyboard loop's auto-advance).
+        advance=url_for("viewer.image", file_id=place.next_id) + state.query(page=None)
+        if place is not None and place.next_id
+        else here,
+        **_review_context(conn),
         related=lookalikes.of_file(conn, file_id, detail["sha256"], state.model.id if state.model else None),
         perceptual=duplicates.perceptual_of(conn, file_id),
         hashset_hits=hashsets.matches_of(conn, [file_id]).get(file_id, []),
@@ -236,6 +270,9 @@ def overview() -> str:
         gps_total=located,
         unprocessed=unprocessed,
         unprocessed_total=unprocessed_total,
+        categories=review.categories(conn),
+        agreement=review_db.rollup_agreement(conn, state.model.id if state.model else None),
+        **_review_counts(conn),
         **_page_context(),
     )
 
