@@ -69,6 +69,18 @@ def search(
         bool, typer.Option("--notable", help="Files in a notable hash set (Project VIC, CAID, a list).")
     ] = False,
     hashset: Annotated[str | None, typer.Option("--hashset", help="Files in the hash set of this name.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            help='Words in the pictures\' text (OCR): all of them, "a phrase", OR, prefix*. Ranked best first.',
+        ),
+    ] = None,
+    screenshot: Annotated[
+        bool, typer.Option("--screenshot", help="Screenshots (device screen size or proportions, no camera EXIF).")
+    ] = False,
+    faces: Annotated[bool, typer.Option("--faces", help="Images with at least one face.")] = False,
+    min_faces: Annotated[int | None, typer.Option("--min-faces", help="Images with at least N faces.")] = None,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
@@ -80,12 +92,17 @@ def search(
             " outside the evidence (embedded for this query only, never stored).",
         ),
     ] = None,
-    sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort", help="path, date, score, or relevance (with --text). Default: path; relevance with --text."
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
 ) -> None:
     """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure, metadata that
-    disagrees, or visual similarity."""
+    disagrees, text in the picture, faces, screenshots, or visual similarity."""
     filters = SearchFilters(
         label=label,
         min_score=min_score,
@@ -103,6 +120,9 @@ def search(
         known=known,
         notable=notable,
         hashset=hashset,
+        text=text,
+        screenshot=screenshot,
+        min_faces=min_faces if min_faces is not None else (1 if faces else None),
     )
     with user_errors(), audited_case(ctx, case, readonly=True) as opened:
         hits, model_ref = search_case(
@@ -126,6 +146,10 @@ def search(
             table.add_column("similarity", justify="right")
         if label:
             table.add_column("matched (rank)")
+        if text is not None:
+            table.add_column("text matched", overflow="fold")
+        if faces or min_faces is not None:
+            table.add_column("faces", justify="right")
         table.add_column("top-1")
         table.add_column("score", justify="right")
         table.add_column("camera")
@@ -146,6 +170,12 @@ def search(
             similar.append(
                 f"{hit.matched_label} ({hit.matched_rank}, {hit.matched_score:.3f})" if hit.matched_label else ""
             )
+        if text is not None:
+            similar.append(", ".join(hit.text_matches))
+        if faces or min_faces is not None:
+            similar.append(str(hit.face_count or 0))
+        if hit.screenshot and screenshot:
+            path += " (screenshot)"
         if hit.hashsets:
             path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
         table.add_row(*_cells(path, *similar, hit.label or "", score, camera, taken, gps, _short(hit.sha256)))

@@ -13,7 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from cbis import wordnet
-from cbis.db import hashsets
+from cbis.db import hashsets, text_search
 from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
@@ -77,6 +77,9 @@ class SearchFilters:
     hashset: str | None = None
     hide_known: bool = False
     model_id: int | None = None  # predictions of this model; None: the case's most recent model
+    text: str | None = None  # words in the OCR text (db/text_search.py: words, "a phrase", OR, prefix*)
+    screenshot: bool = False  # the OCR analyzer flagged it a screenshot
+    min_faces: int | None = None  # at least this many faces (face analyzer); --faces is 1
 
 
 @dataclass
@@ -130,6 +133,10 @@ class SearchHit:
     matched_rank: int | None = None
     matched_score: float | None = None
     hashsets: list[dict[str, Any]] = field(default_factory=list)  # the file's hash-set matches (set, kind, category)
+    face_count: int | None = None  # None: no face analysis of it
+    screenshot: bool = False
+    text_rank: float | None = None  # with --text: how well it matched (higher is better)
+    text_matches: list[str] = field(default_factory=list)  # with --text: the words of its text that matched
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -252,6 +259,8 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             top1.c.label,
             top1.c.score,
             File.missing_since_run_id.label("missing_since_run"),
+            text_search.face_count().label("face_count"),
+            text_search.screenshot_condition().label("screenshot"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .outerjoin(Exif, Exif.file_id == File.id)
@@ -302,6 +311,12 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         )
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
+    if filters.text is not None:
+        conditions.append(text_search.text_condition(filters.text))
+    if filters.screenshot:
+        conditions.append(text_search.screenshot_condition())
+    if filters.min_faces is not None:
+        conditions.append(text_search.min_faces_condition(filters.min_faces))
     if filters.file_ids is not None:
         conditions.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
     if filters.exclude_file_ids:
@@ -399,6 +414,7 @@ def _hit(row: Any) -> SearchHit:
     values = dict(row)
     sources_json, conflicts_json = values.pop("sources_json"), values.pop("conflicts_json")
     values["metadata_conflict"] = bool(values["metadata_conflict"])
+    values["screenshot"] = bool(values["screenshot"])
     return SearchHit(**values, sources=_json_map(sources_json), conflicts=_json_map(conflicts_json))
 
 
@@ -440,6 +456,8 @@ def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
             File.status,
             File.error,
             File.missing_since_run_id.label("missing_since_run"),
+            text_search.face_count().label("face_count"),
+            text_search.screenshot_condition().label("screenshot"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)

@@ -28,6 +28,7 @@ from cbis.db.migrations import (
     m0006_analyzers,
     m0007_hashsets,
     m0008_perceptual_hashes,
+    m0009_ocr_and_faces,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -44,6 +45,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, m0006_analyzers.NAME, m0006_analyzers.migrate),
     (7, m0007_hashsets.NAME, m0007_hashsets.migrate),
     (8, m0008_perceptual_hashes.NAME, m0008_perceptual_hashes.migrate),
+    (9, m0009_ocr_and_faces.NAME, m0009_ocr_and_faces.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
