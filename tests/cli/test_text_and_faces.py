@@ -134,3 +134,29 @@ def test_cbis_analyzers_says_what_the_default_selection_reads() -> None:
     assert result.exit_code == 0
     assert "ocr (default)" in result.output and "faces (default)" in result.output
     assert "screenshots" in result.output and "--ocr all" in result.output
+
+
+def test_the_report_holds_the_text_and_the_face_counts(backend_case: Path, evidence: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    index(backend_case, evidence)
+    out = tmp_path / "report"
+    result = cbis("report", "--case", backend_case, "--csv", out)
+    assert result.exit_code == 0, result.output
+
+    def table(name: str) -> dict[str, dict[str, str]]:
+        reader = csv.DictReader(io.StringIO((out / name).read_text(encoding="utf-8")))
+        return {row["path"]: row for row in reader}
+
+    texts = table("ocr.csv")
+    assert len(texts) == 8
+    chat = texts["DCIM/Screenshots/Screenshot_20240301-101500.png"]
+    assert chat["screenshot"] == chat["read"] == "true" and chat["reason"] == "screenshot"
+    assert "bank transfer arrive? yes, 2500 euro today" in chat["text"].lower()  # lines joined by spaces
+    assert "Überweisung" in texts["docs/scan.jpg"]["text"]
+    assert texts["photos/chelsea.png"]["text"] == "" and texts["photos/chelsea.png"]["reason"] == "not text-like"
+    counts = {path: int(row["face_count"]) for path, row in table("faces.csv").items()}
+    assert counts["photos/image00971.jpg"] == 1 and counts["photos/chelsea.png"] == 0 and len(counts) == 8
+    (face,) = json.loads(table("faces.csv")["photos/image00971.jpg"]["faces_json"])
+    assert set(face) == {"score", "left", "top", "width", "height", "landmarks", "roll"}

@@ -26,6 +26,7 @@ from tests.hostile.helpers import cbis_run, new_case, rows, untouched
 # hashset_matches.csv (hash sets, issue 15) was missing here on main too; anomalies.csv: `cbis anomalies` (issue 17).
 REPORT_FILES = (
     "files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv", "hashset_matches.csv", "anomalies.csv",
+    "ocr.csv", "faces.csv",
 )  # fmt: skip
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv")
 

@@ -456,8 +456,6 @@ def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
             File.status,
             File.error,
             File.missing_since_run_id.label("missing_since_run"),
-            text_search.face_count().label("face_count"),
-            text_search.screenshot_condition().label("screenshot"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)

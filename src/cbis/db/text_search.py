@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, String, exists, func, literal, select, text
@@ -21,7 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from cbis.db.models import FaceResult, File, OcrTextRow
+from cbis.db.models import Evidence, FaceResult, File, OcrTextRow
 
 # The FTS5 rowid of an ocr_texts row (m0009): file_id * 2^20 + analyzer_id.
 FTS_ROWID_FACTOR = 1048576
@@ -214,3 +215,49 @@ def min_faces_condition(minimum: int) -> ColumnElement[bool]:
 
 def screenshot_condition() -> ColumnElement[bool]:
     return exists(select(OcrTextRow.file_id).where(OcrTextRow.file_id == File.id, OcrTextRow.screenshot.is_(True)))
+
+
+def ocr_report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    """ocr.csv: every OCR reading, read or passed by, in the report's order (root, path); the text's lines joined
+    by spaces (report cells hold no control characters, and words must not run together across lines)."""
+    from cbis.db.queries import byte_order
+
+    query = (
+        select(
+            Evidence.root.label("evidence"),
+            File.path,
+            File.sha256,
+            OcrTextRow.screenshot,
+            OcrTextRow.read,
+            OcrTextRow.reason,
+            OcrTextRow.languages,
+            OcrTextRow.confidence,
+            OcrTextRow.rotation,
+            OcrTextRow.word_count,
+            OcrTextRow.text,
+        )
+        .join(File, File.id == OcrTextRow.file_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, OcrTextRow.analyzer_id)
+    )
+    for row in connection.execute(query).mappings():
+        yield {**row, "text": " ".join(row["text"].split())}
+
+
+def face_report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    """faces.csv: every image's face count, with each face's box, landmarks and score as JSON."""
+    from cbis.db.queries import byte_order
+
+    query = (
+        select(
+            Evidence.root.label("evidence"),
+            File.path,
+            File.sha256,
+            FaceResult.face_count,
+            FaceResult.faces_json,
+        )
+        .join(File, File.id == FaceResult.file_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, FaceResult.analyzer_id)
+    )
+    yield from connection.execute(query).mappings()
