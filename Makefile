@@ -64,6 +64,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_compare.py
+	$(BIN)/python bench/bench_analyzers.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
 	$(BIN)/python bench/bench_ray.py
 	$(BIN)/python bench/bench_duplicates.py --sizes 10000,100000

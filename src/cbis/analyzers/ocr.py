@@ -224,6 +224,9 @@ class _Reader:
     def api(self) -> Any:
         api = getattr(self._local, "api", None)
         if api is None:
+            # One core per reading: the decode threads already read several pictures at once, and Tesseract's own
+            # OpenMP threads on top of them only contend (read when the library loads, so set before the import).
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
             import tesserocr
 
             api = tesserocr.PyTessBaseAPI(path=str(self.directory), lang=self.languages, psm=tesserocr.PSM.AUTO)
@@ -345,6 +348,13 @@ class OcrPreparer:
         self.needs = Needs(image=True, draft_size=SELECT_DRAFT, data=True)
         self._reader: _Reader | None = None
         self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What crosses to a Ray worker: the settings; each process starts its own Tesseract instances."""
+        return {"languages": self.languages, "mode": self.mode}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["languages"], state["mode"])  # type: ignore[misc]
 
     def reader(self) -> _Reader:
         with self._lock:
