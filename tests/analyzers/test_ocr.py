@@ -107,6 +107,9 @@ def test_screenshot_geometry_needs_no_camera_exif(reader: ocr.OcrAnalyzer) -> No
     blank = Image.new("RGB", (1170, 2532), (250, 250, 250))
     assert read(reader, blank).screenshot  # an iPhone's screen, no EXIF
     assert not read(reader, blank, fmt="JPEG", exif={"make": "Apple", "model": "iPhone 13"}).screenshot
+    # a trail camera that writes no make, only its exposure (the Reconyx HC500 sample), at an iPad's size
+    exposure = {"tags": {"Exif": {"ExposureTime": [148, 8160], "ISOSpeedRatings": 100}}}
+    assert not read(reader, Image.new("RGB", (2048, 1536), "white"), fmt="JPEG", exif=exposure).screenshot
     assert read(reader, Image.new("RGB", (900, 1600), "white"), fmt="PNG").screenshot  # a screen's proportions
     assert not read(reader, Image.new("RGB", (900, 1600), "white"), fmt="JPEG").screenshot
 

@@ -238,5 +238,6 @@ SPEC = AnalyzerSpec(
     unavailable=unavailable,
     in_default=True,
     default_if_available=True,
-    what_it_does="every image, at 192x192 (faces down to about a twentieth of the picture's longer side)",
+    what_it_does="every image, at 192x192: faces down to about a twelfth of the picture's longer side, turned up "
+    "to ~30°",
 )

@@ -146,8 +146,18 @@ def missing_reason(languages: str) -> str | None:
     return None
 
 
+# EXIF a camera writes and a screenshot never carries: the exposure, and the maker's own block.
+CAMERA_TAGS = ("ExposureTime", "FNumber", "ISOSpeedRatings", "FocalLength", "MakerNote")
+
+
 def is_camera(exif: dict[str, Any] | None) -> bool:
-    return bool(exif and (exif.get("make") or exif.get("model")))
+    """Camera EXIF: a make or model, or exposure data (a trail camera may write no make, as the Reconyx does)."""
+    if not exif:
+        return False
+    if exif.get("make") or exif.get("model"):
+        return True
+    tags = (exif.get("tags") or {}).get("Exif") or {}
+    return isinstance(tags, dict) and any(tag in tags for tag in CAMERA_TAGS)
 
 
 def screenshot_reason(source: AnalysisInput, size: tuple[int, int]) -> str | None:
