@@ -33,9 +33,11 @@ def evidence(tmp_path: Path) -> Path:
         root / "DCIM" / "Screenshots" / "Screenshot_20240301-101500.png"
     )
     chat_screenshot(["See you at the harbour", "Bring the documents"]).save(root / "DCIM" / "Screenshots" / "chat2.png")
-    page(["Überweisung an Müller", "Betrag 2500 Euro", "Verwendungszweck Miete März"], font=SERIF, size=44).save(
-        root / "docs" / "scan.jpg", quality=90
-    )
+    page(
+        ["Überweisung an Müller", "Hauptstraße 5", "Betrag 2500 Euro", "Verwendungszweck Miete März"],
+        font=SERIF,
+        size=44,
+    ).save(root / "docs" / "scan.jpg", quality=90)
     page(["Bank statement", "transfer transfer transfer", "bank fees"], size=40).save(root / "docs" / "statement.png")
     for relative in ("evidence-samples/jpg/invalid/image00971.jpg", "metadata/xmp_only_dates.jpg"):
         shutil.copy(DATA / relative, root / "photos")  # people (1 face each) and text (an advert, a film poster)
@@ -69,6 +71,7 @@ def test_text_search_finds_words_in_screenshots_documents_and_photos(backend_cas
     # German, as read and folded: with or without its umlauts
     assert names(search(backend_case, "--text", "Überweisung")) == ["scan.jpg"]
     assert names(search(backend_case, "--text", "uberweisung muller")) == ["scan.jpg"]
+    assert names(search(backend_case, "--text", "hauptstrasse")) == ["scan.jpg"]  # ß folded to ss, as casefold does
     assert names(search(backend_case, "--text", '"2500 euro"', "--sort", "path")) == [
         "Screenshot_20240301-101500.png",
         "scan.jpg",
