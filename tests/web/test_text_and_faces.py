@@ -106,6 +106,15 @@ def test_the_gallery_filters_by_text_screenshots_and_faces(text_case, client: Fl
     assert "words to find" in refused
 
 
+def test_the_faces_page_shows_each_face_as_a_crop(text_case, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    _, _, ids = text_case
+    html = client.get("/faces").get_data(as_text=True)
+    assert "1 image with faces" in html
+    assert re.findall(r'src="/file/(\d+)/face/(\d+)\.jpg"', html) == [(str(ids["people.jpg"]), "0")]
+    filtered = client.get("/faces?text=invoice").get_data(as_text=True)  # the gallery's filters apply
+    assert 'id="no-faces"' in filtered and "/face/" not in filtered.split("<h1>")[1]
+
+
 @pytest.mark.browser
 def test_the_overlay_renders_over_the_picture_under_the_csp(text_case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.web.test_browser import chromium_page, served
@@ -125,4 +134,7 @@ def test_the_overlay_renders_over_the_picture_under_the_csp(text_case, tmp_path:
         browser.goto(f"{origin}/image/{ids['people.jpg']}")
         browser.wait_for_load_state("networkidle")
         assert browser.locator(".face-crops img").evaluate("img => img.naturalWidth") > 40
+        browser.goto(f"{origin}/faces")
+        browser.wait_for_load_state("networkidle")
+        assert browser.locator(".face-files .face-crops img").evaluate("img => img.naturalWidth") > 40
         assert console.problems == []

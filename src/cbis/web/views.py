@@ -1,4 +1,4 @@
-"""The viewer's pages: gallery, image page, overview; image bytes by database id; the CSV export."""
+"""The viewer's pages: gallery, image page, overview, faces; image bytes by database id; the CSV export."""
 
 from __future__ import annotations
 
@@ -175,6 +175,33 @@ def image(file_id: int) -> str:
         exif_conflicts=exif.conflicts(detail["exif_conflicts_json"]),
         warnings=_json_list(detail["warnings_json"]),
         mimetype=evidence.mimetype_for(detail["format"]),
+        **_page_context(),
+    )
+
+
+FACE_FILES_PER_PAGE = 60
+
+
+@bp.get("/faces")
+def faces_page() -> str:
+    """Every face found, as crops, file by file: the gallery's filters, narrowed to images with faces."""
+    conn = connection()
+    state = _state()
+    filters = dataclasses.replace(state.filters, min_faces=max(1, state.filters.min_faces or 1))
+    total = queries.count(conn, filters)
+    last_page = max(1, -(-total // FACE_FILES_PER_PAGE))
+    page_number = min(state.page, last_page)
+    hits = queries.search(
+        conn, filters, limit=FACE_FILES_PER_PAGE, offset=(page_number - 1) * FACE_FILES_PER_PAGE, sort=state.sort
+    )
+    found = text_search.faces_of(conn, [hit.id for hit in hits])
+    return render_template(
+        "faces.html",
+        state=state,
+        files=[(hit, found.get(hit.id, [])) for hit in hits],
+        total=total,
+        page_number=page_number,
+        pages=_pages(page_number, last_page),
         **_page_context(),
     )
 
