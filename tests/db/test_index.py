@@ -328,6 +328,8 @@ def test_report_is_byte_identical_across_runs_and_backends(evidence: Path, tmp_p
         "hashset_matches.csv",  # added with hash sets (issue 15): empty here, written always
         "anomalies.csv",  # added with `cbis anomalies` (issue 17): written always
         "review.csv",  # added with examiner review (issue 16): written always
+        "ocr.csv",  # added with the ocr and faces analyzers (issue 18): written always
+        "faces.csv",
     }
     for name in reports["sqlite"]:
         assert reports["sqlite"][name] == reports["postgresql"][name], f"{name} differs between SQLite and PostgreSQL"

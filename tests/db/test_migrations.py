@@ -157,9 +157,12 @@ def test_an_old_sqlite_case_migrates_to_what_a_new_case_is(old_case: Path, tmp_p
         fresh.close()
     assert counts_before["files"] == 15  # the old case is a real one: every sample file indexed
     new_version_rows = sum(1 for number, _, _ in migrations.MIGRATIONS if number > _version(old_case))
+    # An empty FTS5 index (schema version 10, ocr_fts) keeps its configuration and root in shadow tables of its own.
+    fts_bookkeeping = {"ocr_fts_config": 1, "ocr_fts_data": 2} if _version(old_case) < 10 else {}
     assert counts_after == {
         **{name: 0 for name in counts_after},
         **seeded_since(_version(old_case)),
+        **fts_bookkeeping,
         **counts_before,
         "schema_version": counts_before["schema_version"] + new_version_rows,
     }
@@ -237,6 +240,9 @@ def test_the_orm_models_describe_the_migrated_schema(case_dir: Path) -> None:
         case.close()
     import cbis.db.auth_models  # noqa: F401  (registers the accounts tables on Base.metadata)
 
+    # SQLite's full-text index of OCR text (an FTS5 virtual table and its shadow tables) is made by the migration
+    # and queried with SQL of its own (db/text_search.py): no model describes it.
+    live = {name: table for name, table in live.items() if not name.startswith("ocr_fts")}
     assert sorted(Base.metadata.tables) == sorted(live)
     for name, table in Base.metadata.tables.items():
         live_columns = [column[0] for column in live[name]["columns"]]

@@ -27,6 +27,7 @@ from tests.hostile.helpers import cbis_run, new_case, rows, untouched
 REPORT_FILES = (
     "files.csv", "exif.csv", "prediction.csv", "unprocessed.csv", "summary.csv", "hashset_matches.csv", "anomalies.csv",
     "review.csv",
+    "ocr.csv", "faces.csv",
 )  # fmt: skip
 LOG_FILES = ("audit_log.csv", "access_log.csv", "login_refusals.csv", "review_events.csv")
 

@@ -79,3 +79,31 @@ def test_a_registered_analyzer_gives_the_same_rows_locally_and_on_ray(
     assert len(query(local, hashes)) == 12
     assert query(distributed, hashes) == query(local, hashes)
     assert tree_fingerprint(evidence) == before
+
+
+def test_ocr_and_faces_give_the_same_rows_locally_and_on_ray(ray_cluster: None, tmp_path: Path) -> None:
+    from tests.analyzers.rendered import chat_screenshot, page
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    chat_screenshot(["Did the bank transfer arrive?", "Yes, 2500 euro today"]).save(evidence / "chat.png")
+    page(["Überweisung an Müller"], size=48).save(evidence / "scan.jpg")
+    data = Path(__file__).resolve().parents[1] / "data"
+    shutil.copy(data / "evidence-samples/jpg/invalid/image00971.jpg", evidence / "people.jpg")
+    shutil.copy(data / "model/chelsea.png", evidence / "cat.png")
+    local, distributed = new_case(tmp_path / "local"), new_case(tmp_path / "ray")
+    for case_dir, extra in ((local, []), (distributed, ["--ray", "local"])):
+        result = cbis("index", evidence, "--case", case_dir, "--analyze", "ocr,faces", "--ocr-lang", "deu+eng", *extra)
+        assert result.exit_code == 0, result.stderr
+    texts = (
+        "SELECT path_bytes, read, reason, screenshot, text, search_text, confidence, words_json, languages, rotation "
+        "FROM ocr_texts JOIN files ON files.id = file_id ORDER BY 1"
+    )
+    found = "SELECT path_bytes, face_count, faces_json FROM face_results JOIN files ON files.id = file_id ORDER BY 1"
+    assert len(query(local, texts)) == 4 and len(query(local, found)) == 4
+    assert query(distributed, texts) == query(local, texts)
+    assert query(distributed, found) == query(local, found)
+    assert query(distributed, "SELECT search_text FROM ocr_texts WHERE search_text LIKE '%uberweisung%'")
+    assert query(local, "SELECT sum(face_count) FROM face_results") == [(1,)]
+    identities = "SELECT name, version, identity_sha256 FROM analyzers ORDER BY name"
+    assert query(distributed, identities) == query(local, identities)

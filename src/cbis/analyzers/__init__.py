@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Modules that define a SPEC: cbis's own analyzers, in the order `cbis analyzers` lists them.
-BUILTIN = ("cbis.analyzers.imagenet", "cbis.analyzers.perceptual")
+BUILTIN = ("cbis.analyzers.imagenet", "cbis.analyzers.perceptual", "cbis.analyzers.ocr", "cbis.analyzers.faces")
 
 _REGISTRY: dict[str, AnalyzerSpec] = {}
 _builtins_loaded = False
@@ -92,7 +92,12 @@ def names() -> list[str]:
 
 
 def default_names() -> list[str]:
-    return [spec.name for spec in _registry().values() if spec.in_default]
+    """The analyzers of a plain `cbis index`: the default ones, less those whose optional engine is missing."""
+    return [
+        spec.name
+        for spec in _registry().values()
+        if spec.in_default and not (spec.default_if_available and spec.unavailable() is not None)
+    ]
 
 
 def get(name: str) -> AnalyzerSpec:

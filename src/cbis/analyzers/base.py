@@ -84,6 +84,8 @@ class AnalyzerSettings:
     weights: Path | None = None
     top_k: int = 5
     inference_threads: int | None = None  # None: the runtime's own choice
+    ocr_languages: str | None = None  # Tesseract languages, "eng+deu" (None: the OCR analyzer's default)
+    ocr_mode: str | None = None  # which images OCR reads: "auto" (text-like ones) or "all" (None: auto)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class AnalyzerSpec:
     preparer: Callable[[AnalyzerSettings], Preparer]
     unavailable: Callable[[], str | None]  # why it cannot run here (install what), or None; never slow
     in_default: bool = False  # part of a plain `cbis index`
+    # With in_default: left out of a plain `cbis index` where it cannot run (an optional engine such as Tesseract
+    # not installed) instead of refusing the run; `cbis analyzers` says why.
+    default_if_available: bool = False
     settings_used: frozenset[str] = frozenset()  # the AnalyzerSettings fields it reads ("model", "top_k"...)
     what_it_does: str = ""  # for `cbis analyzers`: which files it runs on, what it stores
 

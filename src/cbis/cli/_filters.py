@@ -65,6 +65,18 @@ RollupName = Annotated[
     ),
 ]
 
+Text = Annotated[
+    str | None,
+    typer.Option(
+        "--text", help='Words in the pictures\' text (OCR): all of them, "a phrase", OR, prefix*. Ranked best first.'
+    ),
+]
+Screenshot = Annotated[
+    bool, typer.Option("--screenshot", help="Screenshots (device screen size or proportions, no camera EXIF).")
+]
+Faces = Annotated[bool, typer.Option("--faces", help="Images with at least one face.")]
+MinFaces = Annotated[int | None, typer.Option("--min-faces", help="Images with at least N faces.")]
+
 
 def make_filters(**options: Any) -> SearchFilters:
     """SearchFilters from the options above, by their parameter names."""
@@ -90,7 +102,19 @@ def make_filters(**options: Any) -> SearchFilters:
         category=options.get("category"),
         tag=options.get("tag"),
         rollup=options.get("rollup"),
+        text=options.get("text"),
+        screenshot=bool(options.get("screenshot")),
+        min_faces=options["min_faces"]
+        if options.get("min_faces") is not None
+        else (1 if options.get("faces") else None),
     )
+
+
+def _min_faces(min_faces: int | None, faces: bool) -> int | None:
+    """--min-faces N, else --faces as at least one."""
+    if min_faces is not None:
+        return min_faces
+    return 1 if faces else None
 
 
 def any_filter(filters: SearchFilters) -> bool:

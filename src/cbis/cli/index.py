@@ -31,7 +31,8 @@ def index(
         typer.Option(
             "--analyze",
             metavar="NAME[,NAME...]",
-            help="Analyzers to run (see `cbis analyzers`). Default: the default ones (imagenet). On a case that "
+            help="Analyzers to run (see `cbis analyzers`). Default: the default ones (imagenet, perceptual, and ocr "
+            "and faces where their engines are installed). On a case that "
             "has the files already, runs just the analyzers they lack.",
         ),
     ] = None,
@@ -43,6 +44,21 @@ def index(
         Path | None, typer.Option("--weights", help="Weights file for models that need one (inception-v3).")
     ] = None,
     top_k: Annotated[int, typer.Option("--top-k", help="Labels stored per image (1-20).")] = 5,
+    ocr_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--ocr-lang", metavar="LANG[+LANG...]", help="Tesseract languages for the ocr analyzer. Default: eng."
+        ),
+    ] = None,
+    ocr: Annotated[
+        str | None,
+        typer.Option(
+            "--ocr",
+            metavar="auto|all",
+            help="Images the ocr analyzer reads: auto (screenshots and text-like pictures, see `cbis analyzers`) "
+            "or all.",
+        ),
+    ] = None,
     no_classify: Annotated[
         bool, typer.Option("--no-classify", help="Quick inventory: hashes and EXIF only, no labels.")
     ] = False,
@@ -104,6 +120,8 @@ def index(
         model=model,
         weights=weights,
         top_k=top_k,
+        ocr_languages=ocr_lang,
+        ocr_mode=ocr,
         workers=workers,
         batch_size=batch_size,
         max_pixels=max_pixels,

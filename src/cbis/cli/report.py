@@ -96,6 +96,10 @@ def report(
     category: f.Category = None,
     tag: f.Tag = None,
     rollup: f.RollupName = None,
+    text: f.Text = None,
+    screenshot: f.Screenshot = False,
+    faces: f.Faces = False,
+    min_faces: f.MinFaces = None,
     logs: Annotated[
         bool,
         typer.Option(
@@ -136,7 +140,8 @@ def report(
         label=label, min_score=min_score, make=make, camera_model=camera_model, has_gps=has_gps, hash_=hash_,
         date_from=date_from, date_to=date_to, ext_mismatch=ext_mismatch, unprocessed=unprocessed,
         metadata_conflict=metadata_conflict, thumbnail_mismatch=thumbnail_mismatch, missing=missing, known=known,
-        notable=notable, hashset=hashset, category=category, tag=tag, rollup=rollup,
+        notable=notable, hashset=hashset, category=category, tag=tag, rollup=rollup, text=text, screenshot=screenshot,
+        faces=faces, min_faces=min_faces,
     )  # fmt: skip
     if f.any_filter(filters) and not chosen.keys() & SELECTING:
         raise fail(

@@ -139,6 +139,10 @@ def set_(
     in_category: Annotated[str | None, typer.Option("--in-category", help="Files whose category is this now.")] = None,
     tag: f.Tag = None,
     rollup: f.RollupName = None,
+    text: f.Text = None,
+    screenshot: f.Screenshot = False,
+    faces: f.Faces = False,
+    min_faces: f.MinFaces = None,
 ) -> None:
     """Set the category of files (CAT-0 sets one back to uncategorised), named or selected by search filters."""
     options = {**locals(), "category": in_category}
@@ -179,15 +183,19 @@ def _tagging(kind: str):  # type: ignore[no-untyped-def]
         category: f.Category = None,
         tag: f.Tag = None,
         rollup: f.RollupName = None,
+        text: f.Text = None,
+        screenshot: f.Screenshot = False,
+        faces: f.Faces = False,
+        min_faces: f.MinFaces = None,
     ) -> None:
         options = dict(locals())
         listed = list(files or [])
-        text = tag_text
-        if not text:
+        tag_value = tag_text
+        if not tag_value:
             if not listed:
                 raise _missing("the tag (FILE... TAG, or --tag-text with filters)")
-            text = listed.pop()  # `cbis review tag FILE TAG`: the last argument is the tag
-        _bulk(ctx, case, listed, kind, text, examiner, dry_run, options)
+            tag_value = listed.pop()  # `cbis review tag FILE TAG`: the last argument is the tag
+        _bulk(ctx, case, listed, kind, tag_value, examiner, dry_run, options)
 
     return command
 

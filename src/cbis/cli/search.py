@@ -37,6 +37,10 @@ def search(
     category: f.Category = None,
     tag: f.Tag = None,
     rollup: f.RollupName = None,
+    text: f.Text = None,
+    screenshot: f.Screenshot = False,
+    faces: f.Faces = False,
+    min_faces: f.MinFaces = None,
     model: Annotated[
         str | None, typer.Option("--model", help="Whose predictions to use. Default: the most recent model.")
     ] = None,
@@ -48,12 +52,18 @@ def search(
             " outside the evidence (embedded for this query only, never stored).",
         ),
     ] = None,
-    sort: Annotated[str, typer.Option("--sort", help="path, date or score.")] = "path",
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort", help="path, date, score, or relevance (with --text). Default: path; relevance with --text."
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout, for scripts.")] = False,
 ) -> None:
     """Find files by label, score, EXIF fields, hash, dates, extension mismatch, failure, metadata that
-    disagrees, hash sets, review (category, tag), rollup, or visual similarity."""
+    disagrees, hash sets, review (category, tag), rollup, text in the picture, faces, screenshots, or visual
+    similarity."""
     from cbis.services.search import no_results_hint, search_case
 
     filters = f.make_filters(**locals())
@@ -79,6 +89,10 @@ def search(
             table.add_column("similarity", justify="right")
         if label:
             table.add_column("matched (rank)")
+        if text is not None:
+            table.add_column("text matched", overflow="fold")
+        if faces or min_faces is not None:
+            table.add_column("faces", justify="right")
         table.add_column("top-1")
         table.add_column("score", justify="right")
         table.add_column("camera")
@@ -102,6 +116,12 @@ def search(
                 if hit.matched_label
                 else ""
             )
+        if text is not None:
+            similar.append(", ".join(hit.text_matches))
+        if faces or min_faces is not None:
+            similar.append(str(hit.face_count or 0))
+        if hit.screenshot and screenshot:
+            path += " (screenshot)"
         if hit.hashsets:
             path += " (" + "; ".join(_hashset_hit(match) for match in hit.hashsets) + ")"
         reviewed = _review_cell(hit.review)

@@ -424,3 +424,42 @@ class ReviewRollup(Base):
     source: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[str] = mapped_column(String(40))
     updated_by: Mapped[str] = mapped_column(Text)
+
+
+class OcrTextRow(Base):
+    """The OCR analyzer's reading of one image (schema version 10); searched through ocr_fts (SQLite FTS5) or
+    to_tsvector('simple', search_text) (PostgreSQL), both made by the migration, not by this model."""
+
+    __tablename__ = "ocr_texts"
+    __table_args__ = (Index("ix_ocr_texts_screenshot", "screenshot"),)
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    read: Mapped[bool] = mapped_column(Boolean)  # False: the selection passed it by (reason says why)
+    reason: Mapped[str] = mapped_column(Text)
+    screenshot: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text)  # text folded (db/text_search.fold): what the index holds
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    word_count: Mapped[int] = mapped_column(Integer)
+    words_json: Mapped[str] = mapped_column(Text)  # [{text, confidence, left, top, width, height}] as shown
+    languages: Mapped[str] = mapped_column(String(200))
+    rotation: Mapped[int] = mapped_column(Integer)
+
+
+class FaceResult(Base):
+    """The face analyzer's faces in one image (schema version 10); none found is a row with face_count 0."""
+
+    __tablename__ = "face_results"
+    __table_args__ = (Index("ix_face_results_face_count", "face_count"),)
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    analyzer_id: Mapped[int] = mapped_column(ForeignKey("analyzers.id"), primary_key=True, autoincrement=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    face_count: Mapped[int] = mapped_column(Integer)
+    faces_json: Mapped[str] = mapped_column(Text)  # [{score, left, top, width, height, landmarks, roll}]

@@ -13,7 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from cbis import wordnet
-from cbis.db import hashsets, review
+from cbis.db import hashsets, review, text_search
 from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
@@ -83,6 +83,9 @@ class SearchFilters:
     tag: str | None = None
     rollup: str | None = None
     rollup_classes: list[str] | None = None
+    text: str | None = None  # words in the OCR text (db/text_search.py: words, "a phrase", OR, prefix*)
+    screenshot: bool = False  # the OCR analyzer flagged it a screenshot
+    min_faces: int | None = None  # at least this many faces (face analyzer); --faces is 1
 
 
 @dataclass
@@ -141,6 +144,10 @@ class SearchHit:
     # The examiner's review (db/review.py): category (None: uncategorised), tags, note, and the pre-category a
     # notable hash set gives (shown as the set's; never the examiner's)
     review: dict[str, Any] = field(default_factory=dict)
+    face_count: int | None = None  # None: no face analysis of it
+    screenshot: bool = False
+    text_rank: float | None = None  # with --text: how well it matched (higher is better)
+    text_matches: list[str] = field(default_factory=list)  # with --text: the words of its text that matched
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -264,6 +271,8 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             top1.c.score,
             top1.c.wnid,
             File.missing_since_run_id.label("missing_since_run"),
+            text_search.face_count().label("face_count"),
+            text_search.screenshot_condition().label("screenshot"),
         )
         .join(Evidence, Evidence.id == File.evidence_id)
         .outerjoin(Exif, Exif.file_id == File.id)
@@ -321,6 +330,12 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         )
     if filters.ext_mismatch:
         conditions.append(File.extension_mismatch.is_(True))
+    if filters.text is not None:
+        conditions.append(text_search.text_condition(filters.text))
+    if filters.screenshot:
+        conditions.append(text_search.screenshot_condition())
+    if filters.min_faces is not None:
+        conditions.append(text_search.min_faces_condition(filters.min_faces))
     if filters.file_ids is not None:
         conditions.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
     if filters.exclude_file_ids:
@@ -456,6 +471,7 @@ def _hit(row: Any) -> SearchHit:
     values = dict(row)
     sources_json, conflicts_json = values.pop("sources_json"), values.pop("conflicts_json")
     values["metadata_conflict"] = bool(values["metadata_conflict"])
+    values["screenshot"] = bool(values["screenshot"])
     return SearchHit(**values, sources=_json_map(sources_json), conflicts=_json_map(conflicts_json))
 
 

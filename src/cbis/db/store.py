@@ -16,25 +16,30 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
+from cbis.db import text_search
 from cbis.db.models import (
     AnalysisResult,
     AnalyzerRecord,
     Embedding,
     Evidence,
     Exif,
+    FaceResult,
     File,
     Model,
+    OcrTextRow,
     PerceptualHash,
     Prediction,
     Run,
     RunAnalyzer,
     Skipped,
 )
-from cbis.records import Classification, FileRow, PerceptualHashes, PredictionRow, to_json
+from cbis.records import Classification, Faces, FileRow, OcrText, PerceptualHashes, PredictionRow, to_json
 
 __all__ = [
     "Classification",
+    "Faces",
     "FileRow",
+    "OcrText",
     "PerceptualHashes",
     "PredictionRow",
 ]  # the record types the store writes (cbis.records)
@@ -157,11 +162,12 @@ def _analysed(connection: Connection, evidence_id: int, ids: RunAnalyzerIds) -> 
             .join(File, File.id == Prediction.file_id)
             .where(File.evidence_id == evidence_id, Prediction.model_id == ids.target_id, Prediction.rank == 1)
         )
-    elif ids.output is PerceptualHashes:
+    elif ids.output in _OWN_TABLES:
+        table = _OWN_TABLES[ids.output]
         query = (
-            select(PerceptualHash.file_id)
-            .join(File, File.id == PerceptualHash.file_id)
-            .where(File.evidence_id == evidence_id, PerceptualHash.analyzer_id == ids.target_id)
+            select(table.file_id)
+            .join(File, File.id == table.file_id)
+            .where(File.evidence_id == evidence_id, table.analyzer_id == ids.target_id)
         )
     else:
         query = (
@@ -356,18 +362,18 @@ def write_outputs(
     connection: Connection, ids: RunAnalyzerIds, items: Sequence[tuple[int, Any]], *, run_id: int
 ) -> None:
     """One analyzer's outputs for files in the case: a Classification into predictions and embeddings,
-    PerceptualHashes into perceptual_hashes, any other record as JSON in analysis_results."""
+    PerceptualHashes, OcrText and Faces into their own tables, any other record as JSON in analysis_results."""
     if not items:
         return
     if ids.output is Classification:
         write_classifications(connection, items, ids.target_id)
         return
-    if ids.output is PerceptualHashes:
+    if ids.output in _OWN_TABLES:
         _insert_many(
             connection,
-            PerceptualHash.__table__,
+            _OWN_TABLES[ids.output].__table__,
             [
-                {"file_id": file_id, "analyzer_id": ids.target_id, "run_id": run_id, **dataclasses.asdict(output)}
+                {"file_id": file_id, "analyzer_id": ids.target_id, "run_id": run_id, **_columns_of(output)}
                 for file_id, output in items
             ],
         )
@@ -380,6 +386,32 @@ def write_outputs(
             for file_id, output in items
         ],
     )
+
+
+# Analyzer outputs with tables of their own (keyed by file and analyzer), beside predictions and embeddings.
+_OWN_TABLES: dict[type, Any] = {PerceptualHashes: PerceptualHash, OcrText: OcrTextRow, Faces: FaceResult}
+
+
+def _columns_of(output: Any) -> dict[str, Any]:
+    """An output record as its table's columns."""
+    if isinstance(output, OcrText):
+        return {
+            "read": output.read,
+            "reason": output.reason,
+            "screenshot": output.screenshot,
+            # NUL cannot be stored in PostgreSQL text; Tesseract does not write it, but a record may come from a
+            # plugin or another node.
+            "text": output.text.replace("\x00", ""),
+            "search_text": text_search.fold(output.text.replace("\x00", "")),
+            "confidence": output.confidence,
+            "word_count": len(output.words),
+            "words_json": to_json(output.words),
+            "languages": output.languages,
+            "rotation": output.rotation,
+        }
+    if isinstance(output, Faces):
+        return {"face_count": output.count, "faces_json": to_json(output.faces)}
+    return dataclasses.asdict(output)
 
 
 def write_classifications(connection: Connection, items: Sequence[tuple[int, Classification]], model_id: int) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cbis import anomalies
-from cbis.db import access, hashsets, queries, review
+from cbis.db import access, hashsets, queries, review, text_search
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db.queries import ModelRef
@@ -125,6 +125,21 @@ def _anomalies(connection: Connection, _: ModelRef | None) -> Rows:
 
 # `cbis anomalies` as a table: files whose metadata deserves a second look, highest score first, ties by path.
 ANOMALIES = ReportTable("anomalies", ("evidence", "path", "sha256", "score", "reasons", "reasons_json"), _anomalies)
+# Text read in the pictures (OCR), one row per image the ocr analyzer looked at (read, or passed by and why).
+OCR = ReportTable(
+    "ocr",
+    (
+        "evidence", "path", "sha256", "screenshot", "read", "reason", "languages", "confidence", "rotation",
+        "word_count", "text",
+    ),
+    lambda connection, _: text_search.ocr_report_rows(connection),
+)  # fmt: skip
+# Faces found (face analyzer), one row per image looked at: the count, and each face's box, landmarks and score.
+FACES = ReportTable(
+    "faces",
+    ("evidence", "path", "sha256", "face_count", "faces_json"),
+    lambda connection, _: text_search.face_report_rows(connection),
+)
 AUDIT_LOG = ReportTable(
     "audit_log",
     ("id", "time_utc", "examiner", "os_user", "host", "cbis_version", "command", "outcome", "prev_hash", "row_hash"),
@@ -153,6 +168,8 @@ TABLES: tuple[ReportTable, ...] = (
     HASHSET_MATCHES,
     ANOMALIES,
     REVIEW,
+    OCR,
+    FACES,
     AUDIT_LOG,
     ACCESS_LOG,
     LOGIN_REFUSALS,

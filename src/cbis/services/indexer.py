@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cbis import analyzers as registry
-from cbis.analyzers import Analyzer, AnalyzerSettings, check_outputs
+from cbis.analyzers import Analyzer, AnalyzerSettings, check_outputs, ocr
 from cbis.db import queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
@@ -45,6 +45,8 @@ class IndexOptions:
     model: str | None = None  # None: the registry's default
     weights: Path | None = None
     top_k: int = 5
+    ocr_languages: str | None = None  # --ocr-lang (None: the OCR analyzer's default)
+    ocr_mode: str | None = None  # --ocr auto|all (None: auto)
     workers: int = field(default_factory=default_workers)
     batch_size: int = DEFAULT_BATCH_SIZE
     max_pixels: int = DEFAULT_MAX_PIXELS
@@ -61,7 +63,9 @@ class IndexOptions:
         return list(self.analyze) if self.analyze is not None else registry.default_names()
 
     def analyzer_settings(self, inference_threads: int | None = None) -> AnalyzerSettings:
-        return AnalyzerSettings(self.model, self.weights, self.top_k, inference_threads)
+        return AnalyzerSettings(
+            self.model, self.weights, self.top_k, inference_threads, self.ocr_languages, self.ocr_mode
+        )
 
 
 @dataclass
@@ -228,6 +232,10 @@ MAX_FILE_TIME_LIMIT = 86_400.0
 def validate_options(options: IndexOptions) -> None:
     if not 1 <= options.top_k <= MAX_TOP_K:
         raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
+    if options.ocr_languages is not None:
+        ocr.parse_languages(options.ocr_languages)
+    if options.ocr_mode is not None:
+        ocr.parse_mode(options.ocr_mode)
     if not 1 <= options.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
     if not 1 <= options.batch_size <= MAX_BATCH_SIZE:
@@ -253,7 +261,12 @@ def check_analyzers(options: IndexOptions) -> list[str]:
         raise UsageError("--no-classify is an inventory without any analyzer: leave out --analyze, or --no-classify")
     names = options.analyzer_names()
     used = set().union(*(registry.get(name).settings_used for name in names))
-    for option, setting, value in (("--model", "model", options.model), ("--weights", "weights", options.weights)):
+    for option, setting, value in (
+        ("--model", "model", options.model),
+        ("--weights", "weights", options.weights),
+        ("--ocr-lang", "ocr_languages", options.ocr_languages),
+        ("--ocr", "ocr_mode", options.ocr_mode),
+    ):
         if value is not None and setting not in used:
             raise UsageError(f"{option} is a setting of no analyzer this run uses ({', '.join(names) or 'none'})")
     return names

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from cbis import rollups
-from cbis.db import hashsets, queries
+from cbis.db import hashsets, queries, text_search
 from cbis.db import review as review_db
 from cbis.db.queries import ModelRef, SearchFilters, SearchHit, evidence_roots
 from cbis.errors import UnknownModelError, UsageError
@@ -79,6 +79,10 @@ def validate_filters(filters: SearchFilters) -> None:
         raise UsageError("--min-score is a probability between 0 and 1")
     if filters.missing not in queries.MISSING_CHOICES:
         raise UsageError(f"--missing takes one of: {', '.join(queries.MISSING_CHOICES)}")
+    if filters.text is not None and not text_search.parse(filters.text):
+        raise UsageError('--text takes words to find in the pictures\' text, e.g. --text "bank transfer"')
+    if filters.min_faces is not None and not 0 <= filters.min_faces <= 10_000:
+        raise UsageError("--min-faces takes a number of faces between 0 and 10000")
     filters.date_from = date_bound("--from", filters.date_from)
     filters.date_to = date_bound("--to", filters.date_to)
     if filters.date_from and filters.date_to:
@@ -196,6 +200,20 @@ def _query_vector(
     return similarity.unit(np.frombuffer(vectors[0], dtype="<f2").astype(np.float32)), outside
 
 
+RELEVANCE = "relevance"  # --sort with --text: best full-text match first
+
+
+def _add_text_matches(connection: Connection, query: str, hits: list[SearchHit]) -> None:
+    """Each hit's full-text rank and the words of its text that matched."""
+    ids = [hit.id for hit in hits]
+    ranks = text_search.ranks(connection, query, ids)
+    texts = text_search.texts_of(connection, ids)
+    for hit in hits:
+        hit.text_rank = ranks.get(hit.id)
+        words = [word["text"] for word in texts.get(hit.id, {}).get("words", [])]
+        hit.text_matches = text_search.matching_words(query, words)
+
+
 def search_case(
     case: Case,
     filters: SearchFilters,
@@ -203,7 +221,7 @@ def search_case(
     model_name: str | None = None,
     limit: int = 50,
     offset: int = 0,
-    sort: str = "path",
+    sort: str | None = None,
     similar_to: str | None = None,
     on_note: Callable[[str], None] | None = None,
 ) -> tuple[list[SearchHit], ModelRef | None]:
@@ -213,15 +231,25 @@ def search_case(
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT} (2^63 - 1)")
     if not 0 <= offset <= MAX_LIMIT:
         raise UsageError(f"offset must be between 0 and {MAX_LIMIT} (2^63 - 1)")
-    if sort not in queries.SORTS:
-        raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}")
+    if sort is None:
+        sort = RELEVANCE if filters.text is not None and similar_to is None else "path"
+    if sort not in (*queries.SORTS, RELEVANCE) or (sort == RELEVANCE and filters.text is None):
+        raise UsageError(f"--sort takes one of: {', '.join(queries.SORTS)}, or {RELEVANCE} with --text")
     with case.engine.connect() as connection:
         check_hashset(connection, filters.hashset)
         resolve_review_filters(connection, filters)
         model = select_model(connection, model_name)
         filters.model_id = model.id if model else None
+        if similar_to is None and sort == RELEVANCE:
+            # Every match, ranked here: the rank is the full-text index's, not a column of the listing.
+            hits = queries.search(connection, filters, limit=None, with_predictions=True)
+            _add_text_matches(connection, filters.text or "", hits)
+            hits.sort(key=lambda hit: -(hit.text_rank or 0.0))
+            return hits[offset : offset + limit], model
         if similar_to is None:
             hits = queries.search(connection, filters, limit=limit, offset=offset, sort=sort, with_predictions=True)
+            if filters.text is not None:
+                _add_text_matches(connection, filters.text, hits)
             return hits, model
         # Nearest first; the other filters then narrow those neighbours down.
         if model is None:
@@ -238,6 +266,8 @@ def search_case(
         nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
         filters.file_ids = list(nearest)
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
+        if filters.text is not None:
+            _add_text_matches(connection, filters.text, hits)
     for hit in hits:
         hit.similarity = nearest[hit.id]
     hits.sort(key=lambda hit: -(hit.similarity or 0.0))

@@ -114,6 +114,55 @@ def rendition(location: FileLocation, kind: str, cache_dir: Path) -> Rendition:
     return Rendition(jpeg, etag)
 
 
+FACE_SIDE = 160  # a face crop's longer side, pixels
+FACE_MARGIN = 0.25  # of the face box's size, added on each side: the crop shows the head, not just the box
+
+
+def face_crop(location: FileLocation, face: dict[str, float], cache_dir: Path) -> Rendition:
+    """A JPEG of one face the face analyzer found (its box as fractions of the picture as shown), with a margin,
+    made from the evidence (whose bytes must still hash as recorded) and cached like the renditions."""
+    if location.status != "image" or location.sha256 is None:
+        raise NotServable("not an indexed image")
+    box = tuple(float(face[key]) for key in ("left", "top", "width", "height"))
+    etag = f"{location.sha256}_face_" + hashlib.sha256(repr(box).encode()).hexdigest()[:16]
+    cached = cache_dir / f"{etag}.jpg"
+    with contextlib.suppress(OSError):
+        return Rendition(cached.read_bytes(), etag)
+    with open_evidence(location) as stream:
+        if location.size > MAX_RENDER_BYTES:
+            raise NotServable("too large to preview")
+        data = stream.read(MAX_RENDER_BYTES + 1)
+    if hashlib.sha256(data).hexdigest() != location.sha256:
+        raise EvidenceChanged("the file's content changed since it was indexed (SHA-256 differs)")
+    from cbis.ingest.images import UnreadableImage, decode_image
+
+    try:
+        decoded = decode_image(data, draft_size=1200, allow_truncated=True)
+    except (UnreadableImage, OSError, ValueError, MemoryError) as exc:
+        raise NotServable(f"cannot decode: {exc}") from None
+    image = decoded.image
+    if image is None:
+        raise NotServable("cannot decode")
+    left, top, width, height = box
+    x0 = max(0.0, left - width * FACE_MARGIN) * image.width
+    y0 = max(0.0, top - height * FACE_MARGIN) * image.height
+    x1 = min(1.0, left + width * (1 + FACE_MARGIN)) * image.width
+    y1 = min(1.0, top + height * (1 + FACE_MARGIN)) * image.height
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        raise NotServable("the face's box is empty")
+    crop = image.convert("RGB").crop(
+        (round(x0), round(y0), max(round(x1), round(x0) + 1), max(round(y1), round(y0) + 1))
+    )
+    crop.thumbnail((FACE_SIDE, FACE_SIDE))
+    import io
+
+    buffer = io.BytesIO()
+    crop.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    jpeg = buffer.getvalue()
+    _store(cached, jpeg)
+    return Rendition(jpeg, etag)
+
+
 def exif_thumbnail(location: FileLocation) -> bytes:
     """The EXIF block's JPEG thumbnail, read from the evidence (whose bytes must still hash as recorded)."""
     if location.status != "image" or location.sha256 is None:

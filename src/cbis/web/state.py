@@ -14,13 +14,14 @@ from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
 from cbis.db import anomalies as anomalies_db
-from cbis.db import queries
+from cbis.db import queries, text_search
 from cbis.db import review as review_db
 from cbis.db.queries import ModelRef, SearchFilters
 
 TEXT_FIELDS = ("label", "make", "camera_model")
 FLAG_FIELDS = (
     "has_gps", "ext_mismatch", "unprocessed", "metadata_conflict", "notable", "thumbnail_mismatch", "anomalies",
+    "screenshot",
 )  # fmt: skip
 # Files in a known hash set (NSRL): hidden by default, shown on request, or alone.
 KNOWN_CHOICES = ("hide", "show", "only")
@@ -30,12 +31,15 @@ DEFAULT_PAGE_SIZE = 60
 MAX_TEXT = 200
 # The names of the query parameters, in the order links write them.
 PARAMETERS = (
-    "label", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "missing", "known", "stack",
-    "category", "tag", "rollup", "stacks", "model", "sort",
+    "label", "text", "min_score", "make", "camera_model", "from", "to", "hash", *FLAG_FIELDS, "faces", "missing",
+    "known", "stack", "category", "tag", "rollup", "stacks", "model", "sort",
     "per_page",
 )  # fmt: skip
 PARAM_TITLES = {
     "label": "label",
+    "text": "text in the picture",
+    "screenshot": "screenshots",
+    "faces": "faces ≥",
     "min_score": "score ≥",
     "make": "make",
     "camera_model": "model",
@@ -115,6 +119,18 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     filters.label = text("label")
     filters.make = text("make")
     filters.camera_model = text("camera_model")
+    filters.text = text("text")
+    if filters.text is not None and not text_search.parse(filters.text):
+        errors["text"] = 'words to find, e.g. bank transfer, "a phrase", OR, prefix*'
+        filters.text = None
+        params.pop("text")
+    faces = text("faces")
+    if faces is not None:
+        filters.min_faces = _integer(faces, -1)
+        if not 1 <= filters.min_faces <= 10_000:
+            errors["faces"] = "a number of faces, 1 or more"
+            filters.min_faces = None
+            params.pop("faces")
 
     min_score = text("min_score")
     if min_score is not None:

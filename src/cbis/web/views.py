@@ -1,4 +1,4 @@
-"""The viewer's pages: gallery, image page, overview; image bytes by database id; the CSV export."""
+"""The viewer's pages: gallery, image page, overview, faces; image bytes by database id; the CSV export."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from werkzeug.wsgi import wrap_file
 from cbis.anomalies import Reason, reasons_of
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
-from cbis.db import duplicates, hashsets, queries, viewer
+from cbis.db import duplicates, hashsets, queries, text_search, viewer
 from cbis.db import review as review_db
 from cbis.db import review_changes as review
 from cbis.db.viewer import FileLocation
@@ -168,6 +168,8 @@ def image(file_id: int) -> str:
             width=520,
             label_width=200,
         )
+    ocr = text_search.texts_of(conn, [file_id]).get(file_id)
+    found_faces = text_search.faces_of(conn, [file_id]).get(file_id)
     latitude, longitude = detail["exif_gps_latitude"], detail["exif_gps_longitude"]
     maps = None
     if latitude is not None and longitude is not None:
@@ -199,11 +201,41 @@ def image(file_id: int) -> str:
         provenance=provenance,
         chart=chart,
         maps=maps,
+        ocr=ocr,
+        faces=found_faces,
+        overlay=_overlay(detail, ocr, found_faces),
         exif_groups=exif.groups(detail["exif_tags_json"]),
         exif_sources=exif.sources(detail["exif_sources_json"]),
         exif_conflicts=exif.conflicts(detail["exif_conflicts_json"]),
         warnings=_json_list(detail["warnings_json"]),
         mimetype=evidence.mimetype_for(detail["format"]),
+        **_page_context(),
+    )
+
+
+FACE_FILES_PER_PAGE = 60
+
+
+@bp.get("/faces")
+def faces_page() -> str:
+    """Every face found, as crops, file by file: the gallery's filters, narrowed to images with faces."""
+    conn = connection()
+    state = _state()
+    filters = dataclasses.replace(state.filters, min_faces=max(1, state.filters.min_faces or 1))
+    total = queries.count(conn, filters)
+    last_page = max(1, -(-total // FACE_FILES_PER_PAGE))
+    page_number = min(state.page, last_page)
+    hits = queries.search(
+        conn, filters, limit=FACE_FILES_PER_PAGE, offset=(page_number - 1) * FACE_FILES_PER_PAGE, sort=state.sort
+    )
+    found = text_search.faces_of(conn, [hit.id for hit in hits])
+    return render_template(
+        "faces.html",
+        state=state,
+        files=[(hit, found.get(hit.id, [])) for hit in hits],
+        total=total,
+        page_number=page_number,
+        pages=_pages(page_number, last_page),
         **_page_context(),
     )
 
@@ -336,6 +368,25 @@ def exif_thumbnail(file_id: int) -> Response:
     return response.make_conditional(request)
 
 
+@bp.get("/file/<int:file_id>/face/<int:number>.jpg")
+def face_crop(file_id: int, number: int) -> Response:
+    """One face the face analyzer found, cropped from the evidence on demand (cached in the case directory)."""
+    location = _location(file_id)
+    found = text_search.faces_of(connection(), [file_id]).get(file_id, [])
+    if not 0 <= number < len(found):
+        abort(404, description=f"File {file_id} has no face number {number}.")
+    try:
+        made = evidence.face_crop(location, found[number], Path(current_app.config["THUMBNAIL_DIR"]))
+    except evidence.EvidenceChanged as exc:
+        abort(409, description=f"{exc}.")
+    except evidence.NotServable as exc:
+        abort(404, description=f"No face crop: {exc}.")
+    response = Response(made.data, mimetype="image/jpeg")
+    response.set_etag(made.etag)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response.make_conditional(request)
+
+
 @bp.get("/file/<int:file_id>/original")
 def original(file_id: int) -> Response:
     """The evidence file's bytes as a download, after checking they still hash to the recorded SHA-256."""
@@ -375,6 +426,21 @@ def _rendition(file_id: int, kind: str) -> Response:
     response.set_etag(made.etag)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response.make_conditional(request)
+
+
+def _overlay(
+    detail: dict[str, Any], ocr: dict[str, Any] | None, found_faces: list[dict[str, Any]] | None
+) -> dict[str, Any] | None:
+    """What the image page draws over the picture: word boxes (pixels of the picture as shown, full size) and
+    face boxes (fractions of it), in a viewBox of the picture's shown size."""
+    words = (ocr or {}).get("words") or []
+    if not words and not found_faces:
+        return None
+    width = detail.get("display_width") or detail.get("width")
+    height = detail.get("display_height") or detail.get("height")
+    if not width or not height:
+        return None
+    return {"width": width, "height": height, "words": words, "faces": found_faces or []}
 
 
 def _location(file_id: int) -> FileLocation:

@@ -29,6 +29,7 @@ from cbis.db.migrations import (
     m0007_hashsets,
     m0008_perceptual_hashes,
     m0009_review,
+    m0010_ocr_and_faces,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -46,6 +47,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, m0007_hashsets.NAME, m0007_hashsets.migrate),
     (8, m0008_perceptual_hashes.NAME, m0008_perceptual_hashes.migrate),
     (9, m0009_review.NAME, m0009_review.migrate),
+    (10, m0010_ocr_and_faces.NAME, m0010_ocr_and_faces.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
