@@ -100,6 +100,18 @@ def seeded_since(version: int) -> dict[str, int]:
     return {"review_categories": len(m0009_review.PROJECT_VIC)} if version < 9 else {}
 
 
+def derived_since(version: int, engine: Engine) -> dict[str, int]:
+    """Rows the migrations after `version` derive from the case's own: version 11 fills model_classes with each
+    (model, class, label) its predictions hold."""
+    if version >= 11:
+        return {}
+    with engine.connect() as connection:
+        pairs = connection.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT DISTINCT model_id, wnid, label FROM predictions) AS pairs"
+        ).scalar_one()
+    return {"model_classes": pairs}
+
+
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
@@ -145,6 +157,7 @@ def test_an_old_sqlite_case_migrates_to_what_a_new_case_is(old_case: Path, tmp_p
     old = open_case(case_dir, readonly=True)
     try:
         counts_before = row_counts(old.engine)
+        derived = derived_since(_version(old_case), old.engine)
     finally:
         old.close()
     fresh = create_case(tmp_path / "fresh", number="NEW", examiner="New Examiner")
@@ -164,6 +177,7 @@ def test_an_old_sqlite_case_migrates_to_what_a_new_case_is(old_case: Path, tmp_p
         **seeded_since(_version(old_case)),
         **fts_bookkeeping,
         **counts_before,
+        **derived,
         "schema_version": counts_before["schema_version"] + new_version_rows,
     }
 
@@ -205,6 +219,7 @@ def test_an_old_postgresql_case_migrates_to_what_a_new_case_is(dump: Path, tmp_p
     old = open_case(case_dir, readonly=True)
     try:
         counts_before = row_counts(old.engine)
+        derived = derived_since(_version(dump), old.engine)
     finally:
         old.close()
     fresh = create_case(tmp_path / "fresh", number="NEW", examiner="New Examiner", database=pg_databases())
@@ -221,6 +236,7 @@ def test_an_old_postgresql_case_migrates_to_what_a_new_case_is(dump: Path, tmp_p
         **{name: 0 for name in counts_after},
         **seeded_since(_version(dump)),
         **counts_before,
+        **derived,
         "schema_version": counts_before["schema_version"] + new_version_rows,
     }
     evidence = tmp_path / "evidence"

@@ -215,6 +215,7 @@ class Prediction(Base):
     __table_args__ = (
         Index("ix_predictions_model_rank", "model_id", "rank"),
         Index("ix_predictions_label", "label"),
+        Index("ix_predictions_model_wnid", "model_id", "wnid", "rank", "score"),
     )
 
     file_id: Mapped[int] = mapped_column(
@@ -225,6 +226,17 @@ class Prediction(Base):
     wnid: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(Text)
     score: Mapped[float] = mapped_column(Float)
+
+
+class ModelClass(Base):
+    """Each (model, WordNet id, label) pair the case's predictions hold (schema version 11), kept by triggers on
+    `predictions`: label filters match words against these few rows, then find predictions by class."""
+
+    __tablename__ = "model_classes"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True, autoincrement=False)
+    wnid: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class Embedding(Base):

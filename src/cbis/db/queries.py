@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exists, func, literal, or_, select
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exists, func, literal, or_, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from cbis import wordnet
 from cbis.db import hashsets, review, text_search
-from cbis.db.models import Evidence, Exif, File, Model, PerceptualHash, Prediction, Run, Skipped, could_be_row_id
+from cbis.db.models import (
+    Evidence,
+    Exif,
+    File,
+    Model,
+    ModelClass,
+    PerceptualHash,
+    Prediction,
+    Run,
+    Skipped,
+    could_be_row_id,
+)
 
 HASH_COLUMNS = {32: File.md5, 40: File.sha1, 64: File.sha256}
 
@@ -86,6 +97,20 @@ class SearchFilters:
     text: str | None = None  # words in the OCR text (db/text_search.py: words, "a phrase", OR, prefix*)
     screenshot: bool = False  # the OCR analyzer flagged it a screenshot
     min_faces: int | None = None  # at least this many faces (face analyzer); --faces is 1
+    # `label` resolved to the model's classes (queries.resolve, by the query functions themselves): the label
+    # filter is then an index look-up by class instead of matching the words of every prediction's label.
+    label_classes: LabelClasses | None = None
+
+
+@dataclass(frozen=True)
+class LabelClasses:
+    """A label filter resolved against one model's classes (queries.label_classes)."""
+
+    text: str
+    model_id: int | None
+    wnids: list[str]
+    labels: list[str]
+    by_class: bool = False  # the classes alone decide (each one's every label matched)
 
 
 @dataclass
@@ -148,6 +173,7 @@ class SearchHit:
     screenshot: bool = False
     text_rank: float | None = None  # with --text: how well it matched (higher is better)
     text_matches: list[str] = field(default_factory=list)  # with --text: the words of its text that matched
+    evidence_id: int | None = None  # the evidence root's id (ties of the listing order)
 
 
 def most_recent_model(connection: Connection) -> ModelRef | None:
@@ -206,18 +232,63 @@ def _words(column: Any) -> Any:
     return literal(" ") + text + literal(" ")
 
 
-def label_matches(text: str) -> Any:
-    """A prediction whose label holds `text` as whole words, or whose class is under a WordNet synset of that
-    name (`dog`: every breed). The query's own '%' and '_' are literal."""
+def _label_query(text: str) -> str:
     query = text.lower()  # as SQL's lower() does the label (SQLite: ASCII letters only, as `_like` has always)
     for separator in _WORD_SEPARATORS:
         query = query.replace(separator, " ")
-    query = " ".join(query.split())
+    return " ".join(query.split())
+
+
+def _label_words(column: Any, query: str) -> Any:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _words(column).like(f"% {escaped} %", escape="\\")
+
+
+def label_classes(connection: Connection, text: str, model_id: int | None) -> LabelClasses:
+    """The model's classes whose label holds `text` as whole words (`label_matches`' words part), read from
+    `model_classes` (a row per class the model has named) by the same SQL expression: a label filter then finds
+    predictions by class through ix_predictions_model_wnid instead of matching the words of every label."""
+    query = _label_query(text)
+    if not query or model_id is None:
+        return LabelClasses(text, model_id, [], [])
+    rows = connection.execute(
+        select(ModelClass.wnid, ModelClass.label).where(
+            ModelClass.model_id == model_id, _label_words(ModelClass.label, query)
+        )
+    ).all()
+    wnids, labels = sorted({wnid for wnid, _ in rows}), sorted({label for _, label in rows})
+    # Every label the model gave these classes matched (one label a class, as a model names them): the class
+    # alone then decides, and the look-up reads the index only.
+    every_label = connection.execute(
+        select(ModelClass.label).where(ModelClass.model_id == model_id, ModelClass.wnid.in_(wnids))
+    ).scalars()
+    return LabelClasses(text, model_id, wnids, labels, by_class=set(every_label) <= set(labels))
+
+
+def label_matches(text: str, resolved: LabelClasses | None = None) -> Any:
+    """A prediction whose label holds `text` as whole words, or whose class is under a WordNet synset of that
+    name (`dog`: every breed). The query's own '%' and '_' are literal.
+
+    With `resolved` (label_classes of the same text and model), the words part is "its class is one whose label
+    matched and its label is one that matched": a prediction's match depends on its label alone, so this is
+    exactly the words test, and the class makes it an index look-up."""
+    query = _label_query(text)
     if not query:
         return literal(False)
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    whole_words = _words(Prediction.label).like(f"% {escaped} %", escape="\\")
     classes = wordnet.classes_meaning(text)
+    if resolved is not None and resolved.text == text and resolved.by_class:
+        return Prediction.wnid.in_(_literal_text("label_wnids", sorted({*resolved.wnids, *classes})))
+    if resolved is not None and resolved.text == text:
+        whole_words = (
+            and_(
+                Prediction.wnid.in_(_literal_text("label_wnids", resolved.wnids)),
+                Prediction.label.in_(bindparam("label_names", resolved.labels, expanding=True)),
+            )
+            if resolved.wnids
+            else literal(False)
+        )
+    else:
+        whole_words = _label_words(Prediction.label, query)
     return or_(whole_words, Prediction.wnid.in_(sorted(classes))) if classes else whole_words
 
 
@@ -228,6 +299,11 @@ def _like(column: Any, text: str) -> Any:
 
 def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     """The rows `cbis search` and the viewer list, unordered: one definition so both always agree."""
+    return _base_query(model_id).where(*conditions(filters, model_id))
+
+
+def _base_query(model_id: int | None) -> Select[Any]:
+    """Every file with the columns a listing shows (EXIF, the model's top-1, faces, screenshot)."""
     top1 = (
         select(Prediction.file_id, Prediction.label, Prediction.score, Prediction.wnid)
         .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
@@ -236,6 +312,7 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
     query = (
         select(
             File.id,
+            File.evidence_id,
             Evidence.root.label("evidence"),
             File.path,
             File.status,
@@ -278,9 +355,20 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         .outerjoin(Exif, Exif.file_id == File.id)
         .outerjoin(top1, top1.c.file_id == File.id)
     )
-    conditions: list[Any] = []
+    return query
+
+
+_LAST_CHARACTER = "\U0010ffff"  # the highest code point: its UTF-8 bytes sort after any other character's
+
+# Filters whose conditions read EXIF columns: a count joins the EXIF table only for them.
+_EXIF_FILTERS = ("make", "camera_model", "has_gps", "date_from", "date_to", "metadata_conflict")
+
+
+def conditions(filters: SearchFilters, model_id: int | None, *, counting: bool = False) -> list[Any]:
+    """`filtered_query`'s WHERE terms over files (and exif, joined by the caller when `needs_exif`)."""
+    terms: list[Any] = []
     if filters.unprocessed:
-        conditions.append(File.status == "unprocessed")
+        terms.append(File.status == "unprocessed")
     elif not (
         filters.hash
         or filters.ext_mismatch
@@ -292,36 +380,40 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
         or (filters.category and filters.category != review.UNCATEGORIZED)
     ):
         # Hash and mismatch searches look at every file (a renamed document matters); the rest are about images.
-        conditions.append(File.status == "image")
+        terms.append(File.status == "image")
     if filters.label or filters.min_score is not None:
-        matching = select(Prediction.file_id).where(
-            Prediction.file_id == File.id, Prediction.model_id == (model_id if model_id is not None else -1)
-        )
+        matching = select(Prediction.file_id).where(Prediction.model_id == (model_id if model_id is not None else -1))
         if filters.label:
-            matching = matching.where(label_matches(filters.label))
+            matching = matching.where(label_matches(filters.label, _resolved_for(filters, model_id)))
         else:
             matching = matching.where(Prediction.rank == 1)
         if filters.min_score is not None:
             matching = matching.where(Prediction.score >= filters.min_score)
-        conditions.append(exists(matching))
+        # A count reads the matching predictions once through the index (an IN list); a page in order probes each
+        # file it passes (EXISTS), and stops when the page is full.
+        terms.append(File.id.in_(matching) if counting else exists(matching.where(Prediction.file_id == File.id)))
     if filters.make:
-        conditions.append(_like(Exif.make, filters.make))
+        terms.append(_like(Exif.make, filters.make))
     if filters.camera_model:
-        conditions.append(_like(Exif.model, filters.camera_model))
+        terms.append(_like(Exif.model, filters.camera_model))
     if filters.has_gps:
-        conditions.append(and_(Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None)))
+        terms.append(and_(Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None)))
     if filters.hash:
         digest = filters.hash.strip().lower()
         column = HASH_COLUMNS.get(len(digest))
-        conditions.append(column == digest if column is not None else File.id.is_(None))
+        terms.append(column == digest if column is not None else File.id.is_(None))
+    # Each date filter with its range in byte order, which the prefix test implies: the range reads
+    # ix_exif_date_taken; the prefix test keeps the meaning exactly as it was.
     if filters.date_from:
-        conditions.append(func.substr(DATE_TAKEN, 1, len(filters.date_from)) >= filters.date_from)
+        terms.append(func.substr(DATE_TAKEN, 1, len(filters.date_from)) >= filters.date_from)
+        terms.append(byte_order(DATE_TAKEN) >= filters.date_from)
     if filters.date_to:
-        conditions.append(func.substr(DATE_TAKEN, 1, len(filters.date_to)) <= filters.date_to)
+        terms.append(func.substr(DATE_TAKEN, 1, len(filters.date_to)) <= filters.date_to)
+        terms.append(byte_order(DATE_TAKEN) <= filters.date_to + _LAST_CHARACTER)
     if filters.metadata_conflict:
-        conditions.append(Exif.has_conflict.is_(True))
+        terms.append(Exif.has_conflict.is_(True))
     if filters.thumbnail_mismatch:
-        conditions.append(
+        terms.append(
             exists(
                 select(PerceptualHash.file_id).where(
                     PerceptualHash.file_id == File.id, PerceptualHash.thumbnail_mismatch.is_(True)
@@ -329,37 +421,37 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
             )
         )
     if filters.ext_mismatch:
-        conditions.append(File.extension_mismatch.is_(True))
+        terms.append(File.extension_mismatch.is_(True))
     if filters.text is not None:
-        conditions.append(text_search.text_condition(filters.text))
+        terms.append(text_search.text_condition(filters.text))
     if filters.screenshot:
-        conditions.append(text_search.screenshot_condition())
+        terms.append(text_search.screenshot_condition())
     if filters.min_faces is not None:
-        conditions.append(text_search.min_faces_condition(filters.min_faces))
+        terms.append(text_search.min_faces_condition(filters.min_faces))
     if filters.file_ids is not None:
-        conditions.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
+        terms.append(File.id.in_(_literal_ids("only_ids", filters.file_ids)))
     if filters.exclude_file_ids:
-        conditions.append(File.id.not_in(_literal_ids("hidden_ids", filters.exclude_file_ids)))
+        terms.append(File.id.not_in(_literal_ids("hidden_ids", filters.exclude_file_ids)))
     if filters.anomalies:
-        conditions.append(File.id.in_(_literal_ids("anomaly_ids", filters.anomaly_ids or [])))
+        terms.append(File.id.in_(_literal_ids("anomaly_ids", filters.anomaly_ids or [])))
     if filters.missing == "exclude":
-        conditions.append(File.missing_since_run_id.is_(None))
+        terms.append(File.missing_since_run_id.is_(None))
     elif filters.missing == "only":
-        conditions.append(File.missing_since_run_id.is_not(None))
+        terms.append(File.missing_since_run_id.is_not(None))
     if filters.known:
-        conditions.append(hashsets.match_condition(kind="known"))
+        terms.append(hashsets.match_condition(kind="known"))
     elif filters.hide_known:
-        conditions.append(~hashsets.match_condition(kind="known"))
+        terms.append(~hashsets.match_condition(kind="known"))
     if filters.notable:
-        conditions.append(hashsets.match_condition(kind="notable"))
+        terms.append(hashsets.match_condition(kind="notable"))
     if filters.hashset:
-        conditions.append(hashsets.match_condition(set_name=filters.hashset))
+        terms.append(hashsets.match_condition(set_name=filters.hashset))
     if filters.category:
-        conditions.append(review.category_condition(filters.category))
+        terms.append(review.category_condition(filters.category))
     if filters.tag:
-        conditions.append(review.tag_condition(filters.tag))
+        terms.append(review.tag_condition(filters.tag))
     if filters.rollup_classes is not None:
-        conditions.append(
+        terms.append(
             exists(
                 select(Prediction.file_id).where(
                     Prediction.file_id == File.id,
@@ -369,7 +461,11 @@ def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
                 )
             )
         )
-    return query.where(*conditions)
+    return terms
+
+
+def needs_exif(filters: SearchFilters) -> bool:
+    return any(getattr(filters, name) for name in _EXIF_FILTERS)
 
 
 SORTS = ("path", "date", "score")
@@ -389,14 +485,178 @@ def _literal_text(name: str, values: list[str]) -> BindParameter[Any]:
 
 
 def ordering(columns: Any, sort: str) -> list[Any]:
-    """ORDER BY keys for `filtered_query` used as a subquery; ties always end on root, path, id."""
+    """ORDER BY keys for `filtered_query` used as a subquery, all ascending (so a row's keys compare as a tuple,
+    for keyset pages): score best first or date taken oldest first, each with the files without one last; ties
+    always end on evidence root, path, id."""
     if sort == "score":
-        keys = [columns.score.is_(None), columns.score.desc()]
+        keys = [columns.score.is_(None), func.coalesce(-columns.score, 0.0)]
     elif sort == "date":
-        keys = [columns.date_taken.is_(None), byte_order(columns.date_taken)]
+        keys = [columns.date_taken.is_(None), byte_order(func.coalesce(columns.date_taken, ""))]
     else:
         keys = []
-    return [*keys, byte_order(columns.evidence), byte_order(columns.path), columns.id]
+    return [*keys, byte_order(columns.evidence), columns.evidence_id, byte_order(columns.path), columns.id]
+
+
+def model_for(connection: Connection, filters: SearchFilters) -> int | None:
+    """The model whose predictions the filters read: theirs, else the case's most recent."""
+    if filters.model_id is not None:
+        return filters.model_id
+    recent = most_recent_model(connection)
+    return recent.id if recent else None
+
+
+def resolve(connection: Connection, filters: SearchFilters, model_id: int | None) -> SearchFilters:
+    """The filters with their label resolved to the model's classes (one read of a small table), once."""
+    if filters.label and _resolved_for(filters, model_id) is None:
+        return replace(filters, label_classes=label_classes(connection, filters.label, model_id))
+    return filters
+
+
+def _resolved_for(filters: SearchFilters, model_id: int | None) -> LabelClasses | None:
+    resolved = filters.label_classes
+    if resolved is None or resolved.model_id != model_id or resolved.text != filters.label:
+        return None
+    return resolved
+
+
+def _lean_count(connection: Connection, filters: SearchFilters, model_id: int | None, *extra: Any) -> int:
+    """How many files the filters keep: their conditions alone, no listing columns (and so no joins but EXIF's
+    when a filter reads it)."""
+    query = select(func.count()).select_from(File)
+    if needs_exif(filters):
+        query = query.outerjoin(Exif, Exif.file_id == File.id)
+    return connection.execute(query.where(*conditions(filters, model_id, counting=True), *extra)).scalar_one()
+
+
+def _roots_in_order(connection: Connection) -> list[int]:
+    return list(connection.execute(select(Evidence.id).order_by(byte_order(Evidence.root), Evidence.id)).scalars())
+
+
+def _path_key(file_id: int, path: str) -> tuple[Any, Any]:
+    return tuple_(byte_order(File.path), File.id), tuple_(literal(path), literal(file_id))
+
+
+def _path_listing(
+    connection: Connection,
+    filters: SearchFilters,
+    model_id: int | None,
+    *,
+    limit: int | None,
+    offset: int,
+    after: int | None,
+    before: int | None,
+) -> list[Any]:
+    """The path order (evidence root, path, id) one evidence root at a time: each root's files are read in order
+    from ix_files_listing, so a page costs its rows and a keyset page (after/before a file) costs no skipping."""
+    roots = _roots_in_order(connection)
+    anchor_id = after if after is not None else before
+    anchor = None
+    if anchor_id is not None and could_be_row_id(connection.dialect.name, anchor_id):
+        anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == anchor_id)).one_or_none()
+    backwards = anchor is not None and after is None
+    if backwards:
+        roots.reverse()
+    if anchor is not None and anchor.evidence_id in roots:
+        roots = roots[roots.index(anchor.evidence_id) :]
+    else:
+        anchor = None
+    query = filtered_query(filters, model_id)
+    rows: list[Any] = []
+    skip = offset if anchor is None else 0
+    for number, evidence_id in enumerate(roots):
+        terms: list[Any] = [File.evidence_id == evidence_id]
+        if number == 0 and anchor is not None:
+            keys, anchor_keys = _path_key(anchor_id or 0, anchor.path)
+            terms.append(keys < anchor_keys if backwards else keys > anchor_keys)
+        if skip:
+            in_root = _lean_count(connection, filters, model_id, *terms)
+            if in_root <= skip:
+                skip -= in_root
+                continue
+        order = [byte_order(File.path), File.id]
+        arm = query.where(*terms).order_by(*(key.desc() for key in order) if backwards else order)
+        if limit is not None:
+            arm = arm.limit(limit - len(rows))
+        if skip:
+            arm, skip = arm.offset(skip), 0
+        rows.extend(connection.execute(arm).mappings())
+        if limit is not None and len(rows) >= limit:
+            break
+    if backwards:
+        rows.reverse()
+    return rows
+
+
+def _anchor_keys(connection: Connection, model_id: int | None, sort: str, file_id: int) -> tuple[Any, ...] | None:
+    """A file's ordering keys, whether or not the filters keep it (a keyset page may start at any file)."""
+    if not could_be_row_id(connection.dialect.name, file_id):
+        return None
+    listed = _base_query(model_id).where(File.id == file_id).subquery("anchor")
+    row = connection.execute(select(*ordering(listed.c, sort))).one_or_none()
+    return None if row is None else tuple(row)
+
+
+def listing(
+    connection: Connection,
+    filters: SearchFilters,
+    model_id: int | None,
+    *,
+    sort: str = "path",
+    limit: int | None = 50,
+    offset: int = 0,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[Any]:
+    """`filtered_query`'s rows in `sort` order: `limit` of them from `offset`, or (keyset) those right after or
+    right before the file `after`/`before` in that order, without reading the rows in between."""
+    filters = resolve(connection, filters, model_id)
+    if sort == "path":
+        return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
+    listed = filtered_query(filters, model_id).subquery("filtered")
+    keys = ordering(listed.c, sort)
+    query = select(listed)
+    anchor_id = after if after is not None else before
+    anchor = None if anchor_id is None else _anchor_keys(connection, model_id, sort, anchor_id)
+    backwards = anchor is not None and after is None
+    if anchor is not None:
+        anchor_keys = tuple_(*(literal(value) for value in anchor))
+        query = query.where(tuple_(*keys) < anchor_keys if backwards else tuple_(*keys) > anchor_keys)
+    query = query.order_by(*(key.desc() for key in keys) if backwards else keys)
+    if limit is not None:
+        query = query.limit(limit)
+    if offset and anchor is None:
+        query = query.offset(offset)
+    rows = list(connection.execute(query).mappings())
+    if backwards:
+        rows.reverse()
+    return rows
+
+
+def count_before(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> int:
+    """How many of the files the filters keep come before this file in `sort` order."""
+    model_id = model_for(connection, filters)
+    filters = resolve(connection, filters, model_id)
+    if sort == "path":
+        anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == file_id)).one_or_none()
+        if anchor is None:
+            return 0
+        total = 0
+        for evidence_id in _roots_in_order(connection):
+            if evidence_id == anchor.evidence_id:
+                keys, anchor_keys = _path_key(file_id, anchor.path)
+                return total + _lean_count(
+                    connection, filters, model_id, File.evidence_id == evidence_id, keys < anchor_keys
+                )
+            total += _lean_count(connection, filters, model_id, File.evidence_id == evidence_id)
+        return total
+    values = _anchor_keys(connection, model_id, sort, file_id)
+    if values is None:
+        return 0
+    listed = filtered_query(filters, model_id).subquery("filtered")
+    keys = tuple_(*ordering(listed.c, sort))
+    return connection.execute(
+        select(func.count()).select_from(listed).where(keys < tuple_(*(literal(value) for value in values)))
+    ).scalar_one()
 
 
 def search(
@@ -407,18 +667,15 @@ def search(
     offset: int = 0,
     sort: str = "path",
     with_predictions: bool = False,
+    after: int | None = None,
+    before: int | None = None,
 ) -> list[SearchHit]:
-    model_id = filters.model_id
-    if model_id is None:
-        recent = most_recent_model(connection)
-        model_id = recent.id if recent else None
-    listed = filtered_query(filters, model_id).subquery("filtered")
-    query = select(listed).order_by(*ordering(listed.c, sort))
-    if limit is not None:
-        query = query.limit(limit)
-    if offset:
-        query = query.offset(offset)
-    hits = [_hit(row) for row in connection.execute(query).mappings()]
+    """The files the filters keep, in `sort` order; `after`/`before` a file id: the page right after or right
+    before it in that order (keyset pages: the viewer's next and previous)."""
+    model_id = model_for(connection, filters)
+    filters = resolve(connection, filters, model_id)
+    rows = listing(connection, filters, model_id, sort=sort, limit=limit, offset=offset, after=after, before=before)
+    hits = [_hit(row) for row in rows]
     if hits:
         by_id = {hit.id: hit for hit in hits}
         for file_id, matches in hashsets.matches_of(connection, list(by_id)).items():
@@ -440,7 +697,7 @@ def search(
             .where(
                 Prediction.model_id == model_id,
                 Prediction.file_id.in_(list(by_id)),
-                label_matches(filters.label),
+                label_matches(filters.label, _resolved_for(filters, model_id)),
             )
             .order_by(Prediction.file_id, Prediction.rank)
         )
@@ -486,12 +743,8 @@ def _json_map(text: str | None) -> dict[str, Any]:
 
 
 def count(connection: Connection, filters: SearchFilters) -> int:
-    model_id = filters.model_id
-    if model_id is None:
-        recent = most_recent_model(connection)
-        model_id = recent.id if recent else None
-    subquery = filtered_query(filters, model_id).subquery()
-    return connection.execute(select(func.count()).select_from(subquery)).scalar_one()
+    model_id = model_for(connection, filters)
+    return _lean_count(connection, resolve(connection, filters, model_id), model_id)
 
 
 # --- report rows, in deterministic order (evidence root, path, rank) ---

@@ -120,25 +120,24 @@ def _filtered_subquery(filters: SearchFilters) -> Any:
 def position(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> Position | None:
     """The file's place in the filtered list and its previous and next files; None when it is not in the list.
 
-    `filters.model_id` must already be chosen (the caller resolves the default model once per request).
+    `filters.model_id` must already be chosen (the caller resolves the default model once per request). The
+    neighbours are keyset look-ups (the rows right before and after the file in the list's order) and the place
+    a count of the files before it, so no query numbers the whole list.
     """
     if not could_be_row_id(connection.dialect.name, file_id):
         return None
-    listed = _filtered_subquery(filters)
-    order = queries.ordering(listed.c, sort)
-    numbered = select(
-        listed.c.id,
-        func.row_number().over(order_by=order).label("n"),
-        func.count().over().label("total"),
-        func.lag(listed.c.id).over(order_by=order).label("previous_id"),
-        func.lead(listed.c.id).over(order_by=order).label("next_id"),
-    ).subquery("numbered")
-    row = connection.execute(
-        select(numbered.c.n, numbered.c.total, numbered.c.previous_id, numbered.c.next_id).where(
-            numbered.c.id == file_id
-        )
-    ).one_or_none()
-    return None if row is None else Position(*row)
+    model_id = filters.model_id
+    filters = queries.resolve(connection, filters, model_id)
+    if not queries.listing(connection, replace(filters, file_ids=[file_id]), model_id, sort=sort, limit=1):
+        return None
+    previous = queries.listing(connection, filters, model_id, sort=sort, limit=1, before=file_id)
+    following = queries.listing(connection, filters, model_id, sort=sort, limit=1, after=file_id)
+    return Position(
+        index=queries.count_before(connection, filters, sort, file_id) + 1,
+        total=queries.count(connection, filters),
+        previous_id=previous[0]["id"] if previous else None,
+        next_id=following[0]["id"] if following else None,
+    )
 
 
 def file_report_rows(connection: Connection, filters: SearchFilters, sort: str) -> Iterator[dict[str, Any]]:

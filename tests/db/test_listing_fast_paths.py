@@ -1,0 +1,311 @@
+"""The listing's fast paths (issue 19) against the straightforward query, on a synthetic case of a few thousand
+files written through the store, on SQLite and PostgreSQL.
+
+The fast paths: label filters resolved to the model's classes (model_classes, ix_predictions_model_wnid), the
+path order read one evidence root at a time from ix_files_listing, counts from the filters' conditions alone,
+keyset pages and previous/next. The straightforward query is the one definition they replace: `filtered_query`
+with the label's words matched on every prediction, ordered as a whole by `ordering`, paged by OFFSET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, event, select
+
+from cbis.db import queries, store, viewer
+from cbis.db.queries import SearchFilters
+from cbis.model.labels import imagenet_labels
+from cbis.services.cases import Case, open_case, utc_now
+
+PROVENANCE = {
+    "name": "synthetic",
+    "architecture": "synthetic",
+    "weights_sha256": "c" * 64,
+    "weights_file": "/synthetic",
+    "source_package": None,
+    "source_version": None,
+    "tensorflow_version": "0",
+    "keras_version": "0",
+    "preprocessing": "none",
+    "input_size": 224,
+    "backend": "synthetic",
+}
+# Roots made in an order unlike their byte order, and names whose byte order is not their alphabetical order.
+ROOTS = ("/evidence/zeta phone", "/evidence/Alpha laptop", "/evidence/alpha-tablet")
+NAMES = ("IMG_{n:04d}.JPG", "img_{n:04d}.jpg", "Ärger_{n:04d}.jpg", "_{n:04d}.png", "DCIM/{n:04d}.jpeg")
+TWO_LABELS = "n02085620"  # Chihuahua, also named "tiny lapdog" on some files: a class with two labels
+FILES_PER_ROOT = 700
+
+
+def _write_case(case: Case) -> None:
+    rng = random.Random(19)
+    labels = imagenet_labels()
+    weights = [1 / (index + 1) for index in range(1000)]
+    order = list(range(1000))
+    rng.shuffle(order)
+    order.remove(labels.wnids.index(TWO_LABELS))
+    order.insert(0, labels.wnids.index(TWO_LABELS))
+    cameras = [("Canon", "Canon EOS 40D"), ("Apple", "iPhone 12"), ("NIKON CORPORATION", "NIKON D70"), (None, None)]
+    with case.engine.begin() as connection:
+        now = utc_now()
+        ids = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, PROVENANCE, PROVENANCE, now)
+        roots = [store.evidence_id_for(connection, root, root.encode(), now) for root in ROOTS]
+        runs = [store.start_run(connection, root, [ids], now) for root in roots]
+    for root_id, run_id in zip(roots, runs, strict=True):
+        rows = []
+        for n in range(FILES_PER_ROOT):
+            path = NAMES[n % len(NAMES)].format(n=n // len(NAMES) if n % 7 else 3)  # some names near-repeat
+            digest = hashlib.sha256(f"{root_id}/{path}/{n}".encode()).hexdigest()
+            unprocessed = n % 50 == 0
+            make, model = cameras[rng.randrange(len(cameras))]
+            dated = rng.random() < 0.85
+            located = rng.random() < 0.3
+            exif = None
+            if not unprocessed:
+                exif = {
+                    "make": make,
+                    "model": model,
+                    "datetime_original": f"{rng.randrange(2013, 2025)}-{rng.randrange(1, 13):02d}-01T10:00:00"
+                    if dated
+                    else None,
+                    "gps_latitude": rng.uniform(-60, 60) if located else None,
+                    "gps_longitude": rng.uniform(-170, 170) if located else None,
+                    "tags": {},
+                }
+            rows.append(
+                store.FileRow(
+                    path=f"{path}.{n}" if n % 11 == 0 else path,
+                    path_bytes=(f"{path}.{n}" if n % 11 == 0 else path).encode(),
+                    extension="jpg",
+                    size=100 + n,
+                    mtime_ns=0,
+                    mtime="2020-01-01T00:00:00Z",
+                    ctime="2020-01-01T00:00:00Z",
+                    atime="2020-01-01T00:00:00Z",
+                    status="unprocessed" if unprocessed else "image",
+                    md5=digest[:32],
+                    sha1=digest[:40],
+                    sha256=digest,
+                    format=None if unprocessed else "jpeg",
+                    width=640,
+                    height=480,
+                    error="truncated" if unprocessed else None,
+                    exif=exif,
+                )
+            )
+        unique = {row.path_bytes: row for row in rows}
+        with case.engine.begin() as connection:
+            kept = list(unique.values())
+            file_ids = store.write_files(connection, kept, evidence_id=root_id, run_id=run_id)
+            items = []
+            for number, (file_id, row) in enumerate(zip(file_ids, kept, strict=True)):
+                if row.status != "image" or number % 13 == 0:  # some images have no predictions (no score)
+                    continue
+                classes = rng.choices(order, weights, k=5)
+                scores = sorted((round(rng.random(), 2) for _ in range(5)), reverse=True)  # ties
+                predictions = []
+                for rank, (index, score) in enumerate(zip(classes, scores, strict=True), start=1):
+                    wnid, name = labels.wnids[index], labels.names[index]
+                    if wnid == TWO_LABELS and number % 3 == 0:
+                        name = "tiny lapdog"
+                    predictions.append(store.PredictionRow(rank, wnid, name, score))
+                items.append((file_id, store.Classification(predictions, b"", 0)))
+            store.write_outputs(connection, ids, items, run_id=run_id)
+
+
+@pytest.fixture
+def synthetic(backend_case: Path) -> Iterator[Connection]:
+    case = open_case(backend_case)
+    try:
+        _write_case(case)
+        with case.engine.connect() as connection:
+            yield connection
+    finally:
+        case.close()
+
+
+FILTERS = {
+    "all images": SearchFilters(),
+    "label dog (WordNet: every breed)": SearchFilters(label="dog"),
+    "label terrier": SearchFilters(label="terrier"),
+    "label of a class with two labels": SearchFilters(label="tiny lapdog"),
+    "label chihuahua": SearchFilters(label="Chihuahua"),
+    "label with no match": SearchFilters(label="zzz no such label"),
+    "label and GPS": SearchFilters(label="dog", has_gps=True),
+    "score": SearchFilters(min_score=0.6),
+    "make": SearchFilters(make="canon"),
+    "dates": SearchFilters(date_from="2016", date_to="2019-06"),
+    "unprocessed": SearchFilters(unprocessed=True),
+    "label, make and dates": SearchFilters(label="dog", make="Apple", date_from="2015"),
+}
+
+
+def straightforward(connection: Connection, filters: SearchFilters, sort: str) -> list[int]:
+    """The whole list in one ORDER BY, the label's words matched on every prediction."""
+    assert filters.label_classes is None
+    model_id = queries.model_for(connection, filters)
+    listed = queries.filtered_query(filters, model_id).subquery("filtered")
+    return list(connection.execute(select(listed.c.id).order_by(*queries.ordering(listed.c, sort))).scalars())
+
+
+def ids(hits: list[Any]) -> list[int]:
+    return [hit.id for hit in hits]
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+def test_fast_paths_list_what_the_straightforward_query_lists(synthetic: Connection, sort: str) -> None:
+    for name, filters in FILTERS.items():
+        expected = straightforward(synthetic, filters, sort)
+        if name != "label with no match":
+            assert len(expected) > 20, f"the synthetic case must give {name!r} something to list"
+        assert ids(queries.search(synthetic, filters, limit=None, sort=sort)) == expected, name
+        assert queries.count(synthetic, filters) == len(expected), name
+        page = 37
+        for offset in (0, page, 5 * page, max(len(expected) - 3, 0)):
+            got = queries.search(synthetic, filters, limit=page, offset=offset, sort=sort)
+            assert ids(got) == expected[offset : offset + page], (name, offset)
+        # Keyset pages: the whole list forwards by `after`, and back by `before`, a page at a time.
+        walked: list[int] = []
+        hits = queries.search(synthetic, filters, limit=page, sort=sort)
+        while hits:
+            walked.extend(ids(hits))
+            hits = queries.search(synthetic, filters, limit=page, sort=sort, after=hits[-1].id)
+        assert walked == expected, name
+        if expected:
+            back: list[int] = []
+            hits = queries.search(synthetic, filters, limit=page, sort=sort, before=expected[-1])
+            while hits:
+                back[:0] = ids(hits)
+                hits = queries.search(synthetic, filters, limit=page, sort=sort, before=hits[0].id)
+            assert back == expected[:-1], name
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+def test_previous_next_and_place_are_those_of_the_whole_list(synthetic: Connection, sort: str) -> None:
+    model_id = queries.model_for(synthetic, SearchFilters())
+    everything = straightforward(synthetic, SearchFilters(), sort)
+    for name in ("all images", "label dog (WordNet: every breed)", "label and GPS", "dates"):
+        filters = FILTERS[name]
+        expected = straightforward(synthetic, filters, sort)
+        chosen = replace(filters, model_id=model_id)
+        for index in (0, 1, len(expected) // 2, len(expected) - 1):
+            file_id = expected[index]
+            place = viewer.position(synthetic, chosen, sort, file_id)
+            assert place == viewer.Position(
+                index=index + 1,
+                total=len(expected),
+                previous_id=expected[index - 1] if index > 0 else None,
+                next_id=expected[index + 1] if index + 1 < len(expected) else None,
+            ), (name, index)
+        outside = sorted(set(everything) - set(expected))
+        if outside:
+            assert viewer.position(synthetic, chosen, sort, outside[0]) is None, name
+        # A keyset page may start at any file, one the filters leave out included: the rows after it in order.
+        kept = set(expected)
+        for anchor in everything[:: max(1, len(everything) // 7)]:
+            rank = everything.index(anchor)
+            after = [i for i in everything[rank + 1 :] if i in kept][:10]
+            assert ids(queries.search(synthetic, filters, limit=10, sort=sort, after=anchor)) == after, name
+
+
+def test_a_label_is_resolved_to_the_model_classes_that_carry_it(synthetic: Connection) -> None:
+    model_id = queries.model_for(synthetic, SearchFilters())
+    two = queries.label_classes(synthetic, "tiny lapdog", model_id)
+    assert two.wnids == [TWO_LABELS] and two.labels == ["tiny lapdog"]
+    assert not two.by_class  # the class also has the label "Chihuahua": its label still decides
+    one = queries.label_classes(synthetic, "retriever", model_id)
+    assert one.by_class and len(one.wnids) >= 2 and all("retriever" in label.lower() for label in one.labels)
+    # Every (model, class, label) the predictions hold is in model_classes, kept by the database's triggers.
+    pairs = set(synthetic.exec_driver_sql("SELECT DISTINCT model_id, wnid, label FROM predictions").all())
+    assert pairs and pairs == set(synthetic.exec_driver_sql("SELECT model_id, wnid, label FROM model_classes").all())
+
+
+# --- query plans: no filter that has an index falls back to a full scan, on either database ---
+
+
+def statements(connection: Connection, action: Any) -> list[tuple[str, Any]]:
+    """The SQL statements (with their parameters) `action` runs on this connection."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    return seen
+
+
+def plan(connection: Connection, statement: str, parameters: Any) -> str:
+    """The statement's plan as text: SQLite's EXPLAIN QUERY PLAN; PostgreSQL's EXPLAIN with sequential scans and
+    sorts made as dear as can be, so that the plan shows whether an index *can* serve it (on a small table the
+    planner would rightly scan it anyway)."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return "\n".join(str(row[-1]) for row in rows)
+    connection.exec_driver_sql("SET enable_seqscan = off")
+    connection.exec_driver_sql("SET enable_sort = off")
+    connection.exec_driver_sql("SET enable_bitmapscan = off")
+    try:
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    finally:
+        connection.exec_driver_sql("RESET ALL")
+    return "\n".join(row[0] for row in rows)
+
+
+def full_scans(connection: Connection, text: str, tables: tuple[str, ...]) -> list[str]:
+    lines = text.splitlines()
+    if connection.dialect.name == "sqlite":
+        return [line for line in lines if any(line.strip() == f"SCAN {table}" for table in tables)]
+    return [line for line in lines if any(f"Seq Scan on {table}" in line for table in tables)]
+
+
+def sorts_whole_list(connection: Connection, text: str) -> bool:
+    if connection.dialect.name == "sqlite":
+        return "USE TEMP B-TREE FOR ORDER BY" in text
+    return " Sort " in f" {text} " or "Sort  (" in text or "\n  ->  Sort" in text or text.lstrip().startswith("Sort")
+
+
+LISTING_TABLES = ("files", "predictions", "exif")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(label="dog"),
+        SearchFilters(label="tiny lapdog"),
+        SearchFilters(hash="0" * 64),
+        SearchFilters(label="terrier", date_from="2016"),
+    ],
+    ids=["label by class", "label of a class with two labels", "hash", "label and date"],
+)
+def test_indexed_filters_count_without_a_full_scan(synthetic: Connection, filters: SearchFilters) -> None:
+    seen = statements(synthetic, lambda: queries.count(synthetic, filters))
+    counted = [(sql, parameters) for sql, parameters in seen if "count(" in sql.lower()]
+    assert counted
+    for sql, parameters in counted:
+        text = plan(synthetic, sql, parameters)
+        assert not full_scans(synthetic, text, ("predictions",)), text
+        if filters.hash:
+            assert not full_scans(synthetic, text, LISTING_TABLES), text
+
+
+def test_a_page_in_path_order_is_read_from_the_index_not_sorted(synthetic: Connection) -> None:
+    for filters in (SearchFilters(), SearchFilters(label="dog"), SearchFilters(make="Canon")):
+        seen = statements(synthetic, lambda f=filters: queries.search(synthetic, f, limit=60, offset=0))
+        pages = [(sql, parameters) for sql, parameters in seen if "ORDER BY" in sql and "evidence_id =" in sql]
+        assert pages, [sql for sql, _ in seen]
+        for sql, parameters in pages:
+            text = plan(synthetic, sql, parameters)
+            assert not sorts_whole_list(synthetic, text), text
+            assert "ix_files_listing" in text, text
+            assert not full_scans(synthetic, text, LISTING_TABLES), text
