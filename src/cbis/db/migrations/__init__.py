@@ -30,6 +30,7 @@ from cbis.db.migrations import (
     m0008_perceptual_hashes,
     m0009_review,
     m0010_ocr_and_faces,
+    m0012_overview_counts,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -48,6 +49,8 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (8, m0008_perceptual_hashes.NAME, m0008_perceptual_hashes.migrate),
     (9, m0009_review.NAME, m0009_review.migrate),
     (10, m0010_ocr_and_faces.NAME, m0010_ocr_and_faces.migrate),
+    # Schema 12 once the lead's m0011 is merged; listed as 11 until then (no number may be skipped).
+    (11, m0012_overview_counts.NAME, m0012_overview_counts.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
