@@ -124,3 +124,18 @@ def agreement(rollups: Iterable[Rollup], top1: Mapping[int, str], decisions: Map
         decided = [decisions[file_id] for file_id in members if file_id in decisions]
         result.append(Agreement(rollup.name, rollup.title, len(members), len(decided), sum(decided)))
     return result
+
+
+def agreement_from_counts(
+    rollups: Iterable[Rollup], class_files: Mapping[str, int], decided: Iterable[tuple[str, bool]]
+) -> list[Agreement]:
+    """`agreement` from counts: `class_files` the files per top-1 class, `decided` each categorised file's top-1
+    class and pertinence (the same answer without every file's class in memory)."""
+    decisions = list(decided)
+    result = []
+    for rollup in rollups:
+        classes = rollup.classes
+        files = sum(n for wnid, n in class_files.items() if wnid in classes)
+        members = [is_pertinent for wnid, is_pertinent in decisions if wnid in classes]
+        result.append(Agreement(rollup.name, rollup.title, files, len(members), sum(members)))
+    return result

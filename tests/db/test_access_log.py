@@ -79,6 +79,7 @@ ANALYZER_TABLE_NAMES = {
     "ocr_texts",
     "face_results",
     "model_classes",
+    "overview_counts",
 }
 # SQLite's FTS5 index of ocr_texts.text and its shadow tables (schema version 10; PostgreSQL indexes the column)
 SQLITE_SEARCH_TABLE_NAMES = {

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from cbis.db import overview
+from cbis.services.cases import open_case
 from tests.conftest import EVIDENCE_SAMPLES, EXAMPLES, tree_fingerprint
 from tests.helpers import cbis
 from tests.ray.conftest import require_ray
@@ -112,9 +114,25 @@ def test_ray_run_gives_the_case_a_local_run_gives(
         local, "SELECT status, images_indexed FROM runs LIMIT 1"
     )
 
+    # Each run kept the overview's counts as it left its case (db/overview.py): what counting the rows gives.
+    kept = {case_dir: kept_overview(case_dir) for case_dir in (local, distributed)}
+    assert kept[local][0] is not None and kept[local][0] == kept[local][1]
+    assert kept[distributed][0] is not None and kept[distributed][0] == kept[distributed][1]
+    assert kept[distributed][0].files == kept[local][0].files
+
     again = cbis("index", evidence, "--case", distributed, "--ray", "local")
     assert "indexed 0 images, 0 unprocessed, 61 skipped as unchanged" in again.stdout
     assert tree_fingerprint(evidence) == before
+    assert kept_overview(distributed)[0] == kept[distributed][0]  # the run after keeps its own (the same) counts
+
+
+def kept_overview(case_dir: Path) -> tuple[overview.OverviewCounts | None, overview.OverviewCounts]:
+    case = open_case(case_dir, readonly=True)
+    try:
+        with case.engine.connect() as connection:
+            return overview.kept(connection), overview.compute(connection)
+    finally:
+        case.close()
 
 
 def test_an_inventory_then_a_classifying_run_on_ray_match_local_runs(

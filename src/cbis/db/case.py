@@ -167,12 +167,25 @@ class CaseCounts:
     analyzers: list[str] = field(default_factory=list)  # each analyzer used, with the runs that ran it
 
 
-def case_counts(connection: Connection) -> CaseCounts:
+@dataclass(frozen=True)
+class FileCounts:
+    """The counts of CaseCounts that go through the files' rows (kept per run for the overview: db/overview.py)."""
+
+    files: int
+    images: int
+    unprocessed: int
+    other_files: int
+    extension_mismatches: int
+    with_gps: int
+    classified: int
+    missing: int
+
+
+def file_counts(connection: Connection) -> FileCounts:
     def count_files(*conditions: object) -> int:
         return connection.execute(select(func.count()).select_from(File).where(*conditions)).scalar_one()
 
-    return CaseCounts(
-        evidence_roots=list(connection.execute(select(Evidence.root).order_by(Evidence.id)).scalars()),
+    return FileCounts(
         files=count_files(),
         images=count_files(File.status == "image"),
         unprocessed=count_files(File.status == "unprocessed"),
@@ -182,6 +195,22 @@ def case_counts(connection: Connection) -> CaseCounts:
             select(func.count()).select_from(Exif).where(Exif.gps_latitude.is_not(None))
         ).scalar_one(),
         classified=connection.execute(select(func.count(func.distinct(Prediction.file_id)))).scalar_one(),
+        missing=count_files(File.missing_since_run_id.is_not(None)),
+    )
+
+
+def case_counts(connection: Connection, files: FileCounts | None = None) -> CaseCounts:
+    """`files`: the file counts when the caller has them already (the overview's kept counts), else counted."""
+    files = files or file_counts(connection)
+    return CaseCounts(
+        evidence_roots=list(connection.execute(select(Evidence.root).order_by(Evidence.id)).scalars()),
+        files=files.files,
+        images=files.images,
+        unprocessed=files.unprocessed,
+        other_files=files.other_files,
+        extension_mismatches=files.extension_mismatches,
+        with_gps=files.with_gps,
+        classified=files.classified,
         models=[
             f"{name} ({backend}, weights sha256 {sha[:12]})"
             for name, backend, sha in connection.execute(
@@ -190,7 +219,7 @@ def case_counts(connection: Connection) -> CaseCounts:
         ],
         runs=connection.execute(select(func.count()).select_from(Run)).scalar_one(),
         audit_entries=connection.execute(select(func.count()).select_from(AuditEntry)).scalar_one(),
-        missing=count_files(File.missing_since_run_id.is_not(None)),
+        missing=files.missing,
         access_times=[
             (run_id, note)
             for run_id, note in connection.execute(

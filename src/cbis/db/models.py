@@ -475,3 +475,18 @@ class FaceResult(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     face_count: Mapped[int] = mapped_column(Integer)
     faces_json: Mapped[str] = mapped_column(Text)  # [{score, left, top, width, height, landmarks, roll}]
+
+
+class OverviewCountsRow(Base):
+    """The viewer overview's counts as one index run left the case (schema version 12; db/overview.py). Derived
+    from the rows, never evidence: used only while its run is the latest and finished."""
+
+    __tablename__ = "overview_counts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True, autoincrement=False)
+    layout: Mapped[int] = mapped_column(Integer)  # db/overview.LAYOUT when written: how counts_json is laid out
+    last_file_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the highest ids when counted
+    last_model_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    computed_at: Mapped[str] = mapped_column(String(40))
+    cbis_version: Mapped[str] = mapped_column(String(40))
+    counts_json: Mapped[str] = mapped_column(Text)

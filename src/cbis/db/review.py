@@ -453,12 +453,37 @@ def category_counts(connection: Connection) -> dict[str, int]:
 
 
 def tag_counts(connection: Connection) -> dict[str, int]:
-    states = fold(events(connection))
-    counts: dict[str, int] = {}
-    for state in states.values():
-        for tag in state.tags:
-            counts[tag] = counts.get(tag, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: item[0].encode()))
+    """Files per tag, in byte order of the tag: files whose latest event on the tag added it (as `fold` has it).
+    One aggregate over the tag events (ix_review_events_file finds each one's later events), no fold."""
+    later = aliased(ReviewEvent)
+    rows = connection.execute(
+        select(ReviewEvent.tag, func.count(func.distinct(ReviewEvent.file_id)))
+        .where(
+            ReviewEvent.kind == "tag_add",
+            ReviewEvent.tag.is_not(None),
+            ~exists(
+                select(later.id).where(
+                    later.file_id == ReviewEvent.file_id,
+                    later.kind.in_(TAG_KINDS),
+                    later.tag == ReviewEvent.tag,
+                    later.id > ReviewEvent.id,
+                )
+            ),
+        )
+        .group_by(ReviewEvent.tag)
+    )
+    return dict(sorted(((tag, int(n)) for tag, n in rows), key=lambda item: item[0].encode()))
+
+
+def latest_categories(connection: Connection) -> dict[int, str]:
+    """Each categorised file's examiner category (its latest category event's, CAT-0 left out), by file id."""
+    latest = _latest_category()
+    rows = connection.execute(
+        select(latest.c.file_id, latest.c.after_value).where(
+            latest.c.after_value.is_not(None), latest.c.after_value != UNCATEGORIZED
+        )
+    )
+    return {int(file_id): code for file_id, code in rows}
 
 
 def reviewed_condition() -> Any:
@@ -498,24 +523,41 @@ def put_rollup(connection: Connection, rollup: Rollup, *, updated_at: str, updat
     )
 
 
-def rollup_agreement(connection: Connection, model_id: int | None) -> list[Agreement]:
+def rollup_agreement(
+    connection: Connection, model_id: int | None, top1_classes: dict[str, int] | None = None
+) -> list[Agreement]:
     """Per rollup of the case, how often examiners found its files pertinent (for `cbis review rollups` and the
-    viewer's overview): files in it by the model's top-1 class, categorised, pertinent."""
+    viewer's overview): files in it by the model's top-1 class, categorised, pertinent.
+
+    `top1_classes`: the model's files per top-1 class when the caller has them (the overview's kept counts),
+    else counted. Only the categorised files' own top-1 classes are read, not every file's."""
     listed = rollups(connection)
     if model_id is None:
         return rollups_module.agreement(listed, {}, {})
-    top1 = dict(
-        connection.execute(
-            select(Prediction.file_id, Prediction.wnid).where(Prediction.model_id == model_id, Prediction.rank == 1)
-        ).all()
-    )
+    if top1_classes is None:
+        top1_classes = dict(
+            connection.execute(
+                select(Prediction.wnid, func.count())
+                .where(Prediction.model_id == model_id, Prediction.rank == 1)
+                .group_by(Prediction.wnid)
+            ).all()
+        )
     pertinent = {category.code: category.pertinent for category in categories(connection)}
-    decisions = {
-        file_id: pertinent.get(state.category, False)
-        for file_id, state in fold(events(connection)).items()
-        if state.category is not None
-    }
-    return rollups_module.agreement(listed, top1, decisions)
+    decided = latest_categories(connection)
+    ids = sorted(decided)
+    decided_classes: list[tuple[str, bool]] = []
+    for start in range(0, len(ids), 500):
+        decided_classes.extend(
+            (wnid, pertinent.get(decided[file_id], False))
+            for file_id, wnid in connection.execute(
+                select(Prediction.file_id, Prediction.wnid).where(
+                    Prediction.model_id == model_id,
+                    Prediction.rank == 1,
+                    Prediction.file_id.in_(ids[start : start + 500]),
+                )
+            )
+        )
+    return rollups_module.agreement_from_counts(listed, top1_classes, decided_classes)
 
 
 def file_sha256(connection: Connection, file_ids: Sequence[int]) -> dict[int, str | None]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Integer, cast, func, select
 
 from cbis.db import queries
 from cbis.db.models import Evidence, Exif, File, Model, Prediction, could_be_row_id
@@ -42,6 +42,18 @@ class Position:
     total: int
     previous_id: int | None
     next_id: int | None
+
+
+@dataclass(frozen=True)
+class GpsCluster:
+    """Located images in one cell of the overview map's grid: how many, where on average, and the one image
+    (id and path) when the cell holds just one."""
+
+    latitude: float
+    longitude: float
+    count: int
+    file_id: int | None = None
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,18 +251,89 @@ def gps_points(connection: Connection, limit: int = 5000) -> tuple[list[GpsPoint
     return [GpsPoint(*row) for row in rows], total
 
 
-def unprocessed_files(connection: Connection, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
-    """Files that could not be read or decoded, with the reason, and how many there are in all."""
-    query = (
+MAP_POINTS = 500  # up to this many located images, each is drawn; more are clustered on a grid
+MAP_COLUMNS = 30  # grid cells across the located images' extent: at most 31 x 16 clusters
+
+
+def gps_clusters(connection: Connection, columns: int = MAP_COLUMNS) -> tuple[list[GpsCluster], int]:
+    """The located images for the overview's map, and how many images have both coordinates in all (those off
+    the map's range included). Up to MAP_POINTS images each image is a cluster of one (evidence root and path
+    order); beyond, the clusters are the cells of a grid of square cells, `columns` across the wider side of the
+    images' extent (latitude counted twice, as the 2:1 map draws it), in row and column order: a bounded number
+    however many images there are."""
+    latitude, longitude = Exif.gps_latitude, Exif.gps_longitude
+    located = (
+        select(File.id)
+        .join(Exif, Exif.file_id == File.id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(latitude.is_not(None), longitude.is_not(None))
+    )
+    total = connection.execute(select(func.count()).select_from(located.subquery())).scalar_one()
+    # NaN and infinities fail these comparisons on PostgreSQL (SQLite stores NaN as NULL).
+    on_map = located.where(latitude.between(-90.0, 90.0), longitude.between(-180.0, 180.0))
+    bounds = on_map.with_only_columns(
+        func.min(latitude), func.max(latitude), func.min(longitude), func.max(longitude), func.count()
+    )
+    south, north, west, east, drawn = connection.execute(bounds).one()
+    if south is None:
+        return [], total
+    if drawn <= MAP_POINTS:  # few enough to draw each image, as a cluster of one
+        rows = connection.execute(
+            on_map.with_only_columns(latitude, longitude, File.id, File.path).order_by(
+                byte_order(Evidence.root), byte_order(File.path), File.id
+            )
+        )
+        return [GpsCluster(float(lat), float(lon), 1, int(file_id), path) for lat, lon, file_id, path in rows], total
+    cell = max(east - west, 2 * (north - south)) / columns or 1.0
+    if connection.dialect.name == "sqlite":
+        column, row = cast((longitude - west) / cell, Integer), cast((north - latitude) / cell, Integer)
+    else:  # PostgreSQL rounds a cast to integer: floor, as truncation does for these non-negative values
+        column, row = func.floor((longitude - west) / cell), func.floor((north - latitude) / cell)
+    # Grouped over a subquery: its cell columns, bound once, are what GROUP BY and ORDER BY name.
+    cells = on_map.with_only_columns(
+        File.id, latitude.label("latitude"), longitude.label("longitude"), row.label("row"), column.label("col")
+    ).subquery("cells")
+    rows = connection.execute(
+        select(func.avg(cells.c.latitude), func.avg(cells.c.longitude), func.count(), func.min(cells.c.id))
+        .group_by(cells.c.row, cells.c.col)
+        .order_by(cells.c.row, cells.c.col)
+    ).all()
+    single = [int(file_id) for _, _, n, file_id in rows if n == 1]
+    paths: dict[int, str] = {}
+    for start in range(0, len(single), 500):
+        paths.update(
+            connection.execute(select(File.id, File.path).where(File.id.in_(single[start : start + 500]))).all()
+        )
+    clusters = [
+        GpsCluster(float(lat), float(lon), int(n), int(file_id), paths[int(file_id)])
+        if n == 1
+        else GpsCluster(float(lat), float(lon), int(n))
+        for lat, lon, n, file_id in rows
+    ]
+    return clusters, total
+
+
+def _unprocessed_query() -> Any:
+    return (
         select(File.id, Evidence.root.label("evidence"), File.path, File.error.label("reason"), File.size)
         .join(Evidence, Evidence.id == File.evidence_id)
         .where(File.status == "unprocessed")
     )
-    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def first_unprocessed(connection: Connection, limit: int = 500) -> list[dict[str, Any]]:
+    """The first `limit` files that could not be read or decoded (evidence root and path order), with the reason."""
+    query = _unprocessed_query()
     rows = connection.execute(
         query.order_by(byte_order(Evidence.root), byte_order(File.path), File.id).limit(limit)
     ).mappings()
-    return [dict(row) for row in rows], total
+    return [dict(row) for row in rows]
+
+
+def unprocessed_files(connection: Connection, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+    """Files that could not be read or decoded, with the reason, and how many there are in all."""
+    total = connection.execute(select(func.count()).select_from(_unprocessed_query().subquery())).scalar_one()
+    return first_unprocessed(connection, limit), total
 
 
 def matching_ids(connection: Connection, filters: SearchFilters, file_ids: list[int]) -> set[int]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cbis import analyzers as registry
 from cbis.analyzers import Analyzer, AnalyzerSettings, check_outputs, ocr
-from cbis.db import queries, store
+from cbis.db import overview, queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
@@ -443,9 +443,22 @@ def run_index(
                     else f"{access.note} (files read on Ray workers are not counted)",
                 },
             )
+        _record_overview(case, run_id, summary.status)
     # Both executors end here, holding the index lock: the similarity index takes in what this run stored.
     summary.similarity_index_failed = similarity_index.update_after_run(case)
     return summary
+
+
+def _record_overview(case: Case, run_id: int, status: str) -> None:
+    """Keep the overview's counts as this run left the case (db/overview.py), once its end is recorded: until
+    then the overview counts the rows itself. Derived data: when a run that failed or was interrupted cannot
+    record them, its own error is the one reported, and the overview goes on counting the rows."""
+    try:
+        with case.engine.begin() as connection:
+            overview.record(connection, run_id)
+    except Exception:
+        if status == "completed":
+            raise
 
 
 class Executor(Protocol):

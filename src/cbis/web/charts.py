@@ -6,6 +6,7 @@ x = longitude + 180, y = 90 - latitude, in a 360 x 180 box.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,7 @@ class MapPoint:
     y: float
     title: str
     href: str | None
+    radius: float | None = None  # None: the view's
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,7 @@ def map_view(
 
     `shown_px` is about how wide the page shows the map, so that points come out about 5 px in radius.
     """
-    located = [
-        (lat, lon, title, href)
-        for lat, lon, title, href in points
-        if math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-    ]
+    located = [(lat, lon, title, href) for lat, lon, title, href in points if _on_map(lat, lon)]
     if located:
         xs = [lon + 180 for _, lon, _, _ in located]
         ys = [90 - lat for lat, _, _, _ in located]
@@ -212,6 +210,33 @@ def map_view(
     y = min(max(centre_y - height / 2, 0.0), 180.0 - height)
     marks = [MapPoint(lon + 180, 90 - lat, title, href) for lat, lon, title, href in located]
     return MapView(x, y, width, height, width * 5 / shown_px, marks, _graticule(x, y, width, height))
+
+
+def _on_map(latitude: float, longitude: float) -> bool:
+    return math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180
+
+
+def cluster_map(
+    clusters: Sequence[tuple[float, float, int, str, str | None]],
+    *,
+    min_width: float = 360.0,
+    pad: float = 0.15,
+    shown_px: float = 600.0,
+) -> MapView:
+    """`map_view` of clusters (latitude, longitude, images, title, link): each drawn larger the more images it
+    holds, one image as a point of map_view's size, ten twice as wide, a thousand or more four times."""
+    located = [cluster for cluster in clusters if _on_map(cluster[0], cluster[1])]
+    view = map_view(
+        [(lat, lon, title, href) for lat, lon, _, title, href in located],
+        min_width=min_width,
+        pad=pad,
+        shown_px=shown_px,
+    )
+    points = [
+        dataclasses.replace(point, radius=view.radius * min(4.0, 1.0 + math.log10(max(1, count))))
+        for point, (_, _, count, _, _) in zip(view.points, located, strict=True)
+    ]
+    return dataclasses.replace(view, points=points)
 
 
 def _graticule(x: float, y: float, width: float, height: float) -> list[tuple[float, float, float, float]]:

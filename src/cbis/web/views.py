@@ -21,6 +21,7 @@ from cbis.anomalies import Reason, reasons_of
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
 from cbis.db import duplicates, hashsets, queries, text_search, viewer
+from cbis.db import overview as overview_db
 from cbis.db import review as review_db
 from cbis.db import review_changes as review
 from cbis.db.viewer import FileLocation
@@ -61,12 +62,26 @@ def _review_context(conn: Connection) -> dict[str, Any]:
     }
 
 
-def _review_counts(conn: Connection) -> dict[str, Any]:
-    """Files per examiner category (CAT-0: images nobody categorised) and per tag, for the gallery and overview."""
-    counts = review_db.category_counts(conn)
-    images = queries.count(conn, queries.SearchFilters())
+REVIEW_COUNTS_KEY = "cbis.review_counts"
+
+
+def _review_counts(conn: Connection, images: int | None = None) -> dict[str, Any]:
+    """Files per examiner category (CAT-0: images nobody categorised) and per tag, for the gallery and overview.
+
+    Counted once per state of the review log: its events are only ever appended, so its last event (id and
+    hash) names what they add up to, and the counts are kept on the app until another event comes. `images`:
+    the case's image count when the caller has it; else the overview's kept counts give it, or a count."""
+    head = review_db.chain_head(conn)
+    cached = current_app.extensions.get(REVIEW_COUNTS_KEY)
+    if cached is None or cached[0] != head:
+        cached = (head, review_db.category_counts(conn), review_db.tag_counts(conn))
+        current_app.extensions[REVIEW_COUNTS_KEY] = cached
+    counts = dict(cached[1])
+    if images is None:
+        kept = overview_db.kept(conn)
+        images = kept.files.images if kept is not None else queries.count(conn, queries.SearchFilters())
     counts[review_db.UNCATEGORIZED] = max(images - sum(counts.values()), 0)
-    return {"category_counts": counts, "tag_counts": review_db.tag_counts(conn)}
+    return {"category_counts": counts, "tag_counts": dict(cached[2])}
 
 
 def _pages(current: int, last: int) -> list[int | None]:
@@ -244,17 +259,18 @@ def faces_page() -> str:
 def overview() -> str:
     conn = connection()
     state = _state()
-    counts = case_db.case_counts(conn)
+    found = overview_db.counts(conn)  # kept by the latest index run, or counted now
+    counts = case_db.case_counts(conn, found.files)
     labels_chart = None
     if state.model is not None:
-        labels = queries.top1_label_counts(conn, state.model.id)
+        labels = found.labels.get(state.model.id, [])
         shown = labels[:TOP_LABELS]
         rest = sum(n for _, n in labels[TOP_LABELS:])
         items = [(label, n, str(n), _gallery_url(state, label=label)) for label, n in shown]
         if rest:
             items.append((f"{len(labels) - TOP_LABELS} other labels", rest, str(rest), None))
         labels_chart = charts.bar_chart(items) if items else None
-    cameras = viewer.camera_counts(conn)
+    cameras = found.cameras
     camera_items = [
         (
             _camera_name(make, model),
@@ -270,22 +286,31 @@ def overview() -> str:
         )
         for make, model, n in cameras[:TOP_CAMERAS]
     ]
-    types = viewer.type_counts(conn)
     type_items = [
-        (f"{fmt or 'unknown content'} ({status})", n, str(n), _status_url(state, status)) for status, fmt, n in types
+        (f"{fmt or 'unknown content'} ({status})", n, str(n), _status_url(state, status))
+        for status, fmt, n in found.types
     ]
-    months, undated = viewer.month_counts(conn)
     links = {}
-    for month, _ in months:
+    for month, _ in found.months:
         links[month] = _gallery_url(state, **{"from": month, "to": month})
         links[month[:4]] = _gallery_url(state, **{"from": month[:4], "to": month[:4]})
-    points, located = viewer.gps_points(conn)
-    gps_map = charts.map_view(
-        [(p.latitude, p.longitude, p.path, url_for("viewer.image", file_id=p.id)) for p in points],
+    gps_map = charts.cluster_map(
+        [
+            (
+                cluster.latitude,
+                cluster.longitude,
+                cluster.count,
+                cluster.path
+                if cluster.path is not None
+                else f"{cluster.count:,} images around {cluster.latitude:.4f}, {cluster.longitude:.4f}",
+                url_for("viewer.image", file_id=cluster.file_id) if cluster.file_id is not None else None,
+            )
+            for cluster in found.gps_clusters
+        ],
         min_width=90.0,
         shown_px=1100,
     )
-    unprocessed, unprocessed_total = viewer.unprocessed_files(conn)
+    unprocessed = viewer.first_unprocessed(conn)
     return render_template(
         "overview.html",
         state=state,
@@ -294,17 +319,22 @@ def overview() -> str:
         cameras_chart=charts.bar_chart(camera_items) if camera_items else None,
         camera_kinds=len(cameras),
         types_chart=charts.bar_chart(type_items) if type_items else None,
-        extensions=viewer.extension_counts(conn),
-        timeline=charts.timeline(months, links),
-        undated=undated,
+        extensions=found.extensions,
+        timeline=charts.timeline(found.months, links),
+        undated=found.undated,
         gps_map=gps_map,
-        gps_shown=len(points),
-        gps_total=located,
+        gps_drawn=sum(cluster.count for cluster in found.gps_clusters),
+        gps_clusters=len(found.gps_clusters),
+        gps_total=found.located,
         unprocessed=unprocessed,
-        unprocessed_total=unprocessed_total,
+        unprocessed_total=counts.unprocessed,
         categories=review.categories(conn),
-        agreement=review_db.rollup_agreement(conn, state.model.id if state.model else None),
-        **_review_counts(conn),
+        agreement=review_db.rollup_agreement(
+            conn,
+            state.model.id if state.model else None,
+            found.top1_classes.get(state.model.id, {}) if state.model else None,
+        ),
+        **_review_counts(conn, counts.images),
         **_page_context(),
     )
 

@@ -31,6 +31,7 @@ from cbis.db.migrations import (
     m0009_review,
     m0010_ocr_and_faces,
     m0011_listing_indexes,
+    m0012_overview_counts,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -50,6 +51,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (9, m0009_review.NAME, m0009_review.migrate),
     (10, m0010_ocr_and_faces.NAME, m0010_ocr_and_faces.migrate),
     (11, m0011_listing_indexes.NAME, m0011_listing_indexes.migrate),
+    (12, m0012_overview_counts.NAME, m0012_overview_counts.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
