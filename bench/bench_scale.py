@@ -230,7 +230,8 @@ def postgresql_case(options: argparse.Namespace, synthetic: Synthetic, server: s
         figures = build(case, synthetic)
     finally:
         case.close()
-    with psycopg.connect(database, autocommit=True) as connection:
+    plain = make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")  # as autovacuum would soon after an index run
     marker_file.write_text(json.dumps({"marker": marker, "build": figures}, indent=1))
     return case_dir, {**figures, "reused": False}
@@ -354,14 +355,32 @@ def measure_similar(case_dir: Path, reps: int) -> list[Figure]:
     return [Figure("similar-to top 50", times, SIMILAR_MS / 1000, note)]
 
 
-def run_measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Run a command; its wall time (s), its own peak RSS (MB, from wait4) and exit status."""
+# `cbis` run with its peak RSS (VmHWM, of its own memory since exec) written to a file as it exits. wait4's
+# ru_maxrss would not do: Linux carries the parent's high-water mark over into the child at fork and exec.
+PEAK_RSS_WRAPPER = """
+import atexit, runpy, sys
+out = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(out, "w") as written:
+        written.write(str(kb))
+atexit.register(peak)
+sys.argv = ["cbis", *sys.argv[1:]]
+runpy.run_module("cbis", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_measured(args: list[str], workdir: Path) -> tuple[float, float, int]:
+    """Run `cbis ARGS` in a subprocess; its wall time (s), its peak RSS (MB) and exit status."""
+    peak_file = workdir / "peak-rss.txt"
+    peak_file.unlink(missing_ok=True)
+    command = [sys.executable, "-c", PEAK_RSS_WRAPPER, str(peak_file), *args]
     started = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    completed = subprocess.run(command, env=cbis_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode
+    assert completed.returncode == 0, completed.stderr.decode(errors="replace")[-2000:]
+    return seconds, int(peak_file.read_text()) / 1024, completed.returncode
 
 
 def cbis_env() -> dict[str, str]:
@@ -372,9 +391,7 @@ def measure_report(case_dir: Path, workdir: Path) -> list[Figure]:
     out = workdir / "report-out"
     shutil.rmtree(out, ignore_errors=True)
     progress("  report --csv")
-    command = [sys.executable, "-m", "cbis", "report", "--case", str(case_dir), "--csv", str(out)]
-    seconds, rss_mb, status = run_measured(command, cbis_env())
-    assert status == 0, f"cbis report exited {status}"
+    seconds, rss_mb, _ = run_measured(["report", "--case", str(case_dir), "--csv", str(out)], workdir)
     size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     shutil.rmtree(out, ignore_errors=True)
     note = f"peak RSS {rss_mb:.0f} MB, {size / 1e6:.0f} MB of CSV"
@@ -431,16 +448,20 @@ def tree_of(workdir: Path, size: int) -> Path:
 
 
 # Run in a subprocess of its own, with nothing else imported: plan a first run over the tree (nothing known yet),
-# as `cbis index` does before reading anything, and report its peak RSS before and after.
+# as `cbis index` does before reading anything, and report its peak RSS (VmHWM, see PEAK_RSS_WRAPPER) before and
+# after.
 WALK_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from cbis.services.indexer import plan_work
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+before = peak_kb()
 started = time.perf_counter()
 plan = plan_work(Path(sys.argv[1]), {}, ())
 seconds = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(json.dumps({"files": plan.files_walked, "seconds": seconds, "before_kb": before, "after_kb": after}))
 """
 
@@ -456,7 +477,10 @@ def measure_walk(workdir: Path, sizes: list[int]) -> list[Figure]:
         child = json.loads(completed.stdout)
         assert child["files"] == size, child
         grown[size] = (child["after_kb"] - child["before_kb"]) / 1024
-        note = f"peak RSS {child['after_kb'] / 1024:.0f} MB, {grown[size]:.0f} MB of it the walk and plan"
+        note = (
+            f"peak RSS {child['after_kb'] / 1024:.0f} MB, {grown[size]:.0f} MB of it the walk and plan "
+            f"({grown[size] * 1024 * 1024 / size:.0f} bytes a file)"
+        )
         extra = {"files": size, "peak_rss_mb": child["after_kb"] / 1024, "walk_rss_mb": grown[size]}
         figures.append(Figure(f"walk+plan {size} files", [child["seconds"]], None, note, extra))
     if len(sizes) >= 2:
