@@ -9,7 +9,8 @@ reused while its marker (N, seed, embedding size, schema version) matches; `--re
 PostgreSQL case is reused only while its database still exists on the same server (a cluster that persists);
 `scripts/pg-test-cluster run` starts a throwaway one, so the case is built on each run there.
 
-Then, REPS times each (median and p95, nearest rank: with fewer than 20 repetitions p95 is the slowest):
+Then, REPS times each (median and p95, nearest rank: with fewer than 20 repetitions p95 is the slowest; one
+repetition slower than --give-up seconds ends that measurement, the table says how many ran):
 - viewer: through the real Flask app (`create_app` on the case, Flask test client), server time of the gallery's
   first page and a deep one (half the last page) under each filter and sort, the image page with previous/next
   under the same filters, the overview (and its HTML size), the CSV export's first chunk; target p95 < 300 ms;
@@ -29,8 +30,8 @@ PostgreSQL: the server at $CBIS_TEST_PG_URL (`scripts/pg-test-cluster run python
 without it only SQLite is measured.
 
 Usage: python bench/bench_scale.py [--images 1000000] [--seed 19] [--backends sqlite,postgresql] [--reps 7]
-       [--workdir bench/out/scale] [--only viewer,search,similar,report,info,walk] [--walk-sizes 100000,1000000]
-       [--embedding-dim 1280] [--rebuild]
+       [--give-up 10] [--workdir bench/out/scale] [--only viewer,search,similar,report,info,walk]
+       [--walk-sizes 100000,1000000] [--embedding-dim 1280] [--rebuild]
 """
 
 from __future__ import annotations
@@ -118,12 +119,23 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def timed(call: Callable[[], Any], reps: int) -> tuple[list[float], Any]:
+@dataclass(frozen=True)
+class Repeat:
+    """How often to repeat each measurement, and after how long one repetition stops the rest (at a million
+    images an image page can take tens of seconds: one such repetition says enough)."""
+
+    count: int
+    give_up_s: float
+
+
+def timed(call: Callable[[], Any], repeat: Repeat) -> tuple[list[float], Any]:
     times, result = [], None
-    for _ in range(reps):
+    for _ in range(repeat.count):
         started = time.perf_counter()
         result = call()
         times.append(time.perf_counter() - started)
+        if times[-1] > repeat.give_up_s:
+            break
     return times, result
 
 
@@ -258,7 +270,7 @@ def _query(params: dict[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-def measure_viewer(case_dir: Path, reps: int) -> list[Figure]:
+def measure_viewer(case_dir: Path, reps: Repeat) -> list[Figure]:
     from cbis.web import create_app
 
     app = create_app(case_dir, {"TESTING": True})
@@ -312,7 +324,7 @@ def measure_viewer(case_dir: Path, reps: int) -> list[Figure]:
     return figures
 
 
-def measure_search(case_dir: Path, reps: int) -> list[Figure]:
+def measure_search(case_dir: Path, reps: Repeat) -> list[Figure]:
     from cbis.services.search import search_case
 
     figures: list[Figure] = []
@@ -334,14 +346,15 @@ def measure_search(case_dir: Path, reps: int) -> list[Figure]:
     return figures
 
 
-def measure_similar(case_dir: Path, reps: int) -> list[Figure]:
+def measure_similar(case_dir: Path, reps: Repeat) -> list[Figure]:
     from cbis.services.search import search_case
 
     case = open_case(case_dir, readonly=True)
     notes: list[str] = []
     try:
         with case.engine.connect() as connection:
-            references = [hit.sha256 for hit in queries.search(connection, SearchFilters(), limit=reps, offset=1000)]
+            listed = queries.search(connection, SearchFilters(), limit=reps.count, offset=1000)
+        references = [hit.sha256 for hit in listed]
         index = iter(references * 2)  # a different query image each repetition
 
         def similar() -> int:
@@ -503,16 +516,16 @@ def measure_walk(workdir: Path, sizes: list[int]) -> list[Figure]:
 
 def print_table(title: str, figures: list[Figure]) -> None:
     print(f"\n{title}")
-    print(f"  {'operation':44} {'median ms':>10} {'p95 ms':>10} {'target':>9} {'':5} note")
+    print(f"  {'operation':44} {'reps':>4} {'median ms':>10} {'p95 ms':>10} {'target':>9} {'':5} note")
     for figure in figures:
         target = "" if figure.target_s is None else f"< {figure.target_s * 1000:.0f}"
         verdict = {None: "", True: "OK", False: "OVER"}[figure.ok]
         if figure.target_s is None and not figure.times_s[0]:
-            print(f"  {figure.operation:44} {'':>10} {'':>10} {target:>9} {verdict:5} {figure.note}")
+            print(f"  {figure.operation:44} {'':>4} {'':>10} {'':>10} {target:>9} {verdict:5} {figure.note}")
             continue
         print(
-            f"  {figure.operation:44} {figure.median_s * 1000:10.1f} {figure.p95_s * 1000:10.1f} {target:>9} "
-            f"{verdict:5} {figure.note}"
+            f"  {figure.operation:44} {len(figure.times_s):4} {figure.median_s * 1000:10.1f} "
+            f"{figure.p95_s * 1000:10.1f} {target:>9} {verdict:5} {figure.note}"
         )
 
 
@@ -523,6 +536,9 @@ def main() -> None:
     parser.add_argument("--embedding-dim", type=int, default=1280, help="efficientnet-lite0's (the default model)")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument(
+        "--give-up", type=float, default=10.0, help="seconds: a repetition slower than this ends that measurement"
+    )
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "scale")
     parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--walk-sizes", default="100000,1000000")
@@ -559,12 +575,13 @@ def main() -> None:
             f"({built['files_per_s']:.0f} files/s), similarity index in {built['similarity_index_s']:.1f} s"
         )
         figures: list[Figure] = []
+        repeat = Repeat(options.reps, options.give_up)
         if "viewer" in sections:
-            figures += measure_viewer(case_dir, options.reps)
+            figures += measure_viewer(case_dir, repeat)
         if "search" in sections:
-            figures += measure_search(case_dir, options.reps)
+            figures += measure_search(case_dir, repeat)
         if "similar" in sections:
-            figures += measure_similar(case_dir, options.reps)
+            figures += measure_similar(case_dir, repeat)
         if "report" in sections:
             figures += measure_report(case_dir, options.workdir)
         if "info" in sections:
