@@ -11,6 +11,10 @@ DEMO_REPORT := build/demo-report
 # Starts a throwaway PostgreSQL for the command it wraps and stops it after, whatever the outcome; without
 # PostgreSQL it says so and the postgresql tests skip (scripts/pg-test-cluster explains itself).
 WITH_PG := scripts/pg-test-cluster run
+# bench/bench_scale.py's synthetic case and walk trees (issue 19 targets a million images: `make bench
+# SCALE_IMAGES=1000000 SCALE_WALK=100000,1000000`, long on 2 cores; cached in bench/out/scale between runs).
+SCALE_IMAGES ?= 100000
+SCALE_WALK ?= 10000,100000
 
 .PHONY: install install-run demo test test-fast test-ray lint bench clean
 
@@ -66,6 +70,7 @@ bench: install
 	$(BIN)/python bench/bench_compare.py
 	$(BIN)/python bench/bench_analyzers.py
 	$(WITH_PG) $(BIN)/python bench/bench_db.py
+	$(WITH_PG) $(BIN)/python bench/bench_scale.py --images $(SCALE_IMAGES) --walk-sizes $(SCALE_WALK)
 	$(BIN)/python bench/bench_ray.py
 	$(BIN)/python bench/bench_duplicates.py --sizes 10000,100000
 	$(BIN)/python bench/measure_variants.py
