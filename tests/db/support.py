@@ -78,9 +78,9 @@ def index_lock_free(case_dir: Path) -> bool:
 LABELS = ("Zebra", "apple", "100%_sure", "tabby", "Égret", "golden retriever")
 
 
-def store_predictions(case_dir: Path, model_name: str = "test-model") -> int:
-    """Top-5 predictions for every image, written through the db layer's own writer (no TensorFlow)."""
-    provenance = {
+def model_provenance(model_name: str = "test-model") -> dict[str, Any]:
+    """A model's provenance as the store records it, for predictions written without TensorFlow."""
+    return {
         "name": model_name,
         "architecture": "test fixture",
         "weights_sha256": "c" * 64,
@@ -93,6 +93,11 @@ def store_predictions(case_dir: Path, model_name: str = "test-model") -> int:
         "input_size": 224,
         "backend": "test",
     }
+
+
+def store_predictions(case_dir: Path, model_name: str = "test-model") -> int:
+    """Top-5 predictions for every image, written through the db layer's own writer (no TensorFlow)."""
+    provenance = model_provenance(model_name)
     case = open_case(case_dir)
     try:
         with case.engine.begin() as connection:

@@ -23,20 +23,9 @@ from cbis.db import queries, store, viewer
 from cbis.db.queries import SearchFilters
 from cbis.model.labels import imagenet_labels
 from cbis.services.cases import Case, open_case, utc_now
+from tests.db.support import model_provenance
 
-PROVENANCE = {
-    "name": "synthetic",
-    "architecture": "synthetic",
-    "weights_sha256": "c" * 64,
-    "weights_file": "/synthetic",
-    "source_package": None,
-    "source_version": None,
-    "tensorflow_version": "0",
-    "keras_version": "0",
-    "preprocessing": "none",
-    "input_size": 224,
-    "backend": "synthetic",
-}
+PROVENANCE = model_provenance("synthetic")
 # Roots made in an order unlike their byte order, and names whose byte order is not their alphabetical order.
 ROOTS = ("/evidence/zeta phone", "/evidence/Alpha laptop", "/evidence/alpha-tablet")
 NAMES = ("IMG_{n:04d}.JPG", "img_{n:04d}.jpg", "Ärger_{n:04d}.jpg", "_{n:04d}.png", "DCIM/{n:04d}.jpeg")
