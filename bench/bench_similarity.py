@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cbis.db import similarity_index as index_search
 from cbis.services import similarity_index
 
 DIM = 1280
@@ -70,7 +71,7 @@ def bench_size(count: int, queries: int, workdir: Path) -> None:
     path = workdir / f"bench-{count}.usearch"
     index.save(str(path))
     started = time.perf_counter()
-    similarity_index._sha256(path)
+    index_search._sha256(path)
     from usearch.index import Index
 
     view = Index.restore(str(path), view=True)

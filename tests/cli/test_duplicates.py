@@ -200,3 +200,41 @@ def test_duplicates_says_what_is_missing_and_refuses_bad_kinds(tmp_path: Path) -
     assert result.exit_code == 2 and "--kind 'nearly'" in result.stderr
     empty = cbis("duplicates", "--case", case_dir, "--kind", "visual")
     assert empty.exit_code == 0 and "--analyze perceptual" in empty.stderr
+
+
+def test_an_image_pages_cnn_lookalikes_come_through_the_similarity_index_as_exact_search_gives_them(
+    indexed: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million images, scoring every embedding for each image page took seconds: the viewer's image page asks
+    the case's similarity index (as `cbis search --similar-to` does) and lists what exact search lists."""
+    from cbis.db import similarity_index as index_search
+    from cbis.web import create_app
+
+    case_dir = tmp_path / "case"
+    shutil.copytree(indexed[0], case_dir)
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
+        file_ids = [row[0] for row in connection.execute("SELECT id FROM files WHERE status = 'image' ORDER BY id")]
+
+    def lookalikes(client, file_id: int) -> str:  # type: ignore[no-untyped-def]
+        html = client.get(f"/image/{file_id}").get_data(as_text=True)
+        start = html.find('id="lookalikes"')
+        return "" if start < 0 else html[start : html.index("</section>", start)]
+
+    exact = create_app(case_dir, {"TESTING": True}).test_client()
+    expected = {file_id: lookalikes(exact, file_id) for file_id in file_ids}
+    assert sum("CNN features cosine" in listed for listed in expected.values()) >= 2  # what this test is about
+    monkeypatch.setattr(index_search, "EXACT_BELOW", 0)  # these few images use the index, as 10,000 would
+    rebuilt = cbis("similarity", "rebuild", "--case", case_dir)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    searched: list[int] = []
+    real = index_search.index_nearest
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searched.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_search, "index_nearest", counted)
+    client = create_app(case_dir, {"TESTING": True}).test_client()
+    for file_id in file_ids:
+        assert lookalikes(client, file_id) == expected[file_id], file_id
+    assert len(searched) == len(file_ids)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cbis.services import similarity_index
+from cbis.db import similarity_index as index_search  # the read side: what a search consults
 from tests.conftest import tree_fingerprint
 from tests.helpers import cbis
 
@@ -27,7 +27,7 @@ MODEL_DATA = Path(__file__).resolve().parents[1] / "data" / "model"
 
 @pytest.fixture(autouse=True)
 def index_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(similarity_index, "EXACT_BELOW", 0)
+    monkeypatch.setattr(index_search, "EXACT_BELOW", 0)
 
 
 def _photos(root: Path) -> Path:
@@ -60,7 +60,7 @@ def ranking(case_dir: Path, reference: str | Path, *extra: str) -> tuple[list[tu
 
 def exact_ranking(case_dir: Path, reference: str | Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
     with monkeypatch.context() as patch:
-        patch.setattr(similarity_index, "EXACT_BELOW", 10**9)
+        patch.setattr(index_search, "EXACT_BELOW", 10**9)
         hits, note = ranking(case_dir, reference)
     assert note == ""
     return hits
@@ -178,13 +178,13 @@ def test_a_search_hashes_the_index_file_only_when_it_is_not_as_written(
     modification time in the manifest) does not hash it again; a file touched since is hashed before use."""
     case_dir, _ = indexed
     hashed: list[Path] = []
-    real = similarity_index._sha256
+    real = index_search._sha256
 
     def counted(path: Path) -> str:
         hashed.append(path)
         return real(path)
 
-    monkeypatch.setattr(similarity_index, "_sha256", counted)
+    monkeypatch.setattr(index_search, "_sha256", counted)
     expected, note = ranking(case_dir, "chelsea.png")
     assert note == "" and hashed == []
     index_file = case_dir / "similarity" / manifest(case_dir)["index_file"]

@@ -293,9 +293,9 @@ def test_a_ray_run_brings_the_similarity_index_up_to_date(
 ) -> None:
     import json
 
-    from cbis.services import similarity_index
+    from cbis.db import similarity_index as index_search
 
-    monkeypatch.setattr(similarity_index, "EXACT_BELOW", 0)  # these few images use the index, as 10,000 would
+    monkeypatch.setattr(index_search, "EXACT_BELOW", 0)  # these few images use the index, as 10,000 would
     evidence = tmp_path / "evidence"
     shutil.copytree(EXAMPLES, evidence)
     case_dir = new_case(tmp_path / "case")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import Connection
 
-from cbis.db import duplicates, similarity
+from cbis.db import duplicates, queries, similarity, similarity_index
 from cbis.grouping import SIMILAR_MIN_COSINE, HashTable, Member, differences, oriented_members, visual_reason
 
 CACHE_KEY = "cbis.stacks"
@@ -103,18 +103,19 @@ def _shas(table: HashTable, reached: dict[int, int]) -> list[str]:
 
 
 def _similar(connection: Connection, me: Member, model_id: int, skip: set[int]) -> list[Related]:
-    """The images whose CNN features are at least SIMILAR_MIN_COSINE alike this one's, best first."""
+    """The images whose CNN features are at least SIMILAR_MIN_COSINE alike this one's, best first: the nearest
+    through the case's similarity index when it is current (as `cbis search --similar-to`), else by exact search,
+    every candidate scored exactly either way."""
     mine = similarity.embedding_of(connection, me.file_id, model_id)
-    if mine is None:
+    model = queries.model_by_id(connection, model_id)
+    if mine is None or model is None:
         return []
     query = similarity.unit_vectors([mine])[0]
-    scored: list[tuple[float, int]] = []
-    for chunk in similarity.embeddings(connection, model_id):
-        ids = [file_id for file_id, _ in chunk]
-        scores = similarity.unit_vectors([vector for _, vector in chunk]) @ query
-        for n in np.nonzero(scores >= SIMILAR_MIN_COSINE)[0].tolist():
-            if ids[n] not in skip:
-                scored.append((float(scores[n]), ids[n]))
+    wanted = SIMILAR_SHOWN + len(skip) + 1  # enough that the page's own file and its copies may be left out
+    nearest = similarity_index.nearest(connection, Path(current_app.config["CASE_DIR"]), model, query, wanted)
+    scored = [
+        (cosine, file_id) for file_id, cosine in nearest.items() if cosine >= SIMILAR_MIN_COSINE and file_id not in skip
+    ]
     scored = sorted(scored, reverse=True)[:SIMILAR_SHOWN]
     facts = duplicates.members(connection, [i for _, i in scored])
     return [

@@ -1,0 +1,216 @@
+"""Searching the nearest-neighbour index kept beside the case (one per model): the read side, which the viewer uses
+too; services/similarity_index.py builds and updates it (see there for the files and why they can be trusted).
+
+A search is answered from the index only while its manifest matches the case and its file its recorded SHA-256;
+otherwise by exact search over every stored embedding, with a note saying why. The index's candidates are always
+scored exactly from the case's own vectors, so it decides only which images are candidates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import Connection
+
+from cbis.db import similarity as db
+from cbis.db.queries import ModelRef
+from cbis.model.cache import file_sha256
+
+if TYPE_CHECKING:
+    from usearch.index import Index
+
+INDEX_DIR_NAME = "similarity"
+FORMAT = 1
+# Below this many embeddings exact search answers: under about 0.25 s here, and the index path (open and check
+# the file, 1,000 candidates scored from the database) saves little (bench/bench_similarity.py --crossover:
+# 222 ms exact against 119 ms at 10,000 on SQLite, 2 CPUs).
+EXACT_BELOW = 10_000
+# HNSW parameters: neighbours per node, and the candidate lists kept while adding and searching. A search for
+# `count` results looks at max(count, EXPANSION_SEARCH) candidates.
+CONNECTIVITY = 16
+EXPANSION_ADD = 64
+EXPANSION_SEARCH = 128
+SCALAR = "f16"  # the stored embeddings are float16: the index holds them as they are
+METRIC = "cos"
+
+Notes = Callable[[str], None]
+
+
+@dataclass
+class Manifest:
+    format: int
+    model_id: int
+    model_name: str
+    backend: str
+    weights_sha256: str
+    dim: int
+    count: int
+    max_file_id: int
+    last_run_id: int
+    library: str
+    library_version: str
+    scalar: str
+    metric: str
+    index_file: str
+    index_bytes: int
+    index_sha256: str
+    built_at: str
+    # The index file's inode and modification time when it was written and hashed: a search that finds the file
+    # as it was then (size, inode, mtime) need not hash gigabytes again; any rewrite of it changes them.
+    index_inode: int = 0
+    index_mtime_ns: int = 0
+
+
+def index_dir(case_dir: Path) -> Path:
+    return case_dir / INDEX_DIR_NAME
+
+
+def manifest_path(case_dir: Path, model_id: int) -> Path:
+    return index_dir(case_dir) / f"model-{model_id}.json"
+
+
+def read_manifest(case_dir: Path, model_id: int) -> Manifest | None:
+    """The model's manifest; None when there is none or it cannot be read as one (then the index is rebuilt)."""
+    try:
+        data = json.loads(manifest_path(case_dir, model_id).read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    if manifest.format != FORMAT or manifest.model_id != model_id or "/" in manifest.index_file:
+        return None
+    return manifest
+
+
+def _scores(rows: list[tuple[int, bytes]], query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """File ids and exact cosine similarities, computed as exact search has always computed them."""
+    ids = np.fromiter((file_id for file_id, _ in rows), dtype=np.int64, count=len(rows))
+    matrix = np.frombuffer(b"".join(vector for _, vector in rows), dtype="<f2").astype(np.float32)
+    return ids, db.unit(matrix.reshape(len(rows), -1)) @ query
+
+
+def exact_nearest(connection: Connection, model_id: int, query: np.ndarray, count: int) -> dict[int, float]:
+    """Every stored embedding of the model scored against `query` (a unit float32 vector): the `count` nearest."""
+    best_ids: list[np.ndarray] = []
+    best_scores: list[np.ndarray] = []
+    for chunk in db.embeddings(connection, model_id):
+        ids, scores = _scores(chunk, query)
+        keep = np.argsort(-scores, kind="stable")[:count]
+        best_ids.append(ids[keep])
+        best_scores.append(scores[keep])
+    if not best_ids:
+        return {}
+    ids, scores = np.concatenate(best_ids), np.concatenate(best_scores)
+    order = np.argsort(-scores, kind="stable")[:count]
+    return {int(ids[i]): float(scores[i]) for i in order}
+
+
+def nearest(
+    connection: Connection,
+    case_dir: Path,
+    model: ModelRef,
+    query: np.ndarray,
+    count: int,
+    on_note: Notes | None = None,
+) -> dict[int, float]:
+    """The `count` embeddings nearest to `query` (a unit float32 vector), by exact cosine, nearest first.
+
+    From the index when the case holds EXACT_BELOW embeddings or more and the index is sound and current;
+    otherwise by exact search, with a note saying why when an index was expected."""
+    stored, highest = db.embedding_stats(connection, model.id)
+    if stored < EXACT_BELOW:
+        return exact_nearest(connection, model.id, query, count)
+    index, why = open_for_search(connection, case_dir, model, stored, highest, query.shape[-1])
+    if index is None:
+        if on_note is not None:
+            on_note(
+                f"{why}: exact search was used (slower, same answer); `cbis similarity rebuild` or the next "
+                "`cbis index` rebuilds the index"
+            )
+        return exact_nearest(connection, model.id, query, count)
+    return index_nearest(connection, index, model.id, query, count)
+
+
+def index_nearest(
+    connection: Connection, index: Index, model_id: int, query: np.ndarray, count: int
+) -> dict[int, float]:
+    """The index's candidates, scored exactly from the case's own vectors (files gone since are not returned)."""
+    matches = index.search(query, min(count, len(index)))
+    candidates = sorted(int(key) for key in np.atleast_1d(matches.keys))
+    rows = db.embeddings_of(connection, model_id, candidates)
+    if not rows:
+        return {}
+    ids, scores = _scores(rows, query)
+    order = np.argsort(-scores, kind="stable")[:count]
+    return {int(ids[i]): float(scores[i]) for i in order}
+
+
+def open_for_search(
+    connection: Connection, case_dir: Path, model: ModelRef, stored: int, highest: int, dim: int
+) -> tuple[Index | None, str]:
+    """The model's index, memory-mapped, when it can be trusted for this case as it is now; else None and why."""
+    manifest = read_manifest(case_dir, model.id)
+    if manifest is None:
+        exists = manifest_path(case_dir, model.id).exists()
+        return None, "the similarity index's manifest cannot be read" if exists else "there is no similarity index"
+    why = mismatch(manifest, model, dim)
+    if why is None and (manifest.count, manifest.max_file_id) != (stored, highest):
+        why = f"the similarity index holds {manifest.count} vectors and the case {stored}"
+    if why is None and manifest.last_run_id != db.latest_run_id(connection):
+        why = "the similarity index predates the case's latest index run"
+    if why is not None:
+        return None, why
+    return load_index(case_dir, manifest, view=True)
+
+
+def mismatch(manifest: Manifest, model: ModelRef, dim: int) -> str | None:
+    from usearch import __version__ as usearch_version
+
+    if (manifest.model_name, manifest.backend, manifest.weights_sha256) != (
+        model.name,
+        model.backend,
+        model.weights_sha256,
+    ):
+        return "the similarity index was built from another model's vectors"
+    if manifest.dim != dim:
+        return f"the similarity index holds {manifest.dim}-dimensional vectors, the model gives {dim}"
+    if (manifest.library, manifest.library_version, manifest.scalar, manifest.metric) != (
+        "usearch",
+        usearch_version,
+        SCALAR,
+        METRIC,
+    ):
+        return f"the similarity index was written by {manifest.library} {manifest.library_version}"
+    return None
+
+
+def load_index(case_dir: Path, manifest: Manifest, *, view: bool) -> tuple[Index | None, str]:
+    """The index file, checked against its manifest: size, SHA-256, and what usearch reads of it."""
+    from usearch.index import Index
+
+    path = index_dir(case_dir) / manifest.index_file
+    try:
+        if path.stat().st_size != manifest.index_bytes:
+            return None, "the similarity index file is not the size its manifest records (damaged)"
+        stat = path.stat()
+        as_written = manifest.index_inode and (stat.st_ino, stat.st_mtime_ns) == (
+            manifest.index_inode,
+            manifest.index_mtime_ns,
+        )
+        if not as_written and _sha256(path) != manifest.index_sha256:
+            return None, "the similarity index file's SHA-256 differs from its manifest's (damaged)"
+        index = Index.restore(str(path), view=view)
+    except FileNotFoundError:
+        return None, "the similarity index file is missing"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return None, f"the similarity index file cannot be read ({exc})"
+    if index is None or len(index) != manifest.count or index.ndim != manifest.dim:
+        return None, "the similarity index file does not hold what its manifest records"
+    return index, ""
+
+
+_sha256 = file_sha256  # a name of this module's own, so that a test can count the hashing
