@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +22,8 @@ from sqlalchemy import Connection, event, select
 from cbis.db import queries, store, viewer
 from cbis.db.queries import SearchFilters
 from cbis.model.labels import imagenet_labels
-from cbis.services.cases import Case, open_case, utc_now
+from cbis.services.cases import Case, create_case, utc_now
+from tests.conftest import BACKENDS, libpq_url
 from tests.db.support import model_provenance
 
 PROVENANCE = model_provenance("synthetic")
@@ -109,9 +110,21 @@ def _write_case(case: Case) -> None:
             store.write_outputs(connection, ids, items, run_id=run_id)
 
 
-@pytest.fixture
-def synthetic(backend_case: Path) -> Iterator[Connection]:
-    case = open_case(backend_case)
+@pytest.fixture(scope="module", params=BACKENDS)
+def synthetic(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
+    """One synthetic case per backend for the whole module (the tests only read it)."""
+    database, name, server = None, "", ""
+    if request.param == "postgresql":
+        import psycopg
+        from sqlalchemy import make_url
+
+        server = request.getfixturevalue("pg_server")
+        name = f"cbis_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(libpq_url(server), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")  # type: ignore[arg-type]
+        database = make_url(server).set(database=name).render_as_string(hide_password=False)
+    directory = tmp_path_factory.mktemp("listing") / "case"
+    case = create_case(directory, number="L-19", examiner="Test Examiner", database=database)
     try:
         _write_case(case)
         if case.engine.dialect.name == "postgresql":
@@ -122,6 +135,9 @@ def synthetic(backend_case: Path) -> Iterator[Connection]:
             yield connection
     finally:
         case.close()
+        if name:
+            with psycopg.connect(libpq_url(server), autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
 
 
 FILTERS = {
