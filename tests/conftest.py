@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +20,13 @@ import pytest
 # the console an examiner's redirected output gets (cli/_common._Console), whichever way pytest runs.
 os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
+
+# A shell starts a background job (`make test &`, nohup) with SIGINT ignored, and an ignored signal stays ignored
+# across exec: every `cbis serve` and `cbis index` the tests stop with Ctrl-C would then never stop, and those
+# tests fail after their 30 s wait. A handler of our own is reset to the default in each child, so the children
+# see Ctrl-C as an examiner's terminal sends it, whichever way pytest was started.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from tests.hostile.helpers import Node, fingerprint
 
