@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -11,6 +12,7 @@ from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exist
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Join
 
 from cbis import wordnet
 from cbis.db import hashsets, review, text_search
@@ -55,6 +57,28 @@ def _byte_order(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(byte_order, "postgresql")
 def _byte_order_postgresql(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
     return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
+
+
+class _Leading(Join):
+    """An inner join whose left table SQLite must read first (CROSS JOIN: SQLite's planner never reorders it).
+
+    The date order's pages read exif by ix_exif_date_taken, oldest first, and stop after a page; without table
+    statistics SQLite instead starts from files (by ix_files_status) and sorts the whole case for each page, two
+    seconds at 300,000 files. PostgreSQL keeps a plain JOIN: its planner has statistics and chooses for itself.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_Leading, "sqlite")
+def _leading_sqlite(element: _Leading, compiler: SQLCompiler, **kw: Any) -> str:
+    kw.pop("asfrom", None)
+    from_linter = kw.get("from_linter")
+    if from_linter:  # as SQLCompiler.visit_join: the tables count as joined, so no cartesian-product warning
+        from_linter.edges.update(itertools.product(element.left._from_objects, element.right._from_objects))
+    left = element.left._compiler_dispatch(compiler, asfrom=True, **kw)
+    right = element.right._compiler_dispatch(compiler, asfrom=True, **kw)
+    return f"{left} CROSS JOIN {right} ON {element.onclause._compiler_dispatch(compiler, **kw)}"
 
 
 @dataclass
@@ -297,65 +321,66 @@ def _like(column: Any, text: str) -> Any:
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
-def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
-    """The rows `cbis search` and the viewer list, unordered: one definition so both always agree."""
-    return _base_query(model_id).where(*conditions(filters, model_id))
+def filtered_query(filters: SearchFilters, model_id: int | None, *, dated_first: bool = False) -> Select[Any]:
+    """The rows `cbis search` and the viewer list, unordered: one definition so both always agree. `dated_first`:
+    only the files with a date taken, read from exif first (`_date_listing`)."""
+    return _base_query(model_id, dated_first=dated_first).where(*conditions(filters, model_id))
 
 
-def _base_query(model_id: int | None) -> Select[Any]:
+def _base_query(model_id: int | None, *, dated_first: bool = False) -> Select[Any]:
     """Every file with the columns a listing shows (EXIF, the model's top-1, faces, screenshot)."""
     top1 = (
         select(Prediction.file_id, Prediction.label, Prediction.score, Prediction.wnid)
         .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
         .subquery("top1")
     )
-    query = (
-        select(
-            File.id,
-            File.evidence_id,
-            Evidence.root.label("evidence"),
-            File.path,
-            File.status,
-            File.format,
-            File.extension,
-            File.extension_mismatch,
-            File.size,
-            File.md5,
-            File.sha1,
-            File.sha256,
-            File.width,
-            File.height,
-            File.error,
-            Exif.make,
-            Exif.model.label("camera_model"),
-            Exif.datetime_original,
-            Exif.gps_latitude,
-            Exif.gps_longitude,
-            Exif.software,
-            Exif.orientation,
-            Exif.gps_altitude,
-            Exif.lens_model,
-            Exif.body_serial,
-            Exif.datetime_digitized,
-            Exif.modify_date,
-            DATE_TAKEN.label("date_taken"),
-            File.display_width,
-            File.display_height,
-            func.coalesce(Exif.has_conflict, False).label("metadata_conflict"),
-            Exif.sources_json,
-            Exif.conflicts_json,
-            top1.c.label,
-            top1.c.score,
-            top1.c.wnid,
-            File.missing_since_run_id.label("missing_since_run"),
-            text_search.face_count().label("face_count"),
-            text_search.screenshot_condition().label("screenshot"),
-        )
-        .join(Evidence, Evidence.id == File.evidence_id)
-        .outerjoin(Exif, Exif.file_id == File.id)
-        .outerjoin(top1, top1.c.file_id == File.id)
+    query = select(
+        File.id,
+        File.evidence_id,
+        Evidence.root.label("evidence"),
+        File.path,
+        File.status,
+        File.format,
+        File.extension,
+        File.extension_mismatch,
+        File.size,
+        File.md5,
+        File.sha1,
+        File.sha256,
+        File.width,
+        File.height,
+        File.error,
+        Exif.make,
+        Exif.model.label("camera_model"),
+        Exif.datetime_original,
+        Exif.gps_latitude,
+        Exif.gps_longitude,
+        Exif.software,
+        Exif.orientation,
+        Exif.gps_altitude,
+        Exif.lens_model,
+        Exif.body_serial,
+        Exif.datetime_digitized,
+        Exif.modify_date,
+        DATE_TAKEN.label("date_taken"),
+        File.display_width,
+        File.display_height,
+        func.coalesce(Exif.has_conflict, False).label("metadata_conflict"),
+        Exif.sources_json,
+        Exif.conflicts_json,
+        top1.c.label,
+        top1.c.score,
+        top1.c.wnid,
+        File.missing_since_run_id.label("missing_since_run"),
+        text_search.face_count().label("face_count"),
+        text_search.screenshot_condition().label("screenshot"),
     )
-    return query
+    if dated_first:
+        query = query.select_from(_Leading(Exif, File, Exif.file_id == File.id)).where(DATE_TAKEN.is_not(None))
+        query = query.join(Evidence, Evidence.id == File.evidence_id)
+    else:
+        query = query.join(Evidence, Evidence.id == File.evidence_id).outerjoin(Exif, Exif.file_id == File.id)
+    return query.outerjoin(top1, top1.c.file_id == File.id)
 
 
 _LAST_CHARACTER = "\U0010ffff"  # the highest code point: its UTF-8 bytes sort after any other character's
@@ -519,11 +544,13 @@ def _resolved_for(filters: SearchFilters, model_id: int | None) -> LabelClasses 
     return resolved
 
 
-def _lean_count(connection: Connection, filters: SearchFilters, model_id: int | None, *extra: Any) -> int:
+def _lean_count(
+    connection: Connection, filters: SearchFilters, model_id: int | None, *extra: Any, exif: bool = False
+) -> int:
     """How many files the filters keep: their conditions alone, no listing columns (and so no joins but EXIF's
-    when a filter reads it)."""
+    when a filter, or an `extra` term that says `exif`, reads it)."""
     query = select(func.count()).select_from(File)
-    if needs_exif(filters):
+    if exif or needs_exif(filters):
         query = query.outerjoin(Exif, Exif.file_id == File.id)
     return connection.execute(query.where(*conditions(filters, model_id, counting=True), *extra)).scalar_one()
 
@@ -545,9 +572,11 @@ def _path_listing(
     offset: int,
     after: int | None,
     before: int | None,
+    undated: bool = False,
 ) -> list[Any]:
     """The path order (evidence root, path, id) one evidence root at a time: each root's files are read in order
-    from ix_files_listing, so a page costs its rows and a keyset page (after/before a file) costs no skipping."""
+    from ix_files_listing, so a page costs its rows and a keyset page (after/before a file) costs no skipping.
+    `undated`: only the files without a date taken (the end of the date order)."""
     roots = _roots_in_order(connection)
     anchor_id = after if after is not None else before
     anchor = None
@@ -564,12 +593,12 @@ def _path_listing(
     rows: list[Any] = []
     skip = offset if anchor is None else 0
     for number, evidence_id in enumerate(roots):
-        terms: list[Any] = [File.evidence_id == evidence_id]
+        terms: list[Any] = [File.evidence_id == evidence_id, *([DATE_TAKEN.is_(None)] if undated else [])]
         if number == 0 and anchor is not None:
             keys, anchor_keys = _path_key(anchor_id or 0, anchor.path)
             terms.append(keys < anchor_keys if backwards else keys > anchor_keys)
         if skip:
-            in_root = _lean_count(connection, filters, model_id, *terms)
+            in_root = _lean_count(connection, filters, model_id, *terms, exif=undated)
             if in_root <= skip:
                 skip -= in_root
                 continue
@@ -612,6 +641,8 @@ def listing(
     filters = resolve(connection, filters, model_id)
     if sort == "path":
         return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
+    if sort == "date" and not _picks_few_files(filters):
+        return _date_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
     listed = filtered_query(filters, model_id).subquery("filtered")
     keys = ordering(listed.c, sort)
     query = select(listed)
@@ -632,31 +663,166 @@ def listing(
     return rows
 
 
+def _picks_few_files(filters: SearchFilters) -> bool:
+    """Filters that keep a handful of files, found by their own index: reading the whole case in date order to
+    find them would cost more than sorting them."""
+    return filters.file_ids is not None or bool(filters.hash)
+
+
+def _date_keys() -> list[Any]:
+    """The date order of the files with a date taken (`ordering`'s keys after its "has no date" key)."""
+    return [byte_order(DATE_TAKEN), byte_order(Evidence.root), File.evidence_id, byte_order(File.path), File.id]
+
+
+def _dated_after(anchor: tuple[Any, ...], backwards: bool) -> list[Any]:
+    """The dated files after (before) a dated anchor in date order. The tuple comparison alone is a full scan to
+    both databases; the range on its first key, which it implies, is what reads ix_exif_date_taken from the
+    anchor's date on."""
+    date = literal(anchor[1])
+    keys, anchor_keys = tuple_(*_date_keys()), tuple_(*(literal(value) for value in anchor[1:]))
+    if backwards:
+        return [byte_order(DATE_TAKEN) <= date, keys < anchor_keys]
+    return [byte_order(DATE_TAKEN) >= date, keys > anchor_keys]
+
+
+def _dated_page(
+    connection: Connection,
+    filters: SearchFilters,
+    model_id: int | None,
+    terms: list[Any],
+    *,
+    limit: int | None,
+    offset: int,
+    backwards: bool,
+) -> list[Any]:
+    keys = _date_keys()
+    order = [key.desc() for key in keys] if backwards else keys
+    page = filtered_query(filters, model_id, dated_first=True)
+    if offset:
+        # The rows skipped are found by their keys alone (no listing columns: no top-1 or face look-ups for each
+        # of them), in order from the index (a label is probed per file, EXISTS, as a page does), then the page's
+        # rows are read by id.
+        skipped = (
+            select(File.id)
+            .select_from(_dated_first())
+            .where(DATE_TAKEN.is_not(None), *conditions(filters, model_id), *terms)
+            .order_by(*order)
+            .offset(offset)
+        )
+        if limit is not None:
+            skipped = skipped.limit(limit)
+        return list(connection.execute(page.where(File.id.in_(skipped.scalar_subquery())).order_by(*order)).mappings())
+    page = page.where(*terms).order_by(*order)
+    if limit is not None:
+        page = page.limit(limit)
+    return list(connection.execute(page).mappings())
+
+
+def _dated_first() -> Join:
+    """Files by way of their exif rows, read first (`_Leading`), with their evidence root."""
+    return _Leading(Exif, File, Exif.file_id == File.id).join(Evidence, Evidence.id == File.evidence_id)
+
+
+def _date_listing(
+    connection: Connection,
+    filters: SearchFilters,
+    model_id: int | None,
+    *,
+    limit: int | None,
+    offset: int,
+    after: int | None,
+    before: int | None,
+) -> list[Any]:
+    """The date order in its two parts: the files with a date taken, read from ix_exif_date_taken in order (a
+    page costs its rows, and a keyset page starts at its anchor's date), then those without one, in path order
+    (`_path_listing`). The same list `ordering` gives, without sorting the case for each page."""
+    anchor_id = after if after is not None else before
+    anchor = None if anchor_id is None else _anchor_keys(connection, model_id, "date", anchor_id)
+    backwards = anchor is not None and after is None
+    undated_anchor = anchor is not None and anchor[0]
+
+    def undated_part(count: int | None, skip: int, keyset: bool) -> list[Any]:
+        return _path_listing(
+            connection,
+            filters,
+            model_id,
+            limit=count,
+            offset=skip,
+            after=after if keyset and not backwards else None,
+            before=before if keyset and backwards else None,
+            undated=True,
+        )
+
+    if anchor is None:
+        rows = _dated_page(connection, filters, model_id, [], limit=limit, offset=offset, backwards=False)
+        if limit is not None and len(rows) >= limit:
+            return rows
+        skip = 0
+        if offset and not rows:  # the offset is past every dated file: how far past
+            skip = max(0, offset - _lean_count(connection, filters, model_id, DATE_TAKEN.is_not(None), exif=True))
+        return rows + undated_part(None if limit is None else limit - len(rows), skip, keyset=False)
+    if not backwards:
+        if undated_anchor:
+            return undated_part(limit, 0, keyset=True)
+        terms = _dated_after(anchor, False)
+        rows = _dated_page(connection, filters, model_id, terms, limit=limit, offset=0, backwards=False)
+        if limit is not None and len(rows) >= limit:
+            return rows
+        return rows + undated_part(None if limit is None else limit - len(rows), 0, keyset=False)
+    rows = undated_part(limit, 0, keyset=True) if undated_anchor else []
+    if limit is not None and len(rows) >= limit:
+        return rows
+    terms = [] if undated_anchor else _dated_after(anchor, True)
+    remaining = None if limit is None else limit - len(rows)
+    earlier = _dated_page(connection, filters, model_id, terms, limit=remaining, offset=0, backwards=True)
+    earlier.reverse()
+    return earlier + rows
+
+
 def count_before(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> int:
     """How many of the files the filters keep come before this file in `sort` order."""
     model_id = model_for(connection, filters)
     filters = resolve(connection, filters, model_id)
     if sort == "path":
-        anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == file_id)).one_or_none()
-        if anchor is None:
-            return 0
-        total = 0
-        for evidence_id in _roots_in_order(connection):
-            if evidence_id == anchor.evidence_id:
-                keys, anchor_keys = _path_key(file_id, anchor.path)
-                return total + _lean_count(
-                    connection, filters, model_id, File.evidence_id == evidence_id, keys < anchor_keys
-                )
-            total += _lean_count(connection, filters, model_id, File.evidence_id == evidence_id)
-        return total
+        return _path_count_before(connection, filters, model_id, file_id)
     values = _anchor_keys(connection, model_id, sort, file_id)
     if values is None:
         return 0
+    if sort == "date" and not _picks_few_files(filters):
+        # The two parts of `_date_listing`: every dated file comes before an undated one.
+        if values[0]:
+            dated = _lean_count(connection, filters, model_id, DATE_TAKEN.is_not(None), exif=True)
+            return dated + _path_count_before(connection, filters, model_id, file_id, undated=True)
+        earlier = (
+            select(func.count())
+            .select_from(_dated_first())
+            .where(DATE_TAKEN.is_not(None), *conditions(filters, model_id, counting=True), *_dated_after(values, True))
+        )
+        return connection.execute(earlier).scalar_one()
     listed = filtered_query(filters, model_id).subquery("filtered")
     keys = tuple_(*ordering(listed.c, sort))
     return connection.execute(
         select(func.count()).select_from(listed).where(keys < tuple_(*(literal(value) for value in values)))
     ).scalar_one()
+
+
+def _path_count_before(
+    connection: Connection, filters: SearchFilters, model_id: int | None, file_id: int, *, undated: bool = False
+) -> int:
+    """How many files the filters keep come before this one in path order, a count per evidence root (each from
+    ix_files_listing); `undated`: of the files without a date taken."""
+    anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == file_id)).one_or_none()
+    if anchor is None:
+        return 0
+    extra = [DATE_TAKEN.is_(None)] if undated else []
+    total = 0
+    for evidence_id in _roots_in_order(connection):
+        in_root = [File.evidence_id == evidence_id, *extra]
+        if evidence_id == anchor.evidence_id:
+            keys, anchor_keys = _path_key(file_id, anchor.path)
+            return total + _lean_count(connection, filters, model_id, *in_root, keys < anchor_keys, exif=undated)
+        total += _lean_count(connection, filters, model_id, *in_root, exif=undated)
+    return total
 
 
 def search(
