@@ -582,6 +582,8 @@ def _path_listing(
     anchor = None
     if anchor_id is not None and could_be_row_id(connection.dialect.name, anchor_id):
         anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == anchor_id)).one_or_none()
+    if anchor_id is not None and anchor is None:
+        return []  # nothing comes after (before) a file the case does not hold
     backwards = anchor is not None and after is None
     if backwards:
         roots.reverse()
@@ -637,7 +639,8 @@ def listing(
     before: int | None = None,
 ) -> list[Any]:
     """`filtered_query`'s rows in `sort` order: `limit` of them from `offset`, or (keyset) those right after or
-    right before the file `after`/`before` in that order, without reading the rows in between."""
+    right before the file `after`/`before` in that order, without reading the rows in between (none when the
+    case holds no such file)."""
     filters = resolve(connection, filters, model_id)
     if sort == "path":
         return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
@@ -648,6 +651,8 @@ def listing(
     query = select(listed)
     anchor_id = after if after is not None else before
     anchor = None if anchor_id is None else _anchor_keys(connection, model_id, sort, anchor_id)
+    if anchor_id is not None and anchor is None:
+        return []
     backwards = anchor is not None and after is None
     if anchor is not None:
         anchor_keys = tuple_(*(literal(value) for value in anchor))
@@ -738,6 +743,8 @@ def _date_listing(
     (`_path_listing`). The same list `ordering` gives, without sorting the case for each page."""
     anchor_id = after if after is not None else before
     anchor = None if anchor_id is None else _anchor_keys(connection, model_id, "date", anchor_id)
+    if anchor_id is not None and anchor is None:
+        return []
     backwards = anchor is not None and after is None
     undated_anchor = anchor is not None and anchor[0]
 

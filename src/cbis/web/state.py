@@ -1,4 +1,5 @@
-"""The view's state in the URL query string: filters (those of `cbis search`), sort, model and page.
+"""The view's state in the URL query string: filters (those of `cbis search`), sort, model and page (by number,
+or right after/before a file for the gallery's next and previous links).
 
 Everything a view shows follows from its query string, so a view can be bookmarked, shared and reloaded;
 links (pages, image pages, previous/next, CSV export) carry the same parameters.
@@ -78,6 +79,10 @@ class ViewState:
     model: ModelRef | None = None
     stacks: str = "collapse"
     stack: int | None = None  # show this file's visual stack, every member
+    # The gallery's next and previous links: the page right after (before) this file in the list's order, read
+    # by keyset (no rows skipped however deep the page); `page` still numbers it, and alone still finds it.
+    after: int | None = None
+    before: int | None = None
     params: dict[str, str] = field(default_factory=dict)  # the valid, non-empty parameters, page excluded
     errors: dict[str, str] = field(default_factory=dict)  # parameter -> message for the person
 
@@ -93,7 +98,7 @@ class ViewState:
                 params.pop(key, None)
             else:
                 params[key] = str(value)
-        ordered = [(key, params[key]) for key in (*PARAMETERS, "page") if key in params]
+        ordered = [(key, params[key]) for key in (*PARAMETERS, "page", "after", "before") if key in params]
         return "?" + urlencode(ordered) if ordered else ""
 
 
@@ -245,7 +250,12 @@ def parse(args: MultiDict[str, str], connection: Connection) -> ViewState:
     filters.model_id = model.id if model else None
 
     page = max(1, _integer(args.get("page"), 1))
-    return ViewState(filters, sort, page, per_page, model, stacks, stack, params, errors)
+    # Not kept in `params`: a link to another view (a filter, a sort, an image) starts that list afresh. A value
+    # that is no file's id is ignored, and the page is found by its number.
+    after, before = (_integer(args.get(name), 0) for name in ("after", "before"))
+    return ViewState(
+        filters, sort, page, per_page, model, stacks, stack, after or None, before or None, params, errors
+    )  # fmt: skip
 
 
 def _integer(value: str | None, default: int) -> int:

@@ -109,13 +109,7 @@ def gallery() -> tuple[str, int]:
     last_page = max(1, math.ceil(total / state.per_page))
     state.page = min(state.page, last_page)
     if total:
-        hits = queries.search(
-            conn,
-            state.filters,
-            limit=state.per_page,
-            offset=(state.page - 1) * state.per_page,
-            sort=state.sort,
-        )
+        hits = _gallery_page(conn, state)
     hidden_known = 0
     if state.filters.hide_known and not state.errors:
         unhidden = dataclasses.replace(state.filters, hide_known=False, exclude_file_ids=None)
@@ -137,6 +131,20 @@ def gallery() -> tuple[str, int]:
         **_review_counts(conn),
         **_page_context(),
     ), (400 if state.errors else 200)
+
+
+def _gallery_page(conn: Connection, state: ViewState) -> list[queries.SearchHit]:
+    """The page the links name: right after or before a file (next and previous: a keyset page, as fast at page
+    10,000 as at page 2), else by its number (page links and bookmarks)."""
+    if state.after is not None or state.before is not None:
+        hits = queries.search(
+            conn, state.filters, limit=state.per_page, sort=state.sort, after=state.after, before=state.before
+        )
+        if hits:
+            return hits
+        # Nothing after (before) that file: it is the list's last (first), or no file of this case.
+    offset = (state.page - 1) * state.per_page
+    return queries.search(conn, state.filters, limit=state.per_page, offset=offset, sort=state.sort)
 
 
 def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
