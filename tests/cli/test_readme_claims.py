@@ -10,12 +10,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, _session_home
 from tests.hostile.helpers import cbis_command, cbis_run
 
 
@@ -99,23 +100,47 @@ def _index_and_search(evidence: Path, case_dir: Path, home: Path, offline: bool)
     return [{k: v for k, v in hit.items() if k not in ("id", "evidence")} for hit in hits]
 
 
+@dataclass(frozen=True)
+class OfflineRun:
+    case_dir: Path
+    home: Path  # the offline run's own model cache
+    online: list[dict[str, object]]
+    offline: list[dict[str, object]]
+
+
+@pytest.fixture(scope="module")
+def offline_run(tmp_path_factory: pytest.TempPathFactory) -> OfflineRun:
+    """The sample evidence indexed with the network, then again in a network namespace with a fresh CBIS_HOME,
+    so the weights' one-time conversion runs offline too. Once per module: both offline tests read it."""
+    root = tmp_path_factory.mktemp("offline")
+    evidence = root / "evidence"
+    shutil.copytree(EXAMPLES, evidence)
+    # The online reference reuses the session's model cache: its conversion is not what this compares.
+    online = _index_and_search(evidence, root / "online", _session_home(tmp_path_factory), offline=False)
+    offline = _index_and_search(evidence, root / "offline", root / "home-offline", offline=True)
+    return OfflineRun(root / "offline", root / "home-offline", online, offline)
+
+
+NEEDS_NAMESPACE = pytest.mark.skipif(
+    os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip") and shutil.which("curl")),
+    reason="a network namespace needs root, unshare, ip and curl",
+)
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="a network namespace needs root")
-def test_index_and_classify_run_offline_exactly_as_online(tmp_path: Path) -> None:
-    """`unshare --net`: no interface but a downed loopback, so any connection attempt fails at once. A fresh
-    CBIS_HOME, so the weights' one-time conversion runs offline too."""
+@pytest.mark.xdist_group("offline")
+@NEEDS_NAMESPACE
+def test_index_and_classify_run_offline_exactly_as_online(offline_run: OfflineRun) -> None:
+    """`unshare --net`: no interface but a downed loopback, so any connection attempt fails at once."""
     probe = subprocess.run(
         ["unshare", "--net", "--", sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 80), 2)"],
         capture_output=True,
         text=True,
     )
     assert probe.returncode != 0 and "unreachable" in probe.stderr.lower(), probe.stderr  # the namespace has no route
-    evidence = tmp_path / "evidence"
-    shutil.copytree(EXAMPLES, evidence)
-    online = _index_and_search(evidence, tmp_path / "online", tmp_path / "home-online", offline=False)
-    offline = _index_and_search(evidence, tmp_path / "offline", tmp_path / "home-offline", offline=True)
-    assert len(offline) == 12 and any(hit["predictions"] for hit in offline)
-    assert offline == online
+    assert len(offline_run.offline) == 12 and any(hit["predictions"] for hit in offline_run.offline)
+    assert offline_run.offline == offline_run.online
+    assert any(offline_run.home.rglob("*")), "the offline run's model cache is empty: nothing was converted offline"
 
 
 SERVE_OFFLINE = r"""
@@ -136,22 +161,18 @@ kill $server
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip") and shutil.which("curl")),
-    reason="a network namespace needs root, unshare, ip and curl",
-)
-def test_the_viewer_serves_offline(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("offline")
+@NEEDS_NAMESPACE
+def test_the_viewer_serves_offline(tmp_path: Path, offline_run: OfflineRun) -> None:
     """`cbis serve` in a network namespace with only a loopback: every page answers, and none names anything
     beyond the viewer itself (no CDN, no font or script from elsewhere)."""
-    evidence = tmp_path / "evidence"
-    shutil.copytree(EXAMPLES, evidence)
-    _index_and_search(evidence, tmp_path / "case", tmp_path / "home", offline=True)
+    case_dir, home = offline_run.case_dir, offline_run.home
     out = tmp_path / "out"
     out.mkdir()
-    with sqlite3.connect(tmp_path / "case" / "case.sqlite") as connection:
+    with sqlite3.connect(case_dir / "case.sqlite") as connection:
         [(image,)] = connection.execute("SELECT min(id) FROM files WHERE status = 'image'").fetchall()
-    environment = {**os.environ, "PYTHON": sys.executable, "CASE": str(tmp_path / "case"), "OUT": str(out),
-                   "CBIS_HOME": str(tmp_path / "home"), "IMAGE": str(image)}  # fmt: skip
+    environment = {**os.environ, "PYTHON": sys.executable, "CASE": str(case_dir), "OUT": str(out),
+                   "CBIS_HOME": str(home), "IMAGE": str(image)}  # fmt: skip
     done = subprocess.run(["unshare", "--net", "--", "sh", "-c", SERVE_OFFLINE], env=environment, timeout=300)
     assert done.returncode == 0
     codes = (out / "codes").read_text().split("\n")

@@ -155,22 +155,47 @@ def test_an_inventory_then_a_classifying_run_on_ray_match_local_runs(
     assert len(query(local, labels)) == 12 * 5
 
 
-@pytest.mark.parametrize(
-    ("stop", "exit_code", "status"),
-    [(signal.SIGKILL, -signal.SIGKILL, "running"), (signal.SIGINT, 130, "interrupted")],
-    ids=["killed", "ctrl-c"],
-)
-def test_stopped_ray_run_resumes_with_nothing_lost_or_doubled(
-    ray_cluster: None, default_model: str, tmp_path: Path, stop: signal.Signals, exit_code: int, status: str
+def test_a_ray_run_killed_then_stopped_with_ctrl_c_resumes_with_nothing_lost_or_doubled(
+    ray_cluster: None, default_model: str, tmp_path: Path
 ) -> None:
-    """Kill the driver (SIGKILL) or press Ctrl-C mid-run: its cluster goes with it, and the next run takes up
-    exactly where it stopped."""
+    """Kill the driver (SIGKILL) mid-run, run again and press Ctrl-C mid-run: each time its cluster goes with it
+    and the case holds whole batches only, and the next run takes up exactly where the last one stopped. One
+    case for both stops: each driver starts a Ray cluster of its own, the costly part."""
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     total = 200
     for n in range(total):
         Image.new("RGB", (64, 48), (n % 256, n * 7 % 256, n * 13 % 256)).save(evidence / f"f{n:04d}.jpg")
     case_dir = new_case(tmp_path / "case")
+    partial = 0
+    for stop, exit_code in ((signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)):
+        stopped = _stop_a_ray_run_mid_way(evidence, case_dir, stop, after_files=partial + 16)
+        assert stopped is not None, "the run ended before it could be stopped"
+        returncode, stderr = stopped
+        assert returncode == exit_code, stderr
+        if stop == signal.SIGINT:
+            assert "Interrupted: work committed so far is kept" in stderr
+        before, partial = partial, query(case_dir, "SELECT count(*) FROM files")[0][0]
+        assert before + 16 <= partial < total, "the stop did not land mid-run"
+        assert query(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(partial, partial)]
+        assert query(case_dir, "SELECT count(*) FROM predictions")[0][0] == 5 * partial  # whole batches only
+    assert [s for (s,) in query(case_dir, "SELECT status FROM runs ORDER BY id")] == ["running", "interrupted"]
+
+    resumed = cbis("index", evidence, "--case", case_dir, "--ray", "local")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert f"indexed {total - partial} images, 0 unprocessed, {partial} skipped as unchanged" in resumed.stdout
+    assert query(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(total, total)]
+    assert query(case_dir, "SELECT count(*) FROM predictions")[0][0] == 5 * total
+    assert query(case_dir, "PRAGMA integrity_check") == [("ok",)]
+    statuses = [s for (s,) in query(case_dir, "SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["running", "interrupted", "completed"]
+
+
+def _stop_a_ray_run_mid_way(
+    evidence: Path, case_dir: Path, stop: signal.Signals, *, after_files: int
+) -> tuple[int, str] | None:
+    """`cbis index --ray local` as a process of its own, sent `stop` once the case holds `after_files` files;
+    its exit code and stderr once it and its cluster have ended (None if it ended before)."""
     ray_temp = tempfile.mkdtemp(prefix="cbk-")  # short: Ray's socket paths go below it
     driver = subprocess.Popen(
         [*CBIS, "index", str(evidence), "--case", str(case_dir), "--ray", "local", "--batch-size", "8"],
@@ -183,13 +208,15 @@ def test_stopped_ray_run_resumes_with_nothing_lost_or_doubled(
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and driver.poll() is None:
-            if query(case_dir, "SELECT count(*) FROM files")[0][0] >= 16:
+            if query(case_dir, "SELECT count(*) FROM files")[0][0] >= after_files:
                 break
             time.sleep(0.02)
-        assert driver.poll() is None, driver.stderr.read() if driver.stderr else ""
+        if driver.poll() is not None:
+            return None
         driver.send_signal(stop)
         _, stderr = driver.communicate(timeout=60)
         _wait_for_group_to_end(driver.pid)
+        return driver.returncode, stderr
     finally:
         if driver.poll() is None:
             driver.kill()
@@ -199,21 +226,6 @@ def test_stopped_ray_run_resumes_with_nothing_lost_or_doubled(
             if not os.path.exists(ray_temp):
                 break
             time.sleep(1)
-    assert driver.returncode == exit_code, stderr
-    if stop == signal.SIGINT:
-        assert "Interrupted: work committed so far is kept" in stderr
-    partial = query(case_dir, "SELECT count(*) FROM files")[0][0]
-    assert 16 <= partial < total, "the stop did not land mid-run"
-    assert query(case_dir, "SELECT count(*) FROM predictions")[0][0] == 5 * partial  # whole batches only
-    assert query(case_dir, "SELECT status FROM runs") == [(status,)]
-
-    resumed = cbis("index", evidence, "--case", case_dir, "--ray", "local")
-    assert resumed.exit_code == 0, resumed.stderr
-    assert f"indexed {total - partial} images, 0 unprocessed, {partial} skipped as unchanged" in resumed.stdout
-    assert query(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(total, total)]
-    assert query(case_dir, "SELECT count(*) FROM predictions")[0][0] == 5 * total
-    assert query(case_dir, "PRAGMA integrity_check") == [("ok",)]
-    assert [s for (s,) in query(case_dir, "SELECT status FROM runs ORDER BY id")] == [status, "completed"]
 
 
 def _running_in_group(group: int) -> dict[int, str]:
