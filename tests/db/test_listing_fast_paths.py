@@ -335,24 +335,32 @@ def test_a_page_in_path_order_is_read_from_the_index_not_sorted(synthetic: Conne
 
 
 @pytest.mark.parametrize(
+    ("sort", "index", "ordered_by"),
+    [
+        ("date", "ix_exif_date_taken", "ORDER BY coalesce(exif.datetime_original"),
+        ("score", "ix_predictions_model_rank_score", "ORDER BY top1.score"),
+    ],
+    ids=["date", "score"],
+)
+@pytest.mark.parametrize(
     "filters", [SearchFilters(), SearchFilters(label="dog"), SearchFilters(make="Canon")], ids=["all", "label", "make"]
 )
-def test_a_page_in_date_order_is_read_from_the_date_index_not_sorted(
-    synthetic: Connection, filters: SearchFilters
+def test_a_page_in_date_or_score_order_is_read_from_its_index_not_sorted(
+    synthetic: Connection, filters: SearchFilters, sort: str, index: str, ordered_by: str
 ) -> None:
-    anchor = straightforward(synthetic, filters, "date")[100]
+    anchor = straightforward(synthetic, filters, sort)[100]
     for page in (
         {"limit": 60},
         {"limit": 60, "after": anchor},
         {"limit": 60, "before": anchor},
         {"limit": 60, "offset": 120},
     ):
-        seen = statements(synthetic, lambda f=filters, p=page: queries.search(synthetic, f, sort="date", **p))
-        pages = [(sql, parameters) for sql, parameters in seen if "ORDER BY coalesce(exif.datetime_original" in sql]
+        seen = statements(synthetic, lambda f=filters, p=page: queries.search(synthetic, f, sort=sort, **p))
+        pages = [(sql, parameters) for sql, parameters in seen if ordered_by in sql]
         assert pages, [sql for sql, _ in seen]
         for sql, parameters in pages:
             text = plan(synthetic, sql, parameters)
-            assert "ix_exif_date_taken" in text, (page, text)
+            assert index in text, (page, text)
             # A page from an offset may sort its own rows, read by id: the rows it skips are read in order.
             assert whole_sorts(synthetic, text) <= (1 if "offset" in page else 0), (page, text)
             assert not full_scans(synthetic, text, LISTING_TABLES), (page, text)

@@ -213,7 +213,7 @@ class Model(Base):
 class Prediction(Base):
     __tablename__ = "predictions"
     __table_args__ = (
-        Index("ix_predictions_model_rank", "model_id", "rank"),
+        Index("ix_predictions_model_rank_score", "model_id", "rank", "score"),
         Index("ix_predictions_label", "label"),
         Index("ix_predictions_model_wnid", "model_id", "wnid", "rank", "score"),
     )

@@ -12,7 +12,7 @@ from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, exist
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.selectable import FromClause, Join, Subquery
 
 from cbis import wordnet
 from cbis.db import hashsets, review, text_search
@@ -321,19 +321,24 @@ def _like(column: Any, text: str) -> Any:
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
-def filtered_query(filters: SearchFilters, model_id: int | None, *, dated_first: bool = False) -> Select[Any]:
-    """The rows `cbis search` and the viewer list, unordered: one definition so both always agree. `dated_first`:
-    only the files with a date taken, read from exif first (`_date_listing`)."""
-    return _base_query(model_id, dated_first=dated_first).where(*conditions(filters, model_id))
+def filtered_query(filters: SearchFilters, model_id: int | None) -> Select[Any]:
+    """The rows `cbis search` and the viewer list, unordered: one definition so both always agree."""
+    return _base_query(model_id).where(*conditions(filters, model_id))
 
 
-def _base_query(model_id: int | None, *, dated_first: bool = False) -> Select[Any]:
-    """Every file with the columns a listing shows (EXIF, the model's top-1, faces, screenshot)."""
-    top1 = (
+def _top1(model_id: int | None) -> Subquery:
+    """The model's best label for each file it classified."""
+    return (
         select(Prediction.file_id, Prediction.label, Prediction.score, Prediction.wnid)
         .where(Prediction.model_id == (model_id if model_id is not None else -1), Prediction.rank == 1)
         .subquery("top1")
     )
+
+
+def _base_query(model_id: int | None, *, order: _KeyedOrder | None = None) -> Select[Any]:
+    """Every file with the columns a listing shows (EXIF, the model's top-1, faces, screenshot); with `order`,
+    only the files of its first part, read from its index first."""
+    top1 = order.top1 if order is not None else _top1(model_id)
     query = select(
         File.id,
         File.evidence_id,
@@ -375,12 +380,10 @@ def _base_query(model_id: int | None, *, dated_first: bool = False) -> Select[An
         text_search.face_count().label("face_count"),
         text_search.screenshot_condition().label("screenshot"),
     )
-    if dated_first:
-        query = query.select_from(_Leading(Exif, File, Exif.file_id == File.id)).where(DATE_TAKEN.is_not(None))
-        query = query.join(Evidence, Evidence.id == File.evidence_id)
-    else:
-        query = query.join(Evidence, Evidence.id == File.evidence_id).outerjoin(Exif, Exif.file_id == File.id)
-    return query.outerjoin(top1, top1.c.file_id == File.id)
+    if order is not None:
+        return query.select_from(order.source(exif=True)).where(*order.has())
+    listed = File.__table__.join(Evidence, Evidence.id == File.evidence_id).outerjoin(Exif, Exif.file_id == File.id)
+    return query.select_from(listed.outerjoin(top1, top1.c.file_id == File.id))
 
 
 _LAST_CHARACTER = "\U0010ffff"  # the highest code point: its UTF-8 bytes sort after any other character's
@@ -572,11 +575,13 @@ def _path_listing(
     offset: int,
     after: int | None,
     before: int | None,
-    undated: bool = False,
+    only: Any = None,
+    exif: bool = False,
 ) -> list[Any]:
     """The path order (evidence root, path, id) one evidence root at a time: each root's files are read in order
     from ix_files_listing, so a page costs its rows and a keyset page (after/before a file) costs no skipping.
-    `undated`: only the files without a date taken (the end of the date order)."""
+    `only`: a term the files must meet as well (the end of the date or score order: no key), which reads EXIF when
+    `exif` says so."""
     roots = _roots_in_order(connection)
     anchor_id = after if after is not None else before
     anchor = None
@@ -595,12 +600,12 @@ def _path_listing(
     rows: list[Any] = []
     skip = offset if anchor is None else 0
     for number, evidence_id in enumerate(roots):
-        terms: list[Any] = [File.evidence_id == evidence_id, *([DATE_TAKEN.is_(None)] if undated else [])]
+        terms: list[Any] = [File.evidence_id == evidence_id, *([only] if only is not None else [])]
         if number == 0 and anchor is not None:
             keys, anchor_keys = _path_key(anchor_id or 0, anchor.path)
             terms.append(keys < anchor_keys if backwards else keys > anchor_keys)
         if skip:
-            in_root = _lean_count(connection, filters, model_id, *terms, exif=undated)
+            in_root = _lean_count(connection, filters, model_id, *terms, exif=exif)
             if in_root <= skip:
                 skip -= in_root
                 continue
@@ -644,8 +649,9 @@ def listing(
     filters = resolve(connection, filters, model_id)
     if sort == "path":
         return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
-    if sort == "date" and not _picks_few_files(filters):
-        return _date_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
+    if sort in ("date", "score") and not _picks_few_files(filters):
+        order = _KeyedOrder(sort, model_id)
+        return _keyed_listing(connection, filters, order, limit=limit, offset=offset, after=after, before=before)
     listed = filtered_query(filters, model_id).subquery("filtered")
     keys = ordering(listed.c, sort)
     query = select(listed)
@@ -674,81 +680,132 @@ def _picks_few_files(filters: SearchFilters) -> bool:
     return filters.file_ids is not None or bool(filters.hash)
 
 
-def _date_keys() -> list[Any]:
-    """The date order of the files with a date taken (`ordering`'s keys after its "has no date" key)."""
-    return [byte_order(DATE_TAKEN), byte_order(Evidence.root), File.evidence_id, byte_order(File.path), File.id]
+class _KeyedOrder:
+    """The date and score orders in their two parts: the files with the order's key (a date taken; a top-1 score
+    of the model), read in order from the key's index (ix_exif_date_taken; ix_predictions_model_rank_score), so a
+    page costs its rows and a keyset page starts at its anchor's key; then the files without one, in path order
+    (`_path_listing`). The same list `ordering` gives, without sorting the case for each page."""
+
+    def __init__(self, sort: str, model_id: int | None) -> None:
+        self.sort, self.model_id = sort, model_id
+        self.top1 = _top1(model_id)
+
+    def source(self, *, exif: bool) -> FromClause:
+        """Files by way of the key's table, read first (`_Leading`), with their evidence root (and EXIF)."""
+        if self.sort == "date":
+            dated = _Leading(Exif, File, Exif.file_id == File.id).join(Evidence, Evidence.id == File.evidence_id)
+            return dated.outerjoin(self.top1, self.top1.c.file_id == File.id)
+        scored = _Leading(self.top1, File, self.top1.c.file_id == File.id).join(
+            Evidence, Evidence.id == File.evidence_id
+        )
+        return scored.outerjoin(Exif, Exif.file_id == File.id) if exif else scored
+
+    def has(self) -> list[Any]:
+        """The first part's condition beyond its join (a score's top-1 row is the join itself)."""
+        return [DATE_TAKEN.is_not(None)] if self.sort == "date" else []
+
+    def has_key(self) -> Any:
+        """Whether a file has the key, as a term over files (and EXIF)."""
+        return DATE_TAKEN.is_not(None) if self.sort == "date" else self._scored()
+
+    def lacks_key(self) -> Any:
+        return DATE_TAKEN.is_(None) if self.sort == "date" else ~self._scored()
+
+    @property
+    def key_reads_exif(self) -> bool:
+        return self.sort == "date"
+
+    def _scored(self) -> Any:
+        return exists(
+            select(Prediction.file_id).where(
+                Prediction.file_id == File.id,
+                Prediction.model_id == (self.model_id if self.model_id is not None else -1),
+                Prediction.rank == 1,
+            )
+        )
+
+    def _key(self) -> Any:
+        return byte_order(DATE_TAKEN) if self.sort == "date" else self.top1.c.score
+
+    def _ties(self) -> list[Any]:
+        return [byte_order(Evidence.root), File.evidence_id, byte_order(File.path), File.id]
+
+    def order(self, *, backwards: bool) -> list[Any]:
+        """ORDER BY of the first part: date oldest first, score best first; ties on evidence root, path, id."""
+        key_first = self._key().desc() if (self.sort == "score") != backwards else self._key()
+        return [key_first, *(tie.desc() if backwards else tie for tie in self._ties())]
+
+    def after(self, anchor: tuple[Any, ...], *, backwards: bool) -> list[Any]:
+        """The first part's files after (before) an anchor of that part (`_anchor_keys`' values). The comparison of
+        the ties alone is a full scan to both databases; the range on the key, which the whole comparison implies,
+        is what reads the key's index from the anchor's key on."""
+        key = self._key()
+        value = literal(anchor[1]) if self.sort == "date" else literal(-anchor[1])
+        ties, anchor_ties = tuple_(*self._ties()), tuple_(*(literal(v) for v in anchor[2:]))
+        # Later in the order: a later date, a lower score.
+        later_key = (self.sort == "date") != backwards
+        beyond, reach = (key > value, key >= value) if later_key else (key < value, key <= value)
+        return [reach, or_(beyond, and_(key == value, ties < anchor_ties if backwards else ties > anchor_ties))]
+
+    def page(self, filters: SearchFilters) -> Select[Any]:
+        return _base_query(self.model_id, order=self).where(*conditions(filters, self.model_id))
+
+    def ids(self, filters: SearchFilters, *terms: Any, counting: bool = False) -> Select[Any]:
+        """The first part's file ids the filters keep, without the listing's columns."""
+        source = self.source(exif=needs_exif(filters))
+        return (
+            select(File.id)
+            .select_from(source)
+            .where(*self.has(), *conditions(filters, self.model_id, counting=counting), *terms)
+        )
 
 
-def _dated_after(anchor: tuple[Any, ...], backwards: bool) -> list[Any]:
-    """The dated files after (before) a dated anchor in date order. The tuple comparison alone is a full scan to
-    both databases; the range on its first key, which it implies, is what reads ix_exif_date_taken from the
-    anchor's date on."""
-    date = literal(anchor[1])
-    keys, anchor_keys = tuple_(*_date_keys()), tuple_(*(literal(value) for value in anchor[1:]))
-    if backwards:
-        return [byte_order(DATE_TAKEN) <= date, keys < anchor_keys]
-    return [byte_order(DATE_TAKEN) >= date, keys > anchor_keys]
-
-
-def _dated_page(
+def _keyed_page(
     connection: Connection,
     filters: SearchFilters,
-    model_id: int | None,
+    order: _KeyedOrder,
     terms: list[Any],
     *,
     limit: int | None,
     offset: int,
     backwards: bool,
 ) -> list[Any]:
-    keys = _date_keys()
-    order = [key.desc() for key in keys] if backwards else keys
-    page = filtered_query(filters, model_id, dated_first=True)
+    keys = order.order(backwards=backwards)
+    page = order.page(filters)
     if offset:
         # The rows skipped are found by their keys alone (no listing columns: no top-1 or face look-ups for each
         # of them), in order from the index (a label is probed per file, EXISTS, as a page does), then the page's
         # rows are read by id.
-        skipped = (
-            select(File.id)
-            .select_from(_dated_first())
-            .where(DATE_TAKEN.is_not(None), *conditions(filters, model_id), *terms)
-            .order_by(*order)
-            .offset(offset)
-        )
+        skipped = order.ids(filters, *terms).order_by(*keys).offset(offset)
         if limit is not None:
             skipped = skipped.limit(limit)
-        return list(connection.execute(page.where(File.id.in_(skipped.scalar_subquery())).order_by(*order)).mappings())
-    page = page.where(*terms).order_by(*order)
+        return list(connection.execute(page.where(File.id.in_(skipped.scalar_subquery())).order_by(*keys)).mappings())
+    page = page.where(*terms).order_by(*keys)
     if limit is not None:
         page = page.limit(limit)
     return list(connection.execute(page).mappings())
 
 
-def _dated_first() -> Join:
-    """Files by way of their exif rows, read first (`_Leading`), with their evidence root."""
-    return _Leading(Exif, File, Exif.file_id == File.id).join(Evidence, Evidence.id == File.evidence_id)
-
-
-def _date_listing(
+def _keyed_listing(
     connection: Connection,
     filters: SearchFilters,
-    model_id: int | None,
+    order: _KeyedOrder,
     *,
     limit: int | None,
     offset: int,
     after: int | None,
     before: int | None,
 ) -> list[Any]:
-    """The date order in its two parts: the files with a date taken, read from ix_exif_date_taken in order (a
-    page costs its rows, and a keyset page starts at its anchor's date), then those without one, in path order
-    (`_path_listing`). The same list `ordering` gives, without sorting the case for each page."""
+    """A page of the date or score order (`_KeyedOrder`): from its first part, the second, or both."""
+    model_id = order.model_id
     anchor_id = after if after is not None else before
-    anchor = None if anchor_id is None else _anchor_keys(connection, model_id, "date", anchor_id)
+    anchor = None if anchor_id is None else _anchor_keys(connection, model_id, order.sort, anchor_id)
     if anchor_id is not None and anchor is None:
         return []
     backwards = anchor is not None and after is None
-    undated_anchor = anchor is not None and anchor[0]
+    keyless_anchor = anchor is not None and anchor[0]
 
-    def undated_part(count: int | None, skip: int, keyset: bool) -> list[Any]:
+    def second_part(count: int | None, skip: int, keyset: bool) -> list[Any]:
         return _path_listing(
             connection,
             filters,
@@ -757,31 +814,33 @@ def _date_listing(
             offset=skip,
             after=after if keyset and not backwards else None,
             before=before if keyset and backwards else None,
-            undated=True,
+            only=order.lacks_key(),
+            exif=order.key_reads_exif,
         )
 
     if anchor is None:
-        rows = _dated_page(connection, filters, model_id, [], limit=limit, offset=offset, backwards=False)
+        rows = _keyed_page(connection, filters, order, [], limit=limit, offset=offset, backwards=False)
         if limit is not None and len(rows) >= limit:
             return rows
         skip = 0
-        if offset and not rows:  # the offset is past every dated file: how far past
-            skip = max(0, offset - _lean_count(connection, filters, model_id, DATE_TAKEN.is_not(None), exif=True))
-        return rows + undated_part(None if limit is None else limit - len(rows), skip, keyset=False)
+        if offset and not rows:  # the offset is past every file of the first part: how far past
+            first = _lean_count(connection, filters, model_id, order.has_key(), exif=order.key_reads_exif)
+            skip = max(0, offset - first)
+        return rows + second_part(None if limit is None else limit - len(rows), skip, keyset=False)
     if not backwards:
-        if undated_anchor:
-            return undated_part(limit, 0, keyset=True)
-        terms = _dated_after(anchor, False)
-        rows = _dated_page(connection, filters, model_id, terms, limit=limit, offset=0, backwards=False)
+        if keyless_anchor:
+            return second_part(limit, 0, keyset=True)
+        terms = order.after(anchor, backwards=False)
+        rows = _keyed_page(connection, filters, order, terms, limit=limit, offset=0, backwards=False)
         if limit is not None and len(rows) >= limit:
             return rows
-        return rows + undated_part(None if limit is None else limit - len(rows), 0, keyset=False)
-    rows = undated_part(limit, 0, keyset=True) if undated_anchor else []
+        return rows + second_part(None if limit is None else limit - len(rows), 0, keyset=False)
+    rows = second_part(limit, 0, keyset=True) if keyless_anchor else []
     if limit is not None and len(rows) >= limit:
         return rows
-    terms = [] if undated_anchor else _dated_after(anchor, True)
+    terms = [] if keyless_anchor else order.after(anchor, backwards=True)
     remaining = None if limit is None else limit - len(rows)
-    earlier = _dated_page(connection, filters, model_id, terms, limit=remaining, offset=0, backwards=True)
+    earlier = _keyed_page(connection, filters, order, terms, limit=remaining, offset=0, backwards=True)
     earlier.reverse()
     return earlier + rows
 
@@ -795,17 +854,16 @@ def count_before(connection: Connection, filters: SearchFilters, sort: str, file
     values = _anchor_keys(connection, model_id, sort, file_id)
     if values is None:
         return 0
-    if sort == "date" and not _picks_few_files(filters):
-        # The two parts of `_date_listing`: every dated file comes before an undated one.
+    if sort in ("date", "score") and not _picks_few_files(filters):
+        # The two parts of `_keyed_listing`: every file with the key comes before one without.
+        order = _KeyedOrder(sort, model_id)
         if values[0]:
-            dated = _lean_count(connection, filters, model_id, DATE_TAKEN.is_not(None), exif=True)
-            return dated + _path_count_before(connection, filters, model_id, file_id, undated=True)
-        earlier = (
-            select(func.count())
-            .select_from(_dated_first())
-            .where(DATE_TAKEN.is_not(None), *conditions(filters, model_id, counting=True), *_dated_after(values, True))
-        )
-        return connection.execute(earlier).scalar_one()
+            first = _lean_count(connection, filters, model_id, order.has_key(), exif=order.key_reads_exif)
+            return first + _path_count_before(
+                connection, filters, model_id, file_id, only=order.lacks_key(), exif=order.key_reads_exif
+            )
+        earlier = order.ids(filters, *order.after(values, backwards=True), counting=True).subquery("earlier")
+        return connection.execute(select(func.count()).select_from(earlier)).scalar_one()
     listed = filtered_query(filters, model_id).subquery("filtered")
     keys = tuple_(*ordering(listed.c, sort))
     return connection.execute(
@@ -814,21 +872,27 @@ def count_before(connection: Connection, filters: SearchFilters, sort: str, file
 
 
 def _path_count_before(
-    connection: Connection, filters: SearchFilters, model_id: int | None, file_id: int, *, undated: bool = False
+    connection: Connection,
+    filters: SearchFilters,
+    model_id: int | None,
+    file_id: int,
+    *,
+    only: Any = None,
+    exif: bool = False,
 ) -> int:
     """How many files the filters keep come before this one in path order, a count per evidence root (each from
-    ix_files_listing); `undated`: of the files without a date taken."""
+    ix_files_listing); `only`: of the files that meet that term too (reading EXIF when `exif` says so)."""
     anchor = connection.execute(select(File.evidence_id, File.path).where(File.id == file_id)).one_or_none()
     if anchor is None:
         return 0
-    extra = [DATE_TAKEN.is_(None)] if undated else []
+    extra = [only] if only is not None else []
     total = 0
     for evidence_id in _roots_in_order(connection):
         in_root = [File.evidence_id == evidence_id, *extra]
         if evidence_id == anchor.evidence_id:
             keys, anchor_keys = _path_key(file_id, anchor.path)
-            return total + _lean_count(connection, filters, model_id, *in_root, keys < anchor_keys, exif=undated)
-        total += _lean_count(connection, filters, model_id, *in_root, exif=undated)
+            return total + _lean_count(connection, filters, model_id, *in_root, keys < anchor_keys, exif=exif)
+        total += _lean_count(connection, filters, model_id, *in_root, exif=exif)
     return total
 
 

@@ -32,6 +32,7 @@ from cbis.db.migrations import (
     m0010_ocr_and_faces,
     m0011_listing_indexes,
     m0012_overview_counts,
+    m0013_score_order_index,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -52,6 +53,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (10, m0010_ocr_and_faces.NAME, m0010_ocr_and_faces.migrate),
     (11, m0011_listing_indexes.NAME, m0011_listing_indexes.migrate),
     (12, m0012_overview_counts.NAME, m0012_overview_counts.migrate),
+    (13, m0013_score_order_index.NAME, m0013_score_order_index.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
