@@ -349,16 +349,15 @@ def test_a_page_in_date_or_score_order_is_read_from_its_index_not_sorted(
     synthetic: Connection, filters: SearchFilters, sort: str, index: str, ordered_by: str
 ) -> None:
     anchor = straightforward(synthetic, filters, sort)[100]
-    for page in (
-        {"limit": 60},
-        {"limit": 60, "after": anchor},
-        {"limit": 60, "before": anchor},
-        {"limit": 60, "offset": 120},
-    ):
+    pages: list[dict[str, int]] = [{"limit": 60}, {"limit": 60, "after": anchor}, {"limit": 60, "before": anchor}]
+    if filters == SearchFilters():
+        # A page by number under a filter sorts what the filter keeps instead (queries._sorting_skips_less).
+        pages.append({"limit": 60, "offset": 120})
+    for page in pages:
         seen = statements(synthetic, lambda f=filters, p=page: queries.search(synthetic, f, sort=sort, **p))
-        pages = [(sql, parameters) for sql, parameters in seen if ordered_by in sql]
-        assert pages, [sql for sql, _ in seen]
-        for sql, parameters in pages:
+        ordered = [(sql, parameters) for sql, parameters in seen if ordered_by in sql]
+        assert ordered, [sql for sql, _ in seen]
+        for sql, parameters in ordered:
             text = plan(synthetic, sql, parameters)
             assert index in text, (page, text)
             # A page from an offset may sort its own rows, read by id: the rows it skips are read in order.

@@ -649,7 +649,11 @@ def listing(
     filters = resolve(connection, filters, model_id)
     if sort == "path":
         return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
-    if sort in ("date", "score") and not _picks_few_files(filters):
+    if (
+        sort in ("date", "score")
+        and not _picks_few_files(filters)
+        and not _sorting_skips_less(filters, model_id, offset)
+    ):
         order = _KeyedOrder(sort, model_id)
         return _keyed_listing(connection, filters, order, limit=limit, offset=offset, after=after, before=before)
     listed = filtered_query(filters, model_id).subquery("filtered")
@@ -672,6 +676,14 @@ def listing(
     if backwards:
         rows.reverse()
     return rows
+
+
+def _sorting_skips_less(filters: SearchFilters, model_id: int | None, offset: int) -> bool:
+    """A page by number (OFFSET) under a filter: the index path probes the filter for every file it passes in
+    order, all of the case when the filter keeps fewer files than the offset; sorting the files the filter keeps
+    costs less (300k case, offset 100k: make=Canon 3.0 s by the index, 0.4 s sorted; label=dog 2.4 s and 1.9 s).
+    Unfiltered, the index path skips by keys alone and wins (1.1 s against 2.4 s)."""
+    return offset > 0 and len(conditions(filters, model_id)) > 1
 
 
 def _picks_few_files(filters: SearchFilters) -> bool:
