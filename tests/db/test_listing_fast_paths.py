@@ -12,15 +12,17 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, event, func, select, text
 
-from cbis.db import queries, store, viewer
+from cbis.db import estimates, queries, store, viewer
+from cbis.db.models import File
 from cbis.db.queries import SearchFilters
 from cbis.model.labels import imagenet_labels
 from cbis.services.cases import Case, create_case, utc_now
@@ -133,6 +135,7 @@ def synthetic(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
                 connection.exec_driver_sql("ANALYZE")
                 connection.commit()
         with case.engine.connect() as connection:
+            connection.info["case_dir"] = directory  # for the viewer's tests
             yield connection
     finally:
         case.close()
@@ -363,3 +366,97 @@ def test_a_page_in_date_or_score_order_is_read_from_its_index_not_sorted(
             # A page from an offset may sort its own rows, read by id: the rows it skips are read in order.
             assert whole_sorts(synthetic, text) <= (1 if "offset" in page else 0), (page, text)
             assert not full_scans(synthetic, text, LISTING_TABLES), (page, text)
+
+
+# --- counts within a budget (db/estimates.py) ---
+
+SAMPLE = 600  # of the case's ~2,100 files: an estimate, not the whole case
+LONG_STATEMENT = text(
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000000) SELECT count(*) FROM n"
+)
+
+
+def _files(connection: Connection) -> int:
+    return connection.execute(select(func.count()).select_from(File)).scalar_one()
+
+
+def test_a_time_limit_stops_a_long_statement_and_the_connection_goes_on(synthetic: Connection) -> None:
+    def timeout() -> Any:
+        if synthetic.dialect.name != "postgresql":
+            return None
+        return synthetic.exec_driver_sql("SELECT current_setting('statement_timeout')").scalar_one()
+
+    before = timeout()
+    started = time.monotonic()
+    with pytest.raises(estimates.OverBudget), estimates.time_limit(synthetic, 0.05):
+        synthetic.execute(LONG_STATEMENT)  # 200 million rows: tens of seconds if nothing stopped it
+    assert time.monotonic() - started < 5
+    assert timeout() == before
+    assert _files(synthetic) > SAMPLE  # the connection (and its transaction) still works
+    with estimates.time_limit(synthetic, 30):  # in time: the answer, and the limit gone after it
+        assert _files(synthetic) > SAMPLE
+    assert timeout() == before
+    assert synthetic.execute(text("SELECT 1")).scalar_one() == 1
+    assert estimates.within(synthetic, 0.05, lambda: synthetic.execute(LONG_STATEMENT).scalar_one()) is None
+    assert estimates.within(synthetic, 30, lambda: _files(synthetic)) == _files(synthetic)
+
+
+@pytest.mark.parametrize(
+    "name", ["all images", "label dog (WordNet: every breed)", "label and GPS", "score", "make", "dates"]
+)
+def test_an_estimate_holds_the_exact_count_within_its_margin(synthetic: Connection, name: str) -> None:
+    filters = FILTERS[name]
+    exact = queries.count(synthetic, filters)
+    found = estimates.estimate(synthetic, filters, sample_files=SAMPLE)
+    files = _files(synthetic)
+    assert not found.exact and found.of == files
+    assert SAMPLE * 0.8 <= found.sampled <= SAMPLE, found
+    assert abs(found.value - exact) <= found.margin, (exact, found)
+    assert found.margin < files / 4, found  # a margin that says something
+    assert estimates.count_within(synthetic, filters, 0, sample_files=SAMPLE) == found
+    assert estimates.count_within(synthetic, filters, 30, sample_files=SAMPLE) == estimates.Count(exact)
+    assert estimates.estimate(synthetic, filters, sample_files=files * 2) == estimates.Count(exact)
+
+
+def test_an_estimate_of_what_nothing_matches_is_none_with_a_margin(synthetic: Connection) -> None:
+    found = estimates.estimate(synthetic, FILTERS["label with no match"], sample_files=SAMPLE)
+    assert (found.value, found.exact) == (0, False)
+    assert 0 < found.margin < _files(synthetic) / 20
+
+
+def test_the_viewer_shows_estimates_past_its_budget_and_exact_counts_on_request(synthetic: Connection) -> None:
+    from cbis.web import create_app
+
+    case_dir = synthetic.info["case_dir"]
+    dog = SearchFilters(label="dog")
+    exact = queries.count(synthetic, dog)
+    estimate = estimates.estimate(synthetic, dog, sample_files=SAMPLE)
+    first = straightforward(synthetic, replace(dog), "path")[0]
+    hurried = create_app(case_dir, {"TESTING": True, "COUNT_BUDGET_S": 0, "COUNT_SAMPLE_FILES": SAMPLE}).test_client()
+    page = hurried.get("/?label=dog").get_data(as_text=True)
+    assert f"about {estimate.value:,}" in page and f"± {estimate.margin:,}, estimated" in page, page
+    assert f"{exact:,}</strong>" not in page
+    assert 'href="/?label=dog&amp;count=exact"' in page
+    assert f'href="/image/{first}' in page  # the page itself is listed as ever
+    counted = hurried.get("/?label=dog&count=exact").get_data(as_text=True)
+    assert f"<strong>{exact:,}</strong> files" in counted and "estimated" not in counted
+    image = hurried.get(f"/image/{first}?label=dog").get_data(as_text=True)
+    assert 'of <span class="estimate"' in image and f"about {estimate.value:,}" in image, image
+    assert "one of <span" in image and "Results (from this file)" in image  # no time to count the files before it
+    past = hurried.get("/?label=dog&page=500").get_data(as_text=True)
+    assert "the list ends before it" in past
+    patient = create_app(case_dir, {"TESTING": True}).test_client()
+    page = patient.get("/?label=dog").get_data(as_text=True)
+    assert f"<strong>{exact:,}</strong> files" in page and "count exactly" not in page
+    image = patient.get(f"/image/{first}?label=dog").get_data(as_text=True)
+    assert f"1 of {exact:,}" in image
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+def test_the_csv_export_reads_the_list_in_chunks_in_its_order(synthetic: Connection, sort: str) -> None:
+    for filters in (SearchFilters(), SearchFilters(label="dog"), SearchFilters(make="Canon", date_from="2016")):
+        expected = straightforward(synthetic, filters, sort)
+        paths = dict(synthetic.execute(select(File.id, File.path)).all())
+        rows = list(viewer.file_report_rows(synthetic, filters, sort, chunk=97))
+        assert [row["path"] for row in rows] == [paths[file_id] for file_id in expected], filters
+        assert len(rows) > 97 * 3 and all(row["mtime"] == "2020-01-01T00:00:00Z" for row in rows)

@@ -180,6 +180,16 @@ def matched_files(connection: Connection, kind: str) -> list[tuple[str, int]]:
     return [*((name, count) for name, count in per_set), ("", distinct)]
 
 
+def matching_ids(*, kind: str) -> Any:
+    """The ids of the files matching a set of this kind (a subquery)."""
+    return select(HashSetMatch.file_id).join(HashSet, HashSet.id == HashSetMatch.set_id).where(HashSet.kind == kind)
+
+
+def any_match(connection: Connection, kind: str) -> bool:
+    """Whether any file matches a set of this kind."""
+    return bool(connection.execute(select(exists(matching_ids(kind=kind)))).scalar())
+
+
 def match_condition(*, kind: str | None = None, set_name: str | None = None) -> Any:
     """EXISTS: the file matches a set of this kind, or the set of this name (for search filters)."""
     query = select(HashSetMatch.file_id).join(HashSet, HashSet.id == HashSetMatch.set_id)

@@ -991,9 +991,16 @@ def _json_map(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def count(connection: Connection, filters: SearchFilters) -> int:
+def count(connection: Connection, filters: SearchFilters, *extra: Any) -> int:
+    """How many files the filters keep (and meet the `extra` terms over files, e.g. `known_condition`)."""
     model_id = model_for(connection, filters)
-    return _lean_count(connection, resolve(connection, filters, model_id), model_id)
+    return _lean_count(connection, resolve(connection, filters, model_id), model_id, *extra)
+
+
+def known_condition() -> Any:
+    """Files matching a known hash set, as a term over files that reads the matches first (an IN list: few of a
+    case's files match, so a count starts from them rather than probing every file)."""
+    return File.id.in_(hashsets.matching_ids(kind="known"))
 
 
 # --- report rows, in deterministic order (evidence root, path, rank) ---

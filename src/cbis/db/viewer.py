@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, cast, func, select
 
-from cbis.db import queries
+from cbis.db import estimates, queries
 from cbis.db.models import Evidence, Exif, File, Model, Prediction, could_be_row_id
 from cbis.db.queries import ModelRef, SearchFilters, byte_order
 
@@ -36,12 +36,15 @@ class FileLocation:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a file sits in a filtered, sorted list (1-based), and its neighbours there."""
+    """Where a file sits in a filtered, sorted list (1-based), and its neighbours there. Counted within a budget,
+    `index` is None when there was no time to count the files before it, and `estimate` the list's length when
+    there was none to count it exactly (`total` is then the estimate's value)."""
 
-    index: int
+    index: int | None
     total: int
     previous_id: int | None
     next_id: int | None
+    estimate: estimates.Count | None = None
 
 
 @dataclass(frozen=True)
@@ -125,16 +128,19 @@ def predictions(connection: Connection, file_id: int, model_id: int) -> list[dic
     return [dict(row) for row in rows]
 
 
-def _filtered_subquery(filters: SearchFilters) -> Any:
-    return queries.filtered_query(filters, filters.model_id).subquery("filtered")
-
-
-def position(connection: Connection, filters: SearchFilters, sort: str, file_id: int) -> Position | None:
+def position(
+    connection: Connection,
+    filters: SearchFilters,
+    sort: str,
+    file_id: int,
+    budget: estimates.Budget | None = None,
+) -> Position | None:
     """The file's place in the filtered list and its previous and next files; None when it is not in the list.
 
     `filters.model_id` must already be chosen (the caller resolves the default model once per request). The
     neighbours are keyset look-ups (the rows right before and after the file in the list's order) and the place
-    a count of the files before it, so no query numbers the whole list.
+    a count of the files before it, so no query numbers the whole list. With a `budget`, the counts are made
+    within it (`Position`); without, they are exact.
     """
     if not could_be_row_id(connection.dialect.name, file_id):
         return None
@@ -144,37 +150,51 @@ def position(connection: Connection, filters: SearchFilters, sort: str, file_id:
         return None
     previous = queries.listing(connection, filters, model_id, sort=sort, limit=1, before=file_id)
     following = queries.listing(connection, filters, model_id, sort=sort, limit=1, after=file_id)
+    budget = budget or estimates.Budget(0.0, exact=True)
+    total = budget.count(connection, filters)  # first: "of about N" says more than a place without a length
+    before = budget.within(connection, lambda: queries.count_before(connection, filters, sort, file_id))
     return Position(
-        index=queries.count_before(connection, filters, sort, file_id) + 1,
-        total=queries.count(connection, filters),
+        index=None if before is None else before + 1,
+        total=total.value,
         previous_id=previous[0]["id"] if previous else None,
         next_id=following[0]["id"] if following else None,
+        estimate=None if total.exact else total,
     )
 
 
-def file_report_rows(connection: Connection, filters: SearchFilters, sort: str) -> Iterator[dict[str, Any]]:
-    """The filtered list as `files.csv` rows (`queries.file_rows`' columns), in the list's order."""
-    listed = _filtered_subquery(filters)
-    query = (
-        select(
-            listed.c.evidence,
-            listed.c.path,
-            listed.c.size,
-            listed.c.md5,
-            listed.c.sha1,
-            listed.c.sha256,
-            listed.c.format,
-            listed.c.extension,
-            listed.c.extension_mismatch,
-            File.mtime,
-            listed.c.status,
-            listed.c.error,
-            listed.c.missing_since_run,
+REPORT_CHUNK = 2000  # files the CSV export reads at a time
+
+
+def file_report_rows(
+    connection: Connection, filters: SearchFilters, sort: str, *, chunk: int = REPORT_CHUNK
+) -> Iterator[dict[str, Any]]:
+    """The filtered list as `queries.file_rows`' rows, in the list's order: read a chunk at a time, each the
+    listing's keyset page after the last file of the one before (`queries.listing`), so the first rows come after
+    one chunk is read, not after the whole list is sorted, and memory holds one chunk."""
+    model_id = queries.model_for(connection, filters)
+    filters = queries.resolve(connection, filters, model_id)
+    after: int | None = None
+    while True:
+        rows = queries.listing(connection, filters, model_id, sort=sort, limit=chunk, after=after)
+        if not rows:
+            return
+        mtimes = dict(
+            connection.execute(select(File.id, File.mtime).where(File.id.in_([row["id"] for row in rows]))).all()
         )
-        .join(File, File.id == listed.c.id)
-        .order_by(*queries.ordering(listed.c, sort))
-    )
-    yield from connection.execute(query).mappings()
+        for row in rows:
+            yield {
+                **{column: row[column] for column in _REPORT_COLUMNS},
+                "mtime": mtimes[row["id"]],
+            }
+        if len(rows) < chunk:
+            return
+        after = rows[-1]["id"]
+
+
+_REPORT_COLUMNS = (
+    "evidence", "path", "size", "md5", "sha1", "sha256", "format", "extension", "extension_mismatch", "status",
+    "error", "missing_since_run",
+)  # fmt: skip
 
 
 # --- overview ---

@@ -45,6 +45,7 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     Raises NoCaseError, NewerSchemaError, or OlderSchemaError for a case an older cbis made (never migrated here).
     """
     # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
+    from cbis.db import estimates
     from cbis.web import auth, db, review, views
 
     directory = Path(case_dir).resolve()
@@ -56,6 +57,9 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
         # Renditions are cached here, in the case directory: never beside the evidence.
         THUMBNAIL_DIR=str(directory / "thumbnails"),
         MAX_CONTENT_LENGTH=0,  # nothing is ever uploaded
+        # Seconds a page may spend on exact counts before it shows estimates (db/estimates.py); 0: estimate always.
+        COUNT_BUDGET_S=estimates.VIEWER_BUDGET_S,
+        COUNT_SAMPLE_FILES=estimates.SAMPLE_FILES,  # files an estimate reads
     )
     if test_config:
         app.config.update(test_config)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import Connection
@@ -20,7 +20,7 @@ from werkzeug.wsgi import wrap_file
 from cbis.anomalies import Reason, reasons_of
 from cbis.db import anomalies as anomalies_db
 from cbis.db import case as case_db
-from cbis.db import duplicates, hashsets, queries, text_search, viewer
+from cbis.db import duplicates, estimates, hashsets, queries, text_search, viewer
 from cbis.db import overview as overview_db
 from cbis.db import review as review_db
 from cbis.db import review_changes as review
@@ -40,7 +40,12 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
 
 
 def _state() -> ViewState:
-    return parse(request.args, connection())
+    conn = connection()
+    state = parse(request.args, conn)
+    if state.filters.hide_known and not hashsets.any_match(conn, "known"):
+        # Nothing to hide: without the term, no query tests every file against the hash-set matches.
+        state.filters.hide_known = False
+    return state
 
 
 def _page_context() -> dict[str, Any]:
@@ -84,6 +89,26 @@ def _review_counts(conn: Connection, images: int | None = None) -> dict[str, Any
     return {"category_counts": counts, "tag_counts": dict(cached[2])}
 
 
+HIDDEN_COUNT_S = 0.05  # the count of hidden known files, even when the gallery's count spent the budget
+
+
+def _budget() -> estimates.Budget:
+    """The time a page may spend on exact counts (the app's COUNT_BUDGET_S), past which they are estimated; no
+    limit when the page's link asks for exact counts (count=exact: the examiner's "count exactly")."""
+    return estimates.Budget(
+        float(current_app.config["COUNT_BUDGET_S"]),
+        exact=request.args.get("count") == "exact",
+        sample_files=int(current_app.config["COUNT_SAMPLE_FILES"]),
+    )
+
+
+def _exact_count_url() -> str:
+    """This page's own URL, asking for exact counts."""
+    args = request.args.to_dict(flat=False)
+    args["count"] = ["exact"]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
 def _pages(current: int, last: int) -> list[int | None]:
     """Page numbers to link, None for a gap: 1 … 4 5 [6] 7 8 … 20."""
     shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
@@ -100,22 +125,30 @@ def gallery() -> tuple[str, int]:
     state = _state()
     conn = connection()
     hits: list[queries.SearchHit] = []
-    total = 0
+    found = estimates.Count(0)
     collapsed: dict[int, int] = {}  # a stack's tile -> how many of its look-alikes it stands for
     stack_sizes: dict[int, int] = {}
     if not state.errors:
         collapsed, stack_sizes = _collapse(state, conn)
-        total = queries.count(conn, state.filters)
+    budget = _budget()  # from here: the stacks are grouped once per case state, not per page
+    if not state.errors:
+        found = budget.count(conn, state.filters)
+    total = found.value
     last_page = max(1, math.ceil(total / state.per_page))
-    state.page = min(state.page, last_page)
-    if total:
+    if found.exact:  # an estimate may be short: a page past it is still asked for
+        state.page = min(state.page, last_page)
+    if total or not found.exact:
         hits = _gallery_page(conn, state)
-    hidden_known = 0
+    hidden_known = estimates.Count(0)
     if state.filters.hide_known and not state.errors:
+        # The files the filters keep that match a known set (those the page hides; none is a collapsed look-alike,
+        # which are chosen among the files shown): counted from the matches, few as a rule.
         unhidden = dataclasses.replace(state.filters, hide_known=False, exclude_file_ids=None)
-        hidden_known = queries.count(conn, unhidden) - total - sum(collapsed.values())
+        hidden_known = budget.count(conn, unhidden, queries.known_condition(), at_least=HIDDEN_COUNT_S)
     return render_template(
         "gallery.html",
+        found=found,
+        exact_count_url=None if found.exact and hidden_known.exact else _exact_count_url(),
         hidden_known=hidden_known,
         collapsed=collapsed,
         stack_sizes=stack_sizes,
@@ -177,8 +210,8 @@ def image(file_id: int) -> str:
     if detail is None:
         abort(404, description=f"No file with id {file_id} in this case.")
     state = _state()
-    place = None if state.errors else viewer.position(conn, state.filters, state.sort, file_id)
-    back_page = 1 if place is None else (place.index - 1) // state.per_page + 1
+    place = None if state.errors else viewer.position(conn, state.filters, state.sort, file_id, _budget())
+    back_page = 1 if place is None or place.index is None else (place.index - 1) // state.per_page + 1
     predictions: list[dict[str, Any]] = []
     provenance: dict[str, Any] | None = None
     chart = None
@@ -245,17 +278,20 @@ def faces_page() -> str:
     conn = connection()
     state = _state()
     filters = dataclasses.replace(state.filters, min_faces=max(1, state.filters.min_faces or 1))
-    total = queries.count(conn, filters)
+    found = _budget().count(conn, filters)
+    total = found.value
     last_page = max(1, -(-total // FACE_FILES_PER_PAGE))
-    page_number = min(state.page, last_page)
+    page_number = min(state.page, last_page) if found.exact else state.page
     hits = queries.search(
         conn, filters, limit=FACE_FILES_PER_PAGE, offset=(page_number - 1) * FACE_FILES_PER_PAGE, sort=state.sort
     )
-    found = text_search.faces_of(conn, [hit.id for hit in hits])
+    faces = text_search.faces_of(conn, [hit.id for hit in hits])
     return render_template(
         "faces.html",
         state=state,
-        files=[(hit, found.get(hit.id, [])) for hit in hits],
+        files=[(hit, faces.get(hit.id, [])) for hit in hits],
+        found=found,
+        exact_count_url=_exact_count_url(),
         total=total,
         page_number=page_number,
         pages=_pages(page_number, last_page),
