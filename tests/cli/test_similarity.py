@@ -251,3 +251,33 @@ def test_similarity_rebuild_on_both_backends(backend_case: Path, tmp_path: Path)
     audit = cbis("case", "info", "--case", backend_case)
     assert audit.exit_code == 0
     assert cbis("similarity", "--help").exit_code == 0
+
+
+def test_searches_in_one_process_open_the_index_once_while_its_file_is_as_it_was_checked(
+    indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The viewer searches on every image page: the index is opened (memory-mapped and checked) once, and again
+    only when its file has changed or the manifest names another."""
+    case_dir, _ = indexed
+    opened: list[str] = []
+    real = index_search.load_index
+
+    def counted(case_dir: Path, manifest: index_search.Manifest, *, view: bool) -> tuple[object, str]:
+        opened.append(manifest.index_file)
+        return real(case_dir, manifest, view=view)
+
+    monkeypatch.setattr(index_search, "load_index", counted)
+    expected = ranking(case_dir, "chelsea.png")
+    assert expected[1] == "" and ranking(case_dir, "chelsea.png") == expected and len(opened) == 1
+    index_file = case_dir / "similarity" / manifest(case_dir)["index_file"]
+    index_file.write_bytes(index_file.read_bytes())  # the same bytes, a new modification time: checked again
+    assert ranking(case_dir, "chelsea.png") == expected and len(opened) == 2
+    data = bytearray(index_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    index_file.write_bytes(bytes(data))
+    hits, note = ranking(case_dir, "chelsea.png")
+    assert hits == expected[0] and "SHA-256 differs" in note and len(opened) == 3  # never the view held before
+    assert cbis("similarity", "rebuild", "--case", case_dir).exit_code == 0
+    assert ranking(case_dir, "chelsea.png") == expected and opened[-1] == manifest(case_dir)["index_file"]
+    held = [path for path in index_search._VIEWS if path.parent == index_file.parent.resolve()]
+    assert [path.name for path in held] == [manifest(case_dir)["index_file"]]

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from sqlalchemy import Connection, Select, func, or_, select
 
+from cbis.db import freshness
 from cbis.db.models import Embedding, Evidence, File, Model, Run
 
 
@@ -93,13 +94,18 @@ def embedded_file_ids(connection: Connection, model_id: int) -> list[int]:
 
 
 def embedding_stats(connection: Connection, model_id: int) -> tuple[int, int]:
-    """How many embeddings search would score for the model, and the highest file id among them (0: none)."""
-    count, highest = connection.execute(
-        select(func.count(), func.max(Embedding.file_id))
-        .join(File, File.id == Embedding.file_id)
-        .where(Embedding.model_id == model_id, File.status == "image")
-    ).one()
-    return int(count), int(highest or 0)
+    """How many embeddings search would score for the model, and the highest file id among them (0: none); kept on
+    the connection while the case is unchanged (a count over every embedding: `freshness.cached`)."""
+
+    def count() -> tuple[int, int]:
+        stored, highest = connection.execute(
+            select(func.count(), func.max(Embedding.file_id))
+            .join(File, File.id == Embedding.file_id)
+            .where(Embedding.model_id == model_id, File.status == "image")
+        ).one()
+        return int(stored), int(highest or 0)
+
+    return freshness.cached(connection, ("embedding_stats", model_id), count)
 
 
 def files_first_seen_after(connection: Connection, model_id: int, run_id: int) -> list[int]:

@@ -9,6 +9,7 @@ scored exactly from the case's own vectors, so it decides only which images are 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,8 @@ def index_nearest(
     connection: Connection, index: Index, model_id: int, query: np.ndarray, count: int
 ) -> dict[int, float]:
     """The index's candidates, scored exactly from the case's own vectors (files gone since are not returned)."""
-    matches = index.search(query, min(count, len(index)))
+    with _SEARCH:
+        matches = index.search(query, min(count, len(index)))
     candidates = sorted(int(key) for key in np.atleast_1d(matches.keys))
     rows = db.embeddings_of(connection, model_id, candidates)
     if not rows:
@@ -164,7 +166,33 @@ def open_for_search(
         why = "the similarity index predates the case's latest index run"
     if why is not None:
         return None, why
-    return load_index(case_dir, manifest, view=True)
+    return _viewed(case_dir, manifest)
+
+
+# Indexes opened for search, memory-mapped, by file: mapping one is 60 ms at 300,000 vectors (usearch reads its
+# graph's layout), paid by every image page's look-alikes and every similarity search without this. One is
+# reused while its file is the one the manifest names and is as it was when it was checked (inode, size and
+# modification time); anything else opens and checks it again. Searches of one view are serialised (`_SEARCH`).
+_VIEWS: dict[Path, tuple[tuple[object, ...], Index]] = {}
+_SEARCH = threading.Lock()
+
+
+def _viewed(case_dir: Path, manifest: Manifest) -> tuple[Index | None, str]:
+    path = index_dir(case_dir).resolve() / manifest.index_file
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_index(case_dir, manifest, view=True)  # says why
+    key = (stat.st_ino, stat.st_size, stat.st_mtime_ns, manifest.index_sha256, manifest.count, manifest.dim)
+    held = _VIEWS.get(path)
+    if held is not None and held[0] == key:
+        return held[1], ""
+    index, why = load_index(case_dir, manifest, view=True)
+    for other in [other for other in _VIEWS if other.parent == path.parent]:
+        del _VIEWS[other]  # this directory's earlier index files: replaced
+    if index is not None:
+        _VIEWS[path] = (key, index)
+    return index, why
 
 
 def mismatch(manifest: Manifest, model: ModelRef, dim: int) -> str | None:
