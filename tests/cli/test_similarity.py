@@ -281,3 +281,20 @@ def test_searches_in_one_process_open_the_index_once_while_its_file_is_as_it_was
     assert ranking(case_dir, "chelsea.png") == expected and opened[-1] == manifest(case_dir)["index_file"]
     held = [path for path in index_search._VIEWS if path.parent == index_file.parent.resolve()]
     assert [path.name for path in held] == [manifest(case_dir)["index_file"]]
+
+
+def test_a_limited_or_filtered_similarity_search_is_the_head_of_the_full_ranking(tmp_path: Path) -> None:
+    """The neighbours are narrowed by the filters before any is listed, and only the page is listed: the same
+    files, similarities and order as the full ranking (identical pictures tie, in path order)."""
+    evidence = _photos(tmp_path / "evidence")
+    shutil.copy(evidence / "chelsea.png", evidence / "a-copy.png")
+    case_dir = tmp_path / "case"
+    assert cbis("case", "new", case_dir, "--number", "S-2", "--examiner", "E").exit_code == 0
+    assert cbis("index", evidence, "--case", case_dir).exit_code == 0
+    full, note = ranking(case_dir, "chelsea.png")
+    assert note == "" and len(full) == 6
+    assert [path for path, _ in full[:2]] == ["a-copy.png", "chelsea.png"] and full[0][1] == full[1][1]
+    for limit in (1, 2, 3, 5):
+        assert ranking(case_dir, "chelsea.png", "--limit", str(limit)) == (full[:limit], "")
+    digest = hashlib.sha256((evidence / "coffee.jpg").read_bytes()).hexdigest()
+    assert ranking(case_dir, "chelsea.png", "--hash", digest) == ([hit for hit in full if hit[0] == "coffee.jpg"], "")

@@ -647,7 +647,7 @@ def listing(
     right before the file `after`/`before` in that order, without reading the rows in between (none when the
     case holds no such file)."""
     filters = resolve(connection, filters, model_id)
-    if sort == "path":
+    if sort == "path" and not _picks_few_files(filters):
         return _path_listing(connection, filters, model_id, limit=limit, offset=offset, after=after, before=before)
     if (
         sort in ("date", "score")
@@ -687,8 +687,8 @@ def _sorting_skips_less(filters: SearchFilters, model_id: int | None, offset: in
 
 
 def _picks_few_files(filters: SearchFilters) -> bool:
-    """Filters that keep a handful of files, found by their own index: reading the whole case in date order to
-    find them would cost more than sorting them."""
+    """Filters that keep a handful of files, found by their own index: reading the whole case in any order to
+    find them (a root's files in path order, the dated files in date order) would cost more than sorting them."""
     return filters.file_ids is not None or bool(filters.hash)
 
 
@@ -995,6 +995,20 @@ def count(connection: Connection, filters: SearchFilters, *extra: Any) -> int:
     """How many files the filters keep (and meet the `extra` terms over files, e.g. `known_condition`)."""
     model_id = model_for(connection, filters)
     return _lean_count(connection, resolve(connection, filters, model_id), model_id, *extra)
+
+
+def kept_in_path_order(connection: Connection, filters: SearchFilters, file_ids: list[int]) -> list[int]:
+    """Which of these files the filters keep, in path order (evidence root, path, id): their conditions alone,
+    none of a listing's columns (a similarity search narrows its thousand neighbours down to a page with it)."""
+    if not file_ids:
+        return []
+    model_id = model_for(connection, filters)
+    filters = resolve(connection, replace(filters, file_ids=file_ids), model_id)
+    query = select(File.id).select_from(File).join(Evidence, Evidence.id == File.evidence_id)
+    if needs_exif(filters):
+        query = query.outerjoin(Exif, Exif.file_id == File.id)
+    order = [byte_order(Evidence.root), File.evidence_id, byte_order(File.path), File.id]
+    return list(connection.execute(query.where(*conditions(filters, model_id)).order_by(*order)).scalars())
 
 
 def known_condition() -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, func, select
 
 from cbis.db import freshness
 from cbis.db.models import Embedding, Evidence, File, Model, Run
@@ -26,13 +26,24 @@ def find_file_ids(connection: Connection, reference: str) -> list[int]:
     """Files named by a SHA-256 / MD5 / SHA-1 digest or by their path relative to an evidence root."""
     text = reference.strip()
     lowered = text.lower()
-    return list(
+    # Each by its own index (one OR of the four reads every file: 90 ms at 300,000): the digest of its length,
+    # the path as its bytes under each evidence root; a path stored escaped (undecodable bytes) as written.
+    found: set[int] = set()
+    column = _DIGESTS.get(len(lowered))
+    if column is not None:
+        found.update(connection.execute(select(File.id).where(column == lowered)).scalars())
+    as_bytes = text.encode("utf-8", "surrogateescape")
+    found.update(
         connection.execute(
-            select(File.id)
-            .where(or_(File.sha256 == lowered, File.md5 == lowered, File.sha1 == lowered, File.path == text))
-            .order_by(File.id)
+            select(File.id).where(File.evidence_id.in_(select(Evidence.id)), File.path_bytes == as_bytes)
         ).scalars()
     )
+    if not found:
+        found.update(connection.execute(select(File.id).where(File.path == text)).scalars())
+    return sorted(found)
+
+
+_DIGESTS = {32: File.md5, 40: File.sha1, 64: File.sha256}
 
 
 def find_file_id_at(connection: Connection, evidence_id: int, path_bytes: bytes) -> int | None:

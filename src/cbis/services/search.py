@@ -264,11 +264,16 @@ def search_case(
         from cbis.services import similarity_index
 
         nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
-        filters.file_ids = list(nearest)
+        # The neighbours the filters keep, nearest first (ties in path order), found by the filters' conditions
+        # alone; only the page's files are then listed with their columns and predictions.
+        kept = queries.kept_in_path_order(connection, filters, list(nearest))
+        kept.sort(key=lambda file_id: -nearest[file_id])
+        filters.file_ids = kept[offset : offset + limit]
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
         if filters.text is not None:
             _add_text_matches(connection, filters.text, hits)
     for hit in hits:
         hit.similarity = nearest[hit.id]
-    hits.sort(key=lambda hit: -(hit.similarity or 0.0))
-    return hits[offset : offset + limit], model
+    place = {file_id: number for number, file_id in enumerate(filters.file_ids)}
+    hits.sort(key=lambda hit: place[hit.id])
+    return hits, model
