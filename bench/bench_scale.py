@@ -14,8 +14,10 @@ repetition slower than --give-up seconds ends that measurement, the table says h
 - viewer: through the real Flask app (`create_app` on the case, Flask test client), server time of the gallery's
   first page and a deep one (half the last page) under each filter and sort, the image page with previous/next
   under the same filters, the overview (and its HTML size), the CSV export's first chunk; target p95 < 300 ms;
-- search: `services.search.search_case` (what `cbis search` calls) per filter, limit 50, and `queries.count`
-  (the count is printed); target < 200 ms;
+  each page's note says whether its counts were exact or estimated (db/estimates.py: past the viewer's budget);
+- search: `services.search.search_case` (what `cbis search` calls) per filter, limit 50, `queries.count`
+  (the count is printed) and `estimates.estimate` (the viewer's estimate past its budget: value, margin and
+  error against the exact count); target < 200 ms;
 - similar: `search_case(..., similar_to=SHA256)`, top 50; target < 100 ms;
 - report: `python -m cbis report --csv` of the whole case in a subprocess: wall time and peak RSS; < 2 minutes;
 - info: `python -m cbis case info` in a subprocess (< 1 s), and start-up of `cbis --help`, `cbis search --help`,
@@ -57,7 +59,7 @@ from sqlalchemy import make_url
 from _synthetic import ROOTS, Synthetic
 from bench_db import PROVENANCE
 from bench_startup import run as run_cbis
-from cbis.db import overview, queries, store
+from cbis.db import estimates, overview, queries, store
 from cbis.db.migrations import SCHEMA_VERSION
 from cbis.db.queries import SearchFilters
 from cbis.services.cases import Case, create_case, open_case, utc_now
@@ -279,6 +281,11 @@ def _query(params: dict[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
 
 
+def counted(html: bytes) -> str:
+    """Whether the page's counts were exact or estimated (db/estimates.py: past the viewer's budget)."""
+    return "count estimated" if b"estimated)" in html else "count exact"
+
+
 def measure_viewer(case_dir: Path, reps: Repeat) -> list[Figure]:
     from cbis.web import create_app
 
@@ -308,19 +315,19 @@ def measure_viewer(case_dir: Path, reps: Repeat) -> list[Figure]:
             for sort in SORTS:
                 shown = {**params, **({"sort": sort} if sort != "path" else {})}
                 progress(f"  viewer {name} sort={sort} ({total} files)")
-                times, _ = timed(lambda shown=shown: get("/" + _query(shown)), reps)
-                figures.append(Figure(f"gallery p1 {name} {sort}", times, VIEWER_MS / 1000))
+                times, html = timed(lambda shown=shown: get("/" + _query(shown)), reps)
+                figures.append(Figure(f"gallery p1 {name} {sort}", times, VIEWER_MS / 1000, counted(html)))
                 deep = {**shown, "page": str(max(1, last_page // 2))}
-                times, _ = timed(lambda deep=deep: get("/" + _query(deep)), reps)
-                figures.append(Figure(f"gallery p{deep['page']} {name} {sort}", times, VIEWER_MS / 1000))
+                times, html = timed(lambda deep=deep: get("/" + _query(deep)), reps)
+                figures.append(Figure(f"gallery p{deep['page']} {name} {sort}", times, VIEWER_MS / 1000, counted(html)))
                 if total:
                     with case.engine.connect() as connection:
                         middle = queries.search(
                             connection, _filters(params, viewer=True), limit=1, offset=total // 2, sort=sort
                         )
                     url = f"/image/{middle[0].id}" + _query(shown)
-                    times, _ = timed(lambda url=url: get(url), reps)
-                    figures.append(Figure(f"image prev/next {name} {sort}", times, VIEWER_MS / 1000))
+                    times, html = timed(lambda url=url: get(url), reps)
+                    figures.append(Figure(f"image prev/next {name} {sort}", times, VIEWER_MS / 1000, counted(html)))
             times, _ = timed(lambda params=params: first_chunk("/export/files.csv" + _query(params)), reps)
             figures.append(Figure(f"export first chunk {name}", times, VIEWER_MS / 1000))
         progress("  viewer overview")
@@ -350,6 +357,22 @@ def measure_search(case_dir: Path, reps: Repeat) -> list[Figure]:
 
             times, total = timed(count, reps)
             figures.append(Figure(f"count {name}", times, SEARCH_MS / 1000, f"= {total}", {"count": total}))
+
+            def estimate(params: dict[str, str] = params) -> estimates.Count:
+                with case.engine.connect() as connection:
+                    return estimates.estimate(connection, _filters(params))
+
+            times, found = timed(estimate, reps)
+            error = (found.value - total) / total if total else 0.0
+            figures.append(
+                Figure(
+                    f"estimate {name}",
+                    times,
+                    SEARCH_MS / 1000,
+                    f"~ {found.value} ± {found.margin} ({error:+.1%})",
+                    {"estimate": found.value, "margin": found.margin, "sampled": found.sampled},
+                )
+            )
     finally:
         case.close()
     return figures
