@@ -14,7 +14,8 @@ repetition slower than --give-up seconds ends that measurement, the table says h
 - viewer: through the real Flask app (`create_app` on the case, Flask test client), server time of the gallery's
   first page and a deep one (half the last page) under each filter and sort, the image page with previous/next
   under the same filters, the overview (and its HTML size), the CSV export's first chunk; target p95 < 300 ms;
-  each page's note says whether its counts were exact or estimated (db/estimates.py: past the viewer's budget);
+  each page's note says whether its counts were exact or estimated (db/estimates.py: past the viewer's budget)
+  and whether a deep page by number was found from the sample instead of by OFFSET;
 - search: `services.search.search_case` (what `cbis search` calls) per filter, limit 50, `queries.count`
   (the count is printed) and `estimates.estimate` (the viewer's estimate past its budget: value, margin and
   error against the exact count); target < 200 ms;
@@ -282,8 +283,10 @@ def _query(params: dict[str, str]) -> str:
 
 
 def counted(html: bytes) -> str:
-    """Whether the page's counts were exact or estimated (db/estimates.py: past the viewer's budget)."""
-    return "count estimated" if b"estimated)" in html else "count exact"
+    """Whether the page's counts were exact or estimated (db/estimates.py: past the viewer's budget), and
+    whether a page by number was found from the sample (web/views._gallery_page) rather than by OFFSET."""
+    note = "count estimated" if b"estimated)" in html else "count exact"
+    return note + (", page from the sample" if b"found from a sample" in html else "")
 
 
 def measure_viewer(case_dir: Path, reps: Repeat) -> list[Figure]:

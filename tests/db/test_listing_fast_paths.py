@@ -460,3 +460,34 @@ def test_the_csv_export_reads_the_list_in_chunks_in_its_order(synthetic: Connect
         rows = list(viewer.file_report_rows(synthetic, filters, sort, chunk=97))
         assert [row["path"] for row in rows] == [paths[file_id] for file_id in expected], filters
         assert len(rows) > 97 * 3 and all(row["mtime"] == "2020-01-01T00:00:00Z" for row in rows)
+
+
+def _page_ids(html: str) -> list[int]:
+    return list(dict.fromkeys(int(found) for found in re.findall(r'href="/image/(\d+)', html)))
+
+
+@pytest.mark.parametrize("sort", queries.SORTS)
+@pytest.mark.parametrize("query", ["", "label=dog&"], ids=["all", "label"])
+def test_a_deep_page_past_the_budget_is_found_from_the_sample_and_said_to_be_about_there(
+    synthetic: Connection, sort: str, query: str
+) -> None:
+    from cbis.web import create_app
+
+    filters = SearchFilters(label="dog") if query else SearchFilters()
+    whole = straightforward(synthetic, filters, sort)
+    number = len(whole) // 2 // 24 + 1  # a page half-way down
+    offset = (number - 1) * 24
+    settings = {"COUNT_SAMPLE_FILES": SAMPLE, "JUMP_FROM_ROWS": 100, "PAGE_BUDGET_S": 0}
+    hurried = create_app(synthetic.info["case_dir"], {"TESTING": True, "COUNT_BUDGET_S": 0, **settings})
+    url = f"/?{query}sort={sort}&per_page=24&page={number}"
+    page = hurried.test_client().get(url).get_data(as_text=True)
+    listed = _page_ids(page)
+    assert f"about {number:,}</span>" in page and "exact page and count" in page
+    start = whole.index(listed[0])
+    assert listed == whole[start : start + 24]  # a run of the list, in its order
+    assert abs(start - offset) <= len(whole) // 5, (start, offset, len(whole))
+    exact = hurried.test_client().get(url + "&count=exact").get_data(as_text=True)
+    assert _page_ids(exact) == whole[offset : offset + 24] and "about" not in exact.split("labels from")[0]
+    # Counted exactly in time, the page is still found by its number while that is quick
+    patient = create_app(synthetic.info["case_dir"], {"TESTING": True, **settings, "PAGE_BUDGET_S": 30})
+    assert _page_ids(patient.test_client().get(url).get_data(as_text=True)) == whole[offset : offset + 24]

@@ -1011,6 +1011,15 @@ def kept_in_path_order(connection: Connection, filters: SearchFilters, file_ids:
     return list(connection.execute(query.where(*conditions(filters, model_id)).order_by(*order)).scalars())
 
 
+def ordered_ids(
+    connection: Connection, filters: SearchFilters, model_id: int | None, sort: str, *terms: Any
+) -> list[int]:
+    """The ids of the files the filters keep that meet `terms` as well (over files), in the list's `sort` order,
+    by their ordering keys alone."""
+    listed = filtered_query(filters, model_id).where(*terms).subquery("listed")
+    return list(connection.execute(select(listed.c.id).order_by(*ordering(listed.c, sort))).scalars())
+
+
 def known_condition() -> Any:
     """Files matching a known hash set, as a term over files that reads the matches first (an IN list: few of a
     case's files match, so a count starts from them rather than probing every file)."""

@@ -60,6 +60,10 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
         # Seconds a page may spend on exact counts before it shows estimates (db/estimates.py); 0: estimate always.
         COUNT_BUDGET_S=estimates.VIEWER_BUDGET_S,
         COUNT_SAMPLE_FILES=estimates.SAMPLE_FILES,  # files an estimate reads
+        # A gallery page by number this deep (rows before it) is found from the sample when reading up to it takes
+        # longer than PAGE_BUDGET_S, or at once when the list's length is estimated (web/views._gallery_page).
+        JUMP_FROM_ROWS=10_000,
+        PAGE_BUDGET_S=0.1,
     )
     if test_config:
         app.config.update(test_config)

@@ -125,6 +125,7 @@ def gallery() -> tuple[str, int]:
     state = _state()
     conn = connection()
     hits: list[queries.SearchHit] = []
+    jumped = False  # the page was found from the sample, about where its number says (`_gallery_page`)
     found = estimates.Count(0)
     collapsed: dict[int, int] = {}  # a stack's tile -> how many of its look-alikes it stands for
     stack_sizes: dict[int, int] = {}
@@ -138,7 +139,7 @@ def gallery() -> tuple[str, int]:
     if found.exact:  # an estimate may be short: a page past it is still asked for
         state.page = min(state.page, last_page)
     if total or not found.exact:
-        hits = _gallery_page(conn, state)
+        hits, jumped = _gallery_page(conn, state, budget, found)
     hidden_known = estimates.Count(0)
     if state.filters.hide_known and not state.errors:
         # The files the filters keep that match a known set (those the page hides; none is a collapsed look-alike,
@@ -148,7 +149,8 @@ def gallery() -> tuple[str, int]:
     return render_template(
         "gallery.html",
         found=found,
-        exact_count_url=None if found.exact and hidden_known.exact else _exact_count_url(),
+        jumped=jumped,
+        exact_count_url=None if found.exact and hidden_known.exact and not jumped else _exact_count_url(),
         hidden_known=hidden_known,
         collapsed=collapsed,
         stack_sizes=stack_sizes,
@@ -166,18 +168,40 @@ def gallery() -> tuple[str, int]:
     ), (400 if state.errors else 200)
 
 
-def _gallery_page(conn: Connection, state: ViewState) -> list[queries.SearchHit]:
-    """The page the links name: right after or before a file (next and previous: a keyset page, as fast at page
-    10,000 as at page 2), else by its number (page links and bookmarks)."""
+def _gallery_page(
+    conn: Connection, state: ViewState, budget: estimates.Budget, found: estimates.Count
+) -> tuple[list[queries.SearchHit], bool]:
+    """The page the links name, and whether it was found from the sample. Right after or before a file (next and
+    previous: a keyset page, as fast at page 10,000 as at page 2), else by its number (page links and bookmarks):
+    exactly near the start, and deeper while that takes less than PAGE_BUDGET_S; past it (or at once when the
+    list's length is an estimate, and with it the page count), the page that starts after the sample's file at
+    that share of the list (`estimates.sampled_anchor`), said to be about there. Exact pages on request
+    (count=exact)."""
     if state.after is not None or state.before is not None:
         hits = queries.search(
             conn, state.filters, limit=state.per_page, sort=state.sort, after=state.after, before=state.before
         )
         if hits:
-            return hits
+            return hits, False
         # Nothing after (before) that file: it is the list's last (first), or no file of this case.
     offset = (state.page - 1) * state.per_page
-    return queries.search(conn, state.filters, limit=state.per_page, offset=offset, sort=state.sort)
+
+    def by_number() -> list[queries.SearchHit]:
+        return queries.search(conn, state.filters, limit=state.per_page, offset=offset, sort=state.sort)
+
+    if budget.exact or offset < int(current_app.config["JUMP_FROM_ROWS"]):
+        return by_number(), False
+    if not found.exact and offset >= found.value + found.margin:
+        return [], False  # past the list's end, by the estimate's margin too
+    if found.exact:
+        hits = estimates.within(conn, float(current_app.config["PAGE_BUDGET_S"]), by_number)
+        if hits is not None:
+            return hits, False
+    share = min(1.0, offset / found.value) if found.value else 1.0
+    anchor = estimates.sampled_anchor(conn, state.filters, state.sort, share, sample_files=budget.sample_files)
+    if anchor is None:  # the start of the list, or no sample: nothing to jump by
+        return by_number(), False
+    return queries.search(conn, state.filters, limit=state.per_page, sort=state.sort, after=anchor), True
 
 
 def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
