@@ -407,7 +407,12 @@ def test_a_time_limit_stops_a_long_statement_and_the_connection_goes_on(syntheti
 def test_an_estimate_holds_the_exact_count_within_its_margin(synthetic: Connection, name: str) -> None:
     filters = FILTERS[name]
     exact = queries.count(synthetic, filters)
+    postgresql = synthetic.dialect.name == "postgresql"
+    setting = "SELECT current_setting('random_page_cost')"
+    cost = synthetic.exec_driver_sql(setting).scalar_one() if postgresql else None
     found = estimates.estimate(synthetic, filters, sample_files=SAMPLE)
+    estimates.sampled_anchor(synthetic, filters, "date", 0.5, sample_files=SAMPLE)
+    assert (synthetic.exec_driver_sql(setting).scalar_one() if postgresql else None) == cost  # as it was
     files = _files(synthetic)
     assert not found.exact and found.of == files
     assert SAMPLE * 0.8 <= found.sampled <= SAMPLE, found
@@ -445,7 +450,7 @@ def test_the_viewer_shows_estimates_past_its_budget_and_exact_counts_on_request(
     assert "one of <span" in image and "Results (from this file)" in image  # no time to count the files before it
     past = hurried.get("/?label=dog&page=500").get_data(as_text=True)
     assert "the list ends before it" in past
-    patient = create_app(case_dir, {"TESTING": True}).test_client()
+    patient = create_app(case_dir, {"TESTING": True, "COUNT_BUDGET_S": 60}).test_client()
     page = patient.get("/?label=dog").get_data(as_text=True)
     assert f"<strong>{exact:,}</strong> files" in page and "count exactly" not in page
     image = patient.get(f"/image/{first}?label=dog").get_data(as_text=True)
@@ -489,5 +494,7 @@ def test_a_deep_page_past_the_budget_is_found_from_the_sample_and_said_to_be_abo
     exact = hurried.test_client().get(url + "&count=exact").get_data(as_text=True)
     assert _page_ids(exact) == whole[offset : offset + 24] and "about" not in exact.split("labels from")[0]
     # Counted exactly in time, the page is still found by its number while that is quick
-    patient = create_app(synthetic.info["case_dir"], {"TESTING": True, **settings, "PAGE_BUDGET_S": 30})
+    patient = create_app(
+        synthetic.info["case_dir"], {"TESTING": True, **settings, "COUNT_BUDGET_S": 60, "PAGE_BUDGET_S": 30}
+    )
     assert _page_ids(patient.test_client().get(url).get_data(as_text=True)) == whole[offset : offset + 24]
