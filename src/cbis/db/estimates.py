@@ -140,7 +140,6 @@ def count_within(
 
 @dataclass(frozen=True)
 class _Sample:
-    files: int  # in the case
     low: int  # the lowest file id
     stride: int  # ids from one block's start to the next's
     block: int  # ids in each block
@@ -179,8 +178,7 @@ def _sample(connection: Connection, sample_files: int) -> _Sample | None:
     stride = max(block, span // SAMPLE_BLOCKS)
     if SAMPLE_BLOCKS * block >= span:
         return None
-    files = connection.execute(select(func.count()).select_from(File)).scalar_one()
-    return _Sample(files, low, stride, block, tuple(low + number * stride for number in range(SAMPLE_BLOCKS)))
+    return _Sample(low, stride, block, tuple(low + number * stride for number in range(SAMPLE_BLOCKS)))
 
 
 def estimate(connection: Connection, filters: SearchFilters, *extra: Any, sample_files: int = SAMPLE_FILES) -> Count:
@@ -192,6 +190,7 @@ def estimate(connection: Connection, filters: SearchFilters, *extra: Any, sample
     sample = _sample(connection, sample_files)
     if sample is None:  # a small case: count it
         return Count(queries.count(connection, filters, *extra))
+    files = connection.execute(select(func.count()).select_from(File)).scalar_one()  # what the share is of
     number = sample.number.label("block")
     exif = queries.needs_exif(filters)
     terms = [*queries.conditions(filters, model_id), *extra]
@@ -199,7 +198,7 @@ def estimate(connection: Connection, filters: SearchFilters, *extra: Any, sample
         kept = select(func.count(), func.sum(case((and_(*terms), 1), else_=0))).select_from(File)
         kept = kept.outerjoin(Exif, Exif.file_id == File.id) if exif else kept
         rows = connection.execute(kept.where(sample.ranges).group_by(number)).all()
-        return _ratio([(total, int(matched or 0)) for total, matched in rows], sample.files)
+        return _ratio([(total, int(matched or 0)) for total, matched in rows], files)
     # PostgreSQL makes a filter's EXISTS inside a CASE a hashed subplan, reading every prediction the filter
     # matches (label=dog: 250 ms at 300k); in WHERE it probes the sampled files' own (90 ms). SQLite is the
     # other way round (the CASE: 37 ms, WHERE: 66 ms).
@@ -208,7 +207,7 @@ def estimate(connection: Connection, filters: SearchFilters, *extra: Any, sample
     matching = matching.outerjoin(Exif, Exif.file_id == File.id) if exif else matching
     with _probing(connection):
         matched = dict(connection.execute(matching.where(sample.members, *terms).group_by(number)).all())
-    return _ratio([(total, matched.get(block, 0)) for block, total in totals.items()], sample.files)
+    return _ratio([(total, matched.get(block, 0)) for block, total in totals.items()], files)
 
 
 def sampled_anchor(

@@ -997,26 +997,12 @@ def count(connection: Connection, filters: SearchFilters, *extra: Any) -> int:
     return _lean_count(connection, resolve(connection, filters, model_id), model_id, *extra)
 
 
-def kept_in_path_order(connection: Connection, filters: SearchFilters, file_ids: list[int]) -> list[int]:
-    """Which of these files the filters keep, in path order (evidence root, path, id): their conditions alone,
-    none of a listing's columns (a similarity search narrows its thousand neighbours down to a page with it)."""
-    if not file_ids:
-        return []
-    model_id = model_for(connection, filters)
-    filters = resolve(connection, replace(filters, file_ids=file_ids), model_id)
-    query = select(File.id).select_from(File).join(Evidence, Evidence.id == File.evidence_id)
-    if needs_exif(filters):
-        query = query.outerjoin(Exif, Exif.file_id == File.id)
-    order = [byte_order(Evidence.root), File.evidence_id, byte_order(File.path), File.id]
-    return list(connection.execute(query.where(*conditions(filters, model_id)).order_by(*order)).scalars())
-
-
 def ordered_ids(
     connection: Connection, filters: SearchFilters, model_id: int | None, sort: str, *terms: Any
 ) -> list[int]:
     """The ids of the files the filters keep that meet `terms` as well (over files), in the list's `sort` order,
-    by their ordering keys alone."""
-    listed = filtered_query(filters, model_id).where(*terms).subquery("listed")
+    by their ordering keys alone (a similarity search narrows its thousand neighbours down to a page with it)."""
+    listed = filtered_query(resolve(connection, filters, model_id), model_id).where(*terms).subquery("listed")
     return list(connection.execute(select(listed.c.id).order_by(*ordering(listed.c, sort))).scalars())
 
 

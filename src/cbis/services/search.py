@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -266,7 +267,7 @@ def search_case(
         nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
         # The neighbours the filters keep, nearest first (ties in path order), found by the filters' conditions
         # alone; only the page's files are then listed with their columns and predictions.
-        kept = queries.kept_in_path_order(connection, filters, list(nearest))
+        kept = queries.ordered_ids(connection, replace(filters, file_ids=list(nearest)), model.id, "path")
         kept.sort(key=lambda file_id: -nearest[file_id])
         filters.file_ids = kept[offset : offset + limit]
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
