@@ -134,7 +134,7 @@ def driver_write_rate(workdir: Path, rows: int = 4000) -> float:
             analyzer = store.run_analyzer_ids(connection, "imagenet", "1", Classification, provenance, provenance, now)
             run_id = store.start_run(connection, evidence_id, [analyzer], now)
         ids = RunIds(evidence_id, run_id, (analyzer,))
-        plan = Plan([], [], {}, [], [], 0)
+        plan = Plan.empty(Path("/bench"))
         summary = IndexSummary("/bench", run_id, "bench")
         embedding = np.zeros(1280, dtype="<f2").tobytes()
 

@@ -239,3 +239,51 @@ def test_default_workers_follow_the_cpus_this_process_may_use() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     workers, host_cpus = map(int, result.stdout.split())
     assert workers == 1, f"default workers {workers} on one allowed CPU of {host_cpus}"
+
+
+FILE_FACTS = (
+    "SELECT path, status, size, mtime_ns, mtime, ctime, atime, sha256, error, last_run_id FROM files ORDER BY path"
+)
+
+
+def test_a_plan_kept_on_disk_records_what_a_plan_in_memory_records(
+    evidence: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk's plan spills to the case directory a chunk at a time (cbis.spool): with chunks of two files,
+    every new, changed and analyze-only file goes through the disk, and the case holds exactly what it holds when
+    the whole plan fits in one chunk."""
+    from cbis import spool
+    from cbis.services.cases import create_case
+    from cbis.timestamps import from_ns
+
+    cases = {}
+    for chunk_size in (spool.CHUNK_SIZE, 2):
+        monkeypatch.setattr(spool, "CHUNK_SIZE", chunk_size)
+        case = tmp_path / f"case-{chunk_size}"
+        create_case(case, number="T-1", examiner="Test Examiner", description="spool").close()
+        assert cbis("index", evidence, "--case", case, "--no-classify").exit_code == 0
+        # Unchanged files that lack an analyzer's output: the analyze-only part of the plan.
+        again = cbis("index", evidence, "--case", case, "--analyze", "perceptual")
+        assert again.exit_code == 0, again.output
+        assert "skipped as unchanged" in again.stdout and "indexed 0 images" not in again.stdout
+        cases[chunk_size] = case
+        assert sorted(os.listdir(case)) == sorted(os.listdir(cases[spool.CHUNK_SIZE])), "a spool file was left"
+    in_memory, on_disk = (rows(cases[size], FILE_FACTS) for size in (spool.CHUNK_SIZE, 2))
+    assert len(on_disk) > 2 * 2 and on_disk == in_memory
+    # Both went through the spool's records: each file's stat, to the nanosecond, is still the one on disk.
+    recorded = {
+        path: (size, mtime_ns, mtime, ctime, atime) for path, _, size, mtime_ns, mtime, ctime, atime, *_ in on_disk
+    }
+    on_the_disk = {}
+    for path in recorded:
+        st = os.lstat(evidence / path)
+        on_the_disk[path] = (
+            st.st_size,
+            st.st_mtime_ns,
+            *map(from_ns, (st.st_mtime_ns, st.st_ctime_ns, st.st_atime_ns)),
+        )
+    assert recorded == on_the_disk
+    hashes = (
+        "SELECT path, phash FROM files JOIN perceptual_hashes ON perceptual_hashes.file_id = files.id ORDER BY path"
+    )
+    assert rows(cases[2], hashes) == rows(cases[spool.CHUNK_SIZE], hashes) != []

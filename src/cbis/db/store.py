@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +61,7 @@ EXIF_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per file of the root a re-run walks: a million of them at scale
 class KnownFile:
     id: int
     size: int
@@ -184,6 +185,8 @@ def known_files(
     """What the case already holds for this root, to decide from `stat` alone what needs reading again, and which
     of the run's analyzers each file has the output of."""
     analysed = {ids.name: _analysed(connection, evidence_id, ids) for ids in analyzers}
+    # A handful of distinct sets (which of the run's analyzers a file has) shared by every file, not one each.
+    shared: dict[frozenset[str], frozenset[str]] = {}
     rows = connection.execute(
         select(
             File.id,
@@ -202,8 +205,8 @@ def known_files(
             size,
             mtime_ns,
             sha256,
-            status,
-            frozenset(name for name, done in analysed.items() if file_id in done),
+            sys.intern(status),
+            shared.setdefault(names := frozenset(n for n, done in analysed.items() if file_id in done), names),
             error,
             missing_since is not None,
         )
@@ -213,7 +216,7 @@ def known_files(
 
 def mark_seen(connection: Connection, run_id: int, file_ids: Sequence[int]) -> None:
     for start in range(0, len(file_ids), 500):
-        chunk = file_ids[start : start + 500]
+        chunk = list(file_ids[start : start + 500])  # a plan's ids are an array of int64
         connection.execute(update(File).where(File.id.in_(chunk)).values(last_run_id=run_id))
 
 

@@ -10,12 +10,15 @@ access times, and with O_NOFOLLOW, so a directory swapped for a symlink after it
 Directories nested deeper than PATH_MAX are still opened (ingest._longpath), so nothing hides below them.
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cbis.errors import EvidenceError
 from cbis.ingest._filetypes import describe_file_type
@@ -51,6 +54,28 @@ class WalkEntry:
         if self.root is None:
             return self.path
         return EvidenceFile(self.root, self.relpath, (self.stat.st_dev, self.stat.st_ino))
+
+    def record(self) -> tuple[Any, ...]:
+        """The entry as plain values, to keep on disk (cbis.spool) and make again with `from_record`."""
+        st = self.stat
+        return (self.relpath, *st[:7], st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns)
+
+    @classmethod
+    def from_record(cls, root: Path, record: tuple[Any, ...]) -> WalkEntry:
+        """The entry `record` was made from, under `root`: its lstat as walked, to the nanosecond."""
+        relpath, *fields, atime_ns, mtime_ns, ctime_ns = record
+        return cls(root / relpath, relpath, stat_from(fields, (atime_ns, mtime_ns, ctime_ns)), root)
+
+
+def stat_from(fields: Sequence[int], times_ns: tuple[int, int, int]) -> os.stat_result:
+    """An os.stat_result again from (mode, ino, dev, nlink, uid, gid, size) and the three times in nanoseconds."""
+    return os.stat_result(
+        (*fields, *(t // 10**9 for t in times_ns)),
+        {
+            **{f"st_{name}": t / 10**9 for name, t in zip(("atime", "mtime", "ctime"), times_ns, strict=True)},
+            **{f"st_{name}_ns": t for name, t in zip(("atime", "mtime", "ctime"), times_ns, strict=True)},
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,11 @@ def walk(root: Path) -> Iterator[WalkEntry | WalkSkip]:
     except OSError as exc:
         raise EvidenceError(f"cannot read the evidence directory {root_path}: {exc}") from exc
     return _Walker(root_path, root_stat).run(top_listing)
+
+
+def walk_root(root: Path) -> Path:
+    """The root as `walk` walks it, and as its entries' `root` and `path` begin (a symlinked root resolved)."""
+    return _evidence_root(Path(root))[0]
 
 
 def _evidence_root(root: Path) -> tuple[Path, os.stat_result]:

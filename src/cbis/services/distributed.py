@@ -24,6 +24,7 @@ only inside functions: `cbis --help` and a local index never import it.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 import os
@@ -45,7 +46,7 @@ from cbis import __version__
 from cbis import analyzers as registry
 from cbis.analyzers import Analyzer, AnalyzerSettings
 from cbis.errors import CbisError, UsageError
-from cbis.ingest.walk import WalkEntry
+from cbis.ingest.walk import WalkEntry, stat_from
 from cbis.records import FileRow, from_wire, to_wire, wire_kinds
 from cbis.services.cases import Case
 from cbis.services.examine import Examined, ExamineSettings, examine, examine_existing
@@ -279,10 +280,14 @@ def look_at_evidence(root: bytes, samples: Sequence[bytes]) -> dict[str, Any]:
 
 
 def _sample(plan: Plan, count: int = 3) -> list[WalkEntry]:
-    entries = [*plan.todo, *(item.entry for item in plan.analyze_only)]
-    if len(entries) <= count:
-        return entries
-    return [entries[round(i * (len(entries) - 1) / (count - 1))] for i in range(count)]
+    total = len(plan.todo) + len(plan.analyze_only)
+
+    def entry(index: int) -> WalkEntry:
+        return plan.todo[index] if index < len(plan.todo) else plan.analyze_only[index - len(plan.todo)].entry
+
+    if total <= count:
+        return [entry(index) for index in range(total)]
+    return [entry(round(i * (total - 1) / (count - 1))) for i in range(count)]
 
 
 def _working_nodes(ray: Any) -> list[dict[str, Any]]:
@@ -515,10 +520,7 @@ def _plan_record(
 def _entry_from_record(record: dict[str, Any]) -> WalkEntry:
     """The driver's WalkEntry again, with its `stat` as the driver took it (the rows record the driver's view)."""
     ns = (record["atime_ns"], record["mtime_ns"], record["ctime_ns"])
-    stat = os.stat_result(
-        (record["mode"], record["ino"], record["dev"], 1, 0, 0, record["size"], *(t // 10**9 for t in ns)),
-        {"st_atime_ns": ns[0], "st_mtime_ns": ns[1], "st_ctime_ns": ns[2]},
-    )
+    stat = stat_from((record["mode"], record["ino"], record["dev"], 1, 0, 0, record["size"]), ns)
     return WalkEntry(
         path=Path(os.fsdecode(record["path"])),
         relpath=os.fsdecode(record["relpath"]),
@@ -534,18 +536,18 @@ def _plan_blocks(plan: Plan) -> list[pa.Table]:
     """
     import pyarrow as pa
 
-    work = [(entry, None, None, None) for entry in plan.todo] + [
-        (item.entry, item.file_id, item.sha256, item.analyzers) for item in plan.analyze_only
-    ]
-    rows_per_block = max(EXAMINE_ROWS, math.ceil(len(work) / MAX_INPUT_BLOCKS))
+    work = itertools.chain(
+        ((entry, None, None, None) for entry in plan.todo),
+        ((item.entry, item.file_id, item.sha256, item.analyzers) for item in plan.analyze_only),
+    )
+    total = len(plan.todo) + len(plan.analyze_only)
+    rows_per_block = max(EXAMINE_ROWS, math.ceil(total / MAX_INPUT_BLOCKS))
     schema = _input_schema()
-    return [
-        pa.Table.from_pylist(
-            [_plan_record(seq, *item) for seq, item in enumerate(work[start : start + rows_per_block], start)],
-            schema=schema,
-        )
-        for start in range(0, len(work), rows_per_block)
-    ]
+    numbered = enumerate(work)
+    blocks = []
+    while block := list(itertools.islice(numbered, rows_per_block)):
+        blocks.append(pa.Table.from_pylist([_plan_record(seq, *item) for seq, item in block], schema=schema))
+    return blocks
 
 
 # ---------------------------------------------------------------------------------------------------------------

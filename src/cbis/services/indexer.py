@@ -13,9 +13,11 @@ import os
 import signal
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,7 +27,7 @@ from cbis.db import overview, queries, store
 from cbis.errors import EvidenceError, UsageError
 from cbis.ingest import atime
 from cbis.ingest._text import escape_unprintable
-from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk
+from cbis.ingest.walk import UNLISTED, WalkEntry, WalkSkip, display_path, relpath_bytes, walk, walk_root
 from cbis.services import hashsets, similarity_index
 from cbis.services.cases import Case, check_case_outside_evidence, utc_now
 from cbis.services.examine import Examined, ExamineSettings, base_row, examine, examine_existing
@@ -33,6 +35,7 @@ from cbis.services.index_defaults import DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS,
 from cbis.services.locations import is_inside
 from cbis.services.locking import index_lock
 from cbis.services.workers import TimedOut, WorkerPool
+from cbis.spool import Spool
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -130,14 +133,33 @@ class AnalyzeOnly:
 
 @dataclass
 class Plan:
-    todo: list[WalkEntry]
-    analyze_only: list[AnalyzeOnly]
-    changed_ids: dict[bytes, int]
-    unchanged_ids: list[int]
-    skips: list[WalkSkip]
-    files_walked: int
+    """What a run will do, decided from `stat` alone. The files to read are kept on disk (cbis.spool), so the
+    plan of a million new files holds about as much memory as the plan of a thousand; what stays in memory is
+    what the case already held (the known files and their ids)."""
+
+    todo: Spool[WalkEntry]
+    analyze_only: Spool[AnalyzeOnly]
+    changed_ids: dict[bytes, int] = field(default_factory=dict)
+    unchanged_ids: array[int] = field(default_factory=lambda: array("q"))
+    skips: list[WalkSkip] = field(default_factory=list)
+    files_walked: int = 0
     missing_ids: list[int] = field(default_factory=list)  # known files this walk did not find
     found_again_ids: list[int] = field(default_factory=list)  # flagged missing before, found by this walk
+
+    @classmethod
+    def empty(cls, root: Path, spool_dir: Path | None = None) -> Plan:
+        return cls(
+            Spool(spool_dir, WalkEntry.record, partial(WalkEntry.from_record, root)),
+            Spool(
+                spool_dir,
+                lambda item: (item.entry.record(), item.file_id, item.sha256, item.analyzers),
+                lambda record: AnalyzeOnly(WalkEntry.from_record(root, record[0]), *record[1:]),
+            ),
+        )
+
+    def close(self) -> None:
+        self.todo.close()
+        self.analyze_only.close()
 
     def unlisted_prefixes(self) -> tuple[bytes, ...]:
         """Directories this walk could not (fully) list: what was recorded below them is not known to be gone."""
@@ -181,18 +203,27 @@ def is_transient(error: str | None) -> bool:
     return error is not None and error.startswith(TRANSIENT_REASONS)
 
 
-def plan_work(root: Path, known: dict[bytes, store.KnownFile], analyzer_names: Sequence[str] = ()) -> Plan:
+def plan_work(
+    root: Path,
+    known: dict[bytes, store.KnownFile],
+    analyzer_names: Sequence[str] = (),
+    spool_dir: Path | None = None,
+) -> Plan:
     """Decide from `stat` alone what to read: unchanged files (same size and mtime) are not opened, unless what
-    stopped them last time was transient or an image lacks the output of one of the run's analyzers."""
-    plan = Plan([], [], {}, [], [], 0)
-    walked: set[bytes] = set()
+    stopped them last time was transient or an image lacks the output of one of the run's analyzers.
+
+    `known` is consumed: each file the walk finds is taken out of it, so what is left are the files the walk did
+    not find, and memory falls as the walk goes instead of growing by a set of the paths found. `spool_dir`: where
+    the files to read are kept while the run lasts (the case directory: never the evidence)."""
+    plan = Plan.empty(walk_root(root), spool_dir)
     for item in walk(root):
-        walked.add(relpath_bytes(item.relpath))  # a file now a link or unstat-able is not gone: its skip says what
+        path_bytes = relpath_bytes(item.relpath)
+        # A file now a link or unstat-able is found too, not gone: its skip says what it is now.
+        previous = known.pop(path_bytes, None)
         if isinstance(item, WalkSkip):
             plan.skips.append(item)
             continue
         plan.files_walked += 1
-        previous = known.get(relpath_bytes(item.relpath))
         if previous is not None and previous.missing:
             plan.found_again_ids.append(previous.id)
         if previous is None:
@@ -203,7 +234,7 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], analyzer_names: S
             or (previous.status == "unprocessed" and is_transient(previous.error))
         ):
             plan.todo.append(item)
-            plan.changed_ids[relpath_bytes(item.relpath)] = previous.id
+            plan.changed_ids[path_bytes] = previous.id
         elif previous.status == "image" and (
             lacking := tuple(name for name in analyzer_names if name not in previous.analysed_by)
         ):
@@ -214,7 +245,7 @@ def plan_work(root: Path, known: dict[bytes, store.KnownFile], analyzer_names: S
     plan.missing_ids = [
         previous.id
         for path_bytes, previous in known.items()
-        if not previous.missing and path_bytes not in walked and not path_bytes.startswith(unlisted)
+        if not previous.missing and not path_bytes.startswith(unlisted)
     ]
     return plan
 
@@ -394,7 +425,7 @@ def run_index(
     access = access or atime.assess(root)
     atime.GUARD.reset(require=require_noatime, protected_by_mount=access.protected_by_mount)
     try:
-        plan = plan_work(root, known, [d.name for d in described])
+        plan = plan_work(root, known, [d.name for d in described], spool_dir=case.directory)
         del known
         summary.files_walked = plan.files_walked
         summary.not_walked = len(plan.skips)
@@ -410,7 +441,10 @@ def run_index(
                 run_id=run_id,
             )
             store.mark_skips_missing(connection, evidence_id, run_id, plan.unlisted_prefixes())
-        process(plan, summary, RunIds(evidence_id, run_id, analyzer_ids))
+        try:
+            process(plan, summary, RunIds(evidence_id, run_id, analyzer_ids))
+        finally:
+            plan.close()
         # The files this run wrote, against every imported set: one query per set (an RDS: batched lookups).
         matched = hashsets.match_sets(case.engine, run_id=run_id)
         summary.hashset_matches, summary.hashset_problems = matched.total, matched.problems
