@@ -25,6 +25,7 @@ from cbis.db import estimates, queries, store, viewer
 from cbis.db.models import File
 from cbis.db.queries import SearchFilters
 from cbis.model.labels import imagenet_labels
+from cbis.records import Face, Faces
 from cbis.services.cases import Case, create_case, utc_now
 from tests.conftest import BACKENDS, libpq_url
 from tests.db.support import model_provenance
@@ -49,8 +50,9 @@ def _write_case(case: Case) -> None:
     with case.engine.begin() as connection:
         now = utc_now()
         ids = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, PROVENANCE, PROVENANCE, now)
+        face_ids = store.run_analyzer_ids(connection, "faces", "1", Faces, {"name": "synthetic"}, {}, now)
         roots = [store.evidence_id_for(connection, root, root.encode(), now) for root in ROOTS]
-        runs = [store.start_run(connection, root, [ids], now) for root in roots]
+        runs = [store.start_run(connection, root, [ids, face_ids], now) for root in roots]
     for root_id, run_id in zip(roots, runs, strict=True):
         rows = []
         for n in range(FILES_PER_ROOT):
@@ -111,6 +113,17 @@ def _write_case(case: Case) -> None:
                     predictions.append(store.PredictionRow(rank, wnid, name, score))
                 items.append((file_id, store.Classification(predictions, b"", 0)))
             store.write_outputs(connection, ids, items, run_id=run_id)
+            face = Face(0.9, 0.1, 0.1, 0.2, 0.2, [[0.15, 0.15]] * 6, 0.0)
+            store.write_outputs(  # one image in three has faces, one to three of them
+                connection,
+                face_ids,
+                [
+                    (file_id, Faces(1 + number % 3, [face] * (1 + number % 3)))
+                    for number, (file_id, row) in enumerate(zip(file_ids, kept, strict=True))
+                    if row.status == "image" and number % 3 == 0
+                ],
+                run_id=run_id,
+            )
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -498,3 +511,32 @@ def test_a_deep_page_past_the_budget_is_found_from_the_sample_and_said_to_be_abo
         synthetic.info["case_dir"], {"TESTING": True, **settings, "COUNT_BUDGET_S": 60, "PAGE_BUDGET_S": 30}
     )
     assert _page_ids(patient.test_client().get(url).get_data(as_text=True)) == whole[offset : offset + 24]
+
+
+def test_the_faces_page_pages_by_keyset_and_finds_a_deep_page_from_the_sample(synthetic: Connection) -> None:
+    """The faces page lists what the gallery lists with faces=1, 60 files a page: next and previous after and
+    before a file, and a page by number past the budget found from the sample, as the gallery does."""
+    from cbis.web import create_app
+
+    whole = straightforward(synthetic, SearchFilters(min_faces=1), "path")
+    assert len(whole) > 60 * 4
+    patient = create_app(synthetic.info["case_dir"], {"TESTING": True, "COUNT_BUDGET_S": 60}).test_client()
+    first = patient.get("/faces").get_data(as_text=True)
+    assert _page_ids(first) == whole[:60] and f"({len(whole):,} images with faces)" in first
+    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert f"after={whole[59]}" in next_url and "page=2" in next_url
+    second = patient.get(next_url).get_data(as_text=True)
+    assert _page_ids(second) == whole[60:120]
+    previous_url = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    assert _page_ids(patient.get(previous_url).get_data(as_text=True)) == whole[:60]
+    assert _page_ids(patient.get("/faces?page=3").get_data(as_text=True)) == whole[120:180]
+    number = len(whole) // 2 // 60 + 1
+    settings = {"COUNT_SAMPLE_FILES": SAMPLE, "JUMP_FROM_ROWS": 100, "PAGE_BUDGET_S": 0, "COUNT_BUDGET_S": 0}
+    hurried = create_app(synthetic.info["case_dir"], {"TESTING": True, **settings}).test_client()
+    deep = hurried.get(f"/faces?page={number}").get_data(as_text=True)
+    listed = _page_ids(deep)
+    assert f"about {number:,}</span>" in deep
+    start = whole.index(listed[0])
+    assert listed == whole[start : start + 60] and abs(start - (number - 1) * 60) <= len(whole) // 5
+    exact = hurried.get(f"/faces?page={number}&count=exact").get_data(as_text=True)
+    assert _page_ids(exact) == whole[(number - 1) * 60 : number * 60]

@@ -171,6 +171,18 @@ def gallery() -> tuple[str, int]:
 def _gallery_page(
     conn: Connection, state: ViewState, budget: estimates.Budget, found: estimates.Count
 ) -> tuple[list[queries.SearchHit], bool]:
+    return _page_of(conn, state, state.filters, state.per_page, state.page, budget, found)
+
+
+def _page_of(
+    conn: Connection,
+    state: ViewState,
+    filters: queries.SearchFilters,
+    per_page: int,
+    page: int,
+    budget: estimates.Budget,
+    found: estimates.Count,
+) -> tuple[list[queries.SearchHit], bool]:
     """The page the links name, and whether it was found from the sample. Right after or before a file (next and
     previous: a keyset page, as fast at page 10,000 as at page 2), else by its number (page links and bookmarks):
     exactly near the start, and deeper while that takes less than PAGE_BUDGET_S; past it (or at once when the
@@ -178,16 +190,14 @@ def _gallery_page(
     that share of the list (`estimates.sampled_anchor`), said to be about there. Exact pages on request
     (count=exact)."""
     if state.after is not None or state.before is not None:
-        hits = queries.search(
-            conn, state.filters, limit=state.per_page, sort=state.sort, after=state.after, before=state.before
-        )
+        hits = queries.search(conn, filters, limit=per_page, sort=state.sort, after=state.after, before=state.before)
         if hits:
             return hits, False
         # Nothing after (before) that file: it is the list's last (first), or no file of this case.
-    offset = (state.page - 1) * state.per_page
+    offset = (page - 1) * per_page
 
     def by_number() -> list[queries.SearchHit]:
-        return queries.search(conn, state.filters, limit=state.per_page, offset=offset, sort=state.sort)
+        return queries.search(conn, filters, limit=per_page, offset=offset, sort=state.sort)
 
     if budget.exact or offset < int(current_app.config["JUMP_FROM_ROWS"]):
         return by_number(), False
@@ -198,10 +208,10 @@ def _gallery_page(
         if hits is not None:
             return hits, False
     share = min(1.0, offset / found.value) if found.value else 1.0
-    anchor = estimates.sampled_anchor(conn, state.filters, state.sort, share, sample_files=budget.sample_files)
+    anchor = estimates.sampled_anchor(conn, filters, state.sort, share, sample_files=budget.sample_files)
     if anchor is None:  # the start of the list, or no sample: nothing to jump by
         return by_number(), False
-    return queries.search(conn, state.filters, limit=state.per_page, sort=state.sort, after=anchor), True
+    return queries.search(conn, filters, limit=per_page, sort=state.sort, after=anchor), True
 
 
 def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
@@ -302,22 +312,25 @@ def faces_page() -> str:
     conn = connection()
     state = _state()
     filters = dataclasses.replace(state.filters, min_faces=max(1, state.filters.min_faces or 1))
-    found = _budget().count(conn, filters)
+    budget = _budget()
+    found = budget.count(conn, filters)
     total = found.value
     last_page = max(1, -(-total // FACE_FILES_PER_PAGE))
     page_number = min(state.page, last_page) if found.exact else state.page
-    hits = queries.search(
-        conn, filters, limit=FACE_FILES_PER_PAGE, offset=(page_number - 1) * FACE_FILES_PER_PAGE, sort=state.sort
-    )
+    # As the gallery pages: next and previous by keyset, a deep page by number from the sample past the budget.
+    hits, jumped = _page_of(conn, state, filters, FACE_FILES_PER_PAGE, page_number, budget, found)
     faces = text_search.faces_of(conn, [hit.id for hit in hits])
     return render_template(
         "faces.html",
         state=state,
         files=[(hit, faces.get(hit.id, [])) for hit in hits],
         found=found,
+        jumped=jumped,
         exact_count_url=_exact_count_url(),
         total=total,
         page_number=page_number,
+        last_page=last_page,
+        more=page_number < last_page if found.exact else len(hits) == FACE_FILES_PER_PAGE,
         pages=_pages(page_number, last_page),
         **_page_context(),
     )
