@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
 from cbis.web import create_app
 from tests.cli.test_duplicates import edited_after_the_camera, make_variants
 from tests.conftest import EVIDENCE_SAMPLES, tree_fingerprint
+from tests.db.support import wait_for
 from tests.helpers import cbis
 from tests.web.conftest import listed_ids
 
@@ -185,3 +187,33 @@ def test_the_exif_thumbnail_route_refuses_changed_evidence(tmp_path: Path) -> No
     with (evidence / "photo.jpg").open("ab") as stream:
         stream.write(b"\0")
     assert client.get("/file/1/exif-thumbnail.jpg").status_code == 409
+
+
+def test_on_a_large_case_the_stacks_are_grouped_on_a_thread_and_no_page_waits(lookalike_case: LookalikeCase) -> None:
+    """Past STACKS_GROUP_NOW_ROWS perceptual rows (0 here: this case stands for a large one) the first gallery
+    after a change shows every file and says the stacks are being grouped, as does an image page (its copies
+    still listed); once the thread is done, both show exactly what a case grouped at once shows."""
+    from cbis.web import lookalikes
+
+    def large() -> Flask:
+        return create_app(lookalike_case.case_dir, {"TESTING": True, "STACKS_GROUP_NOW_ROWS": 0})
+
+    original = lookalike_case.ids[ORIGINAL]
+    # Each app's first request starts the thread and answers at once, however soon the thread is done.
+    first = large().test_client().get("/?per_page=240").get_data(as_text=True)
+    assert "look-alike stacks are being grouped" in first and len(listed_ids(first)) == 12
+    assert "look-alikes</a>" not in first
+    app = large()
+    client = app.test_client()
+    page = section(client.get(f"/image/{original}").get_data(as_text=True))
+    assert "stacks are being grouped" in page and "Its visual stack" not in page
+    assert f'href="/image/{lookalike_case.ids["copy-of-original.jpg"]}"' in page  # copies need no grouping
+    assert wait_for(lambda: lookalikes.CACHE_KEY in app.extensions and lookalikes.GROUPING_KEY not in app.extensions)
+    at_once = create_app(lookalike_case.case_dir, {"TESTING": True}).test_client()
+    for url in ("/?per_page=240", f"/image/{original}", f"/?stack={original}&per_page=240"):
+        grouped, expected = (c.get(url).get_data(as_text=True) for c in (client, at_once))
+        assert "being grouped" not in grouped and listed_ids(grouped) == listed_ids(expected), url
+    assert section(client.get(f"/image/{original}").get_data(as_text=True)) == section(
+        at_once.get(f"/image/{original}").get_data(as_text=True)
+    )
+    assert "look-alikes</a>" in client.get("/?per_page=240").get_data(as_text=True)

@@ -3,7 +3,7 @@ reason quotes (size, format, dimensions, whether it has EXIF)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -36,9 +36,10 @@ def exact_groups(connection: Connection) -> Iterator[list[int]]:
         yield group
 
 
-def perceptual_rows(connection: Connection) -> Iterator[HashRow]:
-    """The hashes of every image that has them and is not featureless (those are never grouped by hash)."""
-    rows = connection.execute(
+def perceptual_rows(connection: Connection, file_ids: Sequence[int] | None = None) -> Iterator[HashRow]:
+    """The hashes of every image that has them and is not featureless (those are never grouped by hash), in file
+    id order; of `file_ids` only, when given (one visual stack's members)."""
+    query = (
         select(
             PerceptualHash.file_id,
             File.sha256,
@@ -50,8 +51,16 @@ def perceptual_rows(connection: Connection) -> Iterator[HashRow]:
         .join(File, File.id == PerceptualHash.file_id)
         .where(PerceptualHash.featureless.is_(False), File.sha256.is_not(None))
         .order_by(PerceptualHash.file_id)
-        .execution_options(yield_per=10_000)
     )
+    if file_ids is None:
+        rows: Iterable[Any] = connection.execute(query.execution_options(yield_per=10_000))
+    else:
+        wanted = sorted(set(file_ids))
+        rows = (
+            row
+            for start in range(0, len(wanted), 500)
+            for row in connection.execute(query.where(PerceptualHash.file_id.in_(wanted[start : start + 500])))
+        )
     for file_id, sha256, phash, variants, pdq, quality in rows:
         yield HashRow(
             file_id,
@@ -133,9 +142,9 @@ def same_sha256(connection: Connection, digests: Iterable[str]) -> dict[str, lis
     return found
 
 
-def hash_table(connection: Connection) -> HashTable:
-    """Every picture's pHashes in memory, for one picture's look-alikes (one query; no grouping)."""
-    return HashTable(perceptual_rows(connection))
+def hash_table(connection: Connection, file_ids: Sequence[int] | None = None) -> HashTable:
+    """The pictures' pHashes in memory (every picture's, or those of `file_ids`), for one picture's look-alikes."""
+    return HashTable(perceptual_rows(connection, file_ids))
 
 
 def state_key(connection: Connection) -> tuple[int, int]:

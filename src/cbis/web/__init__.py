@@ -46,7 +46,7 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
     """
     # here, not at the top: `import cbis.web` stays light (no Pillow, no SQL)
     from cbis.db import estimates
-    from cbis.web import auth, db, review, views
+    from cbis.web import auth, db, lookalikes, review, views
 
     directory = Path(case_dir).resolve()
     if not is_case_dir(directory):
@@ -64,6 +64,8 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
         # longer than PAGE_BUDGET_S, or at once when the list's length is estimated (web/views._gallery_page).
         JUMP_FROM_ROWS=10_000,
         PAGE_BUDGET_S=0.1,
+        # Beyond this many perceptual rows the visual stacks are grouped on a thread, no page waiting for them.
+        STACKS_GROUP_NOW_ROWS=lookalikes.STACKS_GROUP_NOW_ROWS,
     )
     if test_config:
         app.config.update(test_config)

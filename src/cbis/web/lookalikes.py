@@ -2,26 +2,37 @@
 
 The gallery needs every stack of the case. It is grouped once per case state (the latest run id and the number
 of perceptual rows, `db.duplicates.state_key`) and kept in the app, so a request costs two small queries unless
-an index run changed the case. An image page never groups the case: its copies come by the SHA-256 index, its
-look-alikes by comparing its pHashes with every picture's (`grouping.HashTable`), with the reasons
+an index run changed the case. Grouping takes seconds on a large case (10 s for 100,000 pictures here, a minute
+for 300,000: every pair of pictures within 10 bits is looked for), so beyond STACKS_GROUP_NOW_ROWS perceptual
+rows it runs on a thread of its own and no page waits for it: until it is done the gallery shows every file,
+saying the stacks are being grouped, and an image page lists the copies only.
+
+An image page never reads the whole case: its copies come by the SHA-256 index, its look-alikes from its stack's
+members alone (their pHashes compared as `cbis duplicates` compares them, `grouping.HashTable`), with the reasons
 `cbis duplicates` gives for the same links.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from cbis.db import duplicates, queries, similarity, similarity_index
 from cbis.grouping import SIMILAR_MIN_COSINE, HashTable, Member, differences, oriented_members, visual_reason
 
 CACHE_KEY = "cbis.stacks"
+GROUPING_KEY = "cbis.stacks.grouping"  # the case state a thread is grouping now
 _LOCK = threading.Lock()
 SIMILAR_SHOWN = 12
+# Perceptual rows up to which a request groups the stacks itself (about a second here) rather than on a thread.
+STACKS_GROUP_NOW_ROWS = 20_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,19 +42,50 @@ class Stacks:
     stack_of: dict[int, int] = field(default_factory=dict)  # file id -> index in members
 
 
-def stacks(connection: Connection) -> Stacks:
+def _grouped(connection: Connection, key: tuple[int, int]) -> Stacks:
+    members = duplicates.visual_stacks(connection)
+    return Stacks(key, members, {file_id: n for n, stack in enumerate(members) for file_id in stack})
+
+
+def stacks(connection: Connection) -> Stacks | None:
+    """The case's visual stacks as it is now; None while a thread groups them (a large case, just indexed)."""
     key = duplicates.state_key(connection)
     cached: Stacks | None = current_app.extensions.get(CACHE_KEY)
     if cached is not None and cached.key == key:
         return cached
+    if key[1] > int(current_app.config["STACKS_GROUP_NOW_ROWS"]):
+        _group_in_background(current_app._get_current_object(), connection.engine, key)  # type: ignore[attr-defined]
+        return None
     with _LOCK:  # one request groups; the others wait for its answer rather than each grouping the case
         cached = current_app.extensions.get(CACHE_KEY)
         if cached is not None and cached.key == key:
             return cached
-        members = duplicates.visual_stacks(connection)
-        made = Stacks(key, members, {file_id: n for n, stack in enumerate(members) for file_id in stack})
+        made = _grouped(connection, key)
         current_app.extensions[CACHE_KEY] = made
         return made
+
+
+def _group_in_background(app: object, engine: Engine, key: tuple[int, int]) -> None:
+    extensions = app.extensions  # type: ignore[attr-defined]
+    with _LOCK:
+        if extensions.get(GROUPING_KEY) == key:
+            return
+        extensions[GROUPING_KEY] = key
+
+    def group() -> None:
+        try:
+            with engine.connect() as connection:
+                made = _grouped(connection, key)
+            with _LOCK:
+                extensions[CACHE_KEY] = made
+        except Exception:  # the pages go on without stacks; the next request after a change tries again
+            log.exception("grouping the visual stacks failed")
+        finally:
+            with _LOCK:
+                if extensions.get(GROUPING_KEY) == key:
+                    extensions.pop(GROUPING_KEY)
+
+    threading.Thread(target=group, name="cbis-stacks", daemon=True).start()
 
 
 @dataclass(frozen=True)
@@ -59,6 +101,7 @@ class Lookalikes:
     stack: list[Related] = field(default_factory=list)
     similar: list[Related] = field(default_factory=list)
     hashed: bool = False  # the file has perceptual hashes (else only copies can be said)
+    grouping: bool = False  # the case's stacks are being grouped: its stack is not known yet
 
     @property
     def empty(self) -> bool:
@@ -70,8 +113,12 @@ def of_file(connection: Connection, file_id: int, sha256: str | None, model_id: 
     if not sha256:
         return found
     copies = [i for i in duplicates.same_sha256(connection, [sha256])[sha256] if i != file_id]
-    table = duplicates.hash_table(connection)
-    links, reached = table.stack(sha256)
+    grouped = stacks(connection)
+    found.grouping = grouped is None
+    # A stack is closed under the links: its members' hashes are all its walk needs (file ids in a stack or not).
+    number = grouped.stack_of.get(file_id) if grouped is not None else None
+    table = duplicates.hash_table(connection, grouped.members[number] if number is not None else [file_id])
+    links, reached = table.stack(sha256) if grouped is not None else ([], {})
     found.hashed = sha256 in table.index
     by_sha = duplicates.same_sha256(connection, _shas(table, reached))
     stack_ids = sorted({i for ids in by_sha.values() for i in ids} - {file_id} - set(copies))

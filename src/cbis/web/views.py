@@ -129,8 +129,9 @@ def gallery() -> tuple[str, int]:
     found = estimates.Count(0)
     collapsed: dict[int, int] = {}  # a stack's tile -> how many of its look-alikes it stands for
     stack_sizes: dict[int, int] = {}
+    stacks_grouping = False
     if not state.errors:
-        collapsed, stack_sizes = _collapse(state, conn)
+        collapsed, stack_sizes, stacks_grouping = _collapse(state, conn)
     budget = _budget()  # from here: the stacks are grouped once per case state, not per page
     if not state.errors:
         found = budget.count(conn, state.filters)
@@ -154,6 +155,7 @@ def gallery() -> tuple[str, int]:
         hidden_known=hidden_known,
         collapsed=collapsed,
         stack_sizes=stack_sizes,
+        stacks_grouping=stacks_grouping,
         state=state,
         hits=hits,
         total=total,
@@ -214,17 +216,22 @@ def _page_of(
     return queries.search(conn, filters, limit=per_page, sort=state.sort, after=anchor), True
 
 
-def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[int, int], bool]:
     """Narrow the filters to one stack (`stack=ID`), or leave out every stack's look-alikes but one tile
     (`stacks=collapse`): the likelier original among the stack's members that the filters keep. Returns the tiles
-    with how many members each stands for, and every stacked file's stack size (for the expanded view)."""
+    with how many members each stands for, every stacked file's stack size (for the expanded view), and whether
+    the stacks are still being grouped (then nothing is collapsed)."""
     found = lookalikes.stacks(conn)
+    if found is None:  # being grouped (a large case, just indexed): every file shown meanwhile
+        if state.stack is not None:
+            state.filters.file_ids = [state.stack]
+        return {}, {}, True
     if state.stack is not None:
         number = found.stack_of.get(state.stack)
         state.filters.file_ids = found.members[number] if number is not None else [state.stack]
-        return {}, {i: len(found.members[number]) for i in state.filters.file_ids} if number is not None else {}
+        return {}, {i: len(found.members[number]) for i in state.filters.file_ids} if number is not None else {}, False
     if state.stacks != "collapse":
-        return {}, {i: len(stack) for stack in found.members for i in stack}
+        return {}, {i: len(stack) for stack in found.members for i in stack}, False
     kept = viewer.matching_ids(conn, state.filters, list(found.stack_of))
     tiles: dict[int, int] = {}
     hidden: list[int] = []
@@ -234,7 +241,7 @@ def _collapse(state: ViewState, conn: Connection) -> tuple[dict[int, int], dict[
             tiles[shown[0]] = len(shown) - 1
             hidden.extend(shown[1:])
     state.filters.exclude_file_ids = hidden or None
-    return tiles, {}
+    return tiles, {}, False
 
 
 @bp.get("/image/<int:file_id>")
