@@ -170,6 +170,36 @@ def test_viewer_filters_by_anomalies_and_shows_the_reasons(indexed: tuple[Path, 
     assert "editing_software" not in client.get(f"/image/{ids['plain.jpg']}").get_data(as_text=True)
 
 
+def test_the_viewers_anomalies_are_kept_while_the_case_is_unchanged_and_found_again_after_a_run(
+    indexed: tuple[Path, Path], tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flagged ids are one Python pass over the case, kept on the connection (db/freshness.py): the same
+    answer page after page, and a file flagged by a later index run shows on the next page asked for."""
+    from cbis import anomalies as checks_module
+
+    passes: list[int] = []
+    checks = checks_module.flagged_ids
+
+    def counted(facts: object) -> list[int]:  # the real pass, counted
+        passes.append(1)
+        return checks(facts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks_module, "flagged_ids", counted)
+    case_dir, _ = indexed
+    client = create_app(case_dir, {"TESTING": True}).test_client()
+    first = client.get("/?anomalies=1&per_page=240").get_data(as_text=True)
+    assert "edited.jpg" in first and "retouched.jpg" not in first
+    assert client.get("/?anomalies=1&per_page=240").get_data(as_text=True).count("/image/") == first.count("/image/")
+    if backend == "sqlite":  # on PostgreSQL any commit on the server (other tests' too) may move the token
+        assert len(passes) == 1
+    later = tmp_path / "later"
+    later.mkdir()
+    _jpeg(later / "retouched.jpg", {"0th": {piexif.ImageIFD.Software: b"GIMP 2.10.36"}}, colour=(200, 40, 40))
+    assert cbis("index", later, "--case", case_dir, "--analyze", "perceptual").exit_code == 0
+    again = client.get("/?anomalies=1&per_page=240").get_data(as_text=True)
+    assert "retouched.jpg" in again and "edited.jpg" in again
+
+
 @pytest.mark.parametrize(
     ("offset", "longitude", "flagged"),
     [("+09:00", 139.7, False), ("-05:00", 139.7, True), ("+14:00", -157.4, False), ("+02:00", -3.7, False)],

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Select, case, func, select
 
 from cbis import anomalies
 from cbis.anomalies import FileFacts
+from cbis.db import freshness
 from cbis.db.models import Evidence, Exif, File, PerceptualHash, Run
 
 _CHUNK = 500
@@ -120,5 +121,11 @@ def facts_of(connection: Connection, file_id: int) -> FileFacts | None:
 
 
 def flagged_ids(connection: Connection) -> list[int]:
-    """The ids of the files with at least one `cbis anomalies` reason (the viewer's anomalies=1), ascending."""
-    return anomalies.flagged_ids(all_facts(connection))
+    """The ids of the files with at least one `cbis anomalies` reason (the viewer's anomalies=1), ascending.
+
+    The checks are Python over every file's facts (seconds on a large case), so the answer is kept on the
+    connection while nothing is committed to the case (`freshness.cached`): paging through the anomalies costs
+    that pass once, not once a page."""
+    return list(
+        freshness.cached(connection, "anomaly_ids", lambda: tuple(anomalies.flagged_ids(all_facts(connection))))
+    )
