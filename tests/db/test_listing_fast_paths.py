@@ -456,13 +456,16 @@ def test_the_viewer_shows_estimates_past_its_budget_and_exact_counts_on_request(
     assert f"{exact:,}</strong>" not in page
     assert 'href="/?label=dog&amp;count=exact"' in page
     assert f'href="/image/{first}' in page  # the page itself is listed as ever
-    counted = hurried.get("/?label=dog&count=exact").get_data(as_text=True)
-    assert f"<strong>{exact:,}</strong> files" in counted and "estimated" not in counted
     image = hurried.get(f"/image/{first}?label=dog").get_data(as_text=True)
     assert 'of <span class="estimate"' in image and f"about {estimate.value:,}" in image, image
     assert "one of <span" in image and "Results (from this file)" in image  # no time to count the files before it
     past = hurried.get("/?label=dog&page=500").get_data(as_text=True)
     assert "the list ends before it" in past
+    counted = hurried.get("/?label=dog&count=exact").get_data(as_text=True)
+    assert f"<strong>{exact:,}</strong> files" in counted and "estimated" not in counted
+    # Counted exactly once, the count is kept while the case is unchanged: the next pages give it at once.
+    again = hurried.get("/?label=dog&page=2").get_data(as_text=True)
+    assert f"<strong>{exact:,}</strong> files" in again and "estimated" not in again.split("</strong> files")[0]
     patient = create_app(case_dir, {"TESTING": True, "COUNT_BUDGET_S": 60}).test_client()
     page = patient.get("/?label=dog").get_data(as_text=True)
     assert f"<strong>{exact:,}</strong> files" in page and "count exactly" not in page

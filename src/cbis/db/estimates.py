@@ -24,7 +24,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
-from cbis.db import queries
+from cbis.db import freshness, queries
 from cbis.db.models import Exif, File
 from cbis.db.queries import SearchFilters
 
@@ -114,11 +114,26 @@ class Budget:
 
     def count(self, connection: Connection, filters: SearchFilters, *extra: Any, at_least: float = 0.0) -> Count:
         """Exact within what is left of the budget, or `at_least` seconds (a count of few files that should not
-        be estimated only because a broad count before it spent the budget)."""
+        be estimated only because a broad count before it spent the budget).
+
+        The filters' count is kept on the connection while the case is unchanged (db/freshness.py): paging
+        through a list, or previous and next from its images, counts it once. An exact count once made is given
+        from then on; an estimate is given again without trying the exact count first (it took too long)."""
+        key = ("count", repr(filters), self.sample_files) if not extra else None  # terms have no stable key
+        exact = freshness.peek(connection, (*key, "exact")) if key else None
+        if exact is not None:
+            return exact
+        if not self.exact and key and (estimated := freshness.peek(connection, (*key, "estimate"))) is not None:
+            return estimated
+        before = freshness.state_token(connection) if key else None
         if self.exact:
-            return Count(queries.count(connection, filters, *extra))
-        seconds = max(self.left(), at_least)
-        return count_within(connection, filters, seconds, *extra, sample_files=self.sample_files)
+            found = Count(queries.count(connection, filters, *extra))
+        else:
+            seconds = max(self.left(), at_least)
+            found = count_within(connection, filters, seconds, *extra, sample_files=self.sample_files)
+        if key:
+            freshness.keep(connection, (*key, "exact" if found.exact else "estimate"), found, before)
+        return found
 
     def within(self, connection: Connection, call: Callable[[], T]) -> T | None:
         """`call()` if it answers within what is left, else None; always when exact, and in a case small enough

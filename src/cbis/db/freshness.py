@@ -53,13 +53,30 @@ def cached(connection: Connection, key: Hashable, compute: Callable[[], T]) -> T
     before = state_token(connection)
     if before is None:
         return compute()
-    kept: dict[Hashable, tuple[Any, Any]] = connection.connection.info.setdefault(_KEPT, {})
-    found = kept.get(key)
+    found = _kept(connection).get(key)
     if found is not None and found[0] == before:
         return found[1]
     value = compute()
-    if state_token(connection) == before:
+    keep(connection, key, value, before)
+    return value
+
+
+def peek(connection: Connection, key: Hashable) -> Any | None:
+    """What was kept under `key` on this connection, if the case is unchanged since; else None."""
+    found = _kept(connection).get(key)
+    if found is None:
+        return None
+    return found[1] if state_token(connection) == found[0] else None
+
+
+def keep(connection: Connection, key: Hashable, value: Any, before: Hashable | None) -> None:
+    """Keep `value`, computed after the token `before` was read, if no commit has landed since."""
+    kept = _kept(connection)
+    if before is not None and state_token(connection) == before:
         kept[key] = (before, value)
     else:
         kept.pop(key, None)
-    return value
+
+
+def _kept(connection: Connection) -> dict[Hashable, tuple[Any, Any]]:
+    return connection.connection.info.setdefault(_KEPT, {})
