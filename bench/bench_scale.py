@@ -26,7 +26,7 @@ repetition slower than --give-up seconds ends that measurement, the table says h
 - walk: trees of tiny files (text and a few tiny PNGs, kept in the workdir between runs), peak RSS of the
   indexer's walk and plan (`indexer.plan_work`, nothing read, no model) in a subprocess for each size: a first
   run (flat: the files to read are spooled to disk), and a re-run with every file known and unchanged (the
-  case's known files are held in memory, about 250 bytes a file).
+  case's known files are held in memory, about 640 bytes a file).
 
 Prints one table per backend (and one for what needs no database) and writes every figure to
 WORKDIR/bench_scale-N.json.

@@ -47,9 +47,6 @@ class Spool(Generic[T]):
     def __len__(self) -> int:
         return self._length
 
-    def __bool__(self) -> bool:
-        return self._length > 0
-
     def __iter__(self) -> Iterator[T]:
         chunks, pending = len(self._chunks), list(self._pending)
         for number in range(chunks):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from cbis.db import freshness
 from cbis.db.models import Evidence, Exif, File, PerceptualHash, Run
 from cbis.grouping import HashRow, HashTable, Member, components, likelier_original_first, visual_pairs
 
@@ -149,10 +150,15 @@ def hash_table(connection: Connection, file_ids: Sequence[int] | None = None) ->
 
 def state_key(connection: Connection) -> tuple[int, int]:
     """What the visual stacks depend on: the latest run (any new, changed or missing file comes with one) and how
-    many perceptual rows there are."""
-    latest = connection.execute(select(func.coalesce(func.max(Run.id), 0))).scalar_one()
-    hashes = connection.execute(select(func.count()).select_from(PerceptualHash)).scalar_one()
-    return int(latest), int(hashes)
+    many perceptual rows there are. Kept on the connection while the case is unchanged (a count over every
+    perceptual row, asked on every gallery and image page)."""
+
+    def counted() -> tuple[int, int]:
+        latest = connection.execute(select(func.coalesce(func.max(Run.id), 0))).scalar_one()
+        hashes = connection.execute(select(func.count()).select_from(PerceptualHash)).scalar_one()
+        return int(latest), int(hashes)
+
+    return freshness.cached(connection, "stacks state", counted)
 
 
 def visual_stacks(connection: Connection) -> list[list[int]]:

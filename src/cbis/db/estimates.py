@@ -119,21 +119,22 @@ class Budget:
         The filters' count is kept on the connection while the case is unchanged (db/freshness.py): paging
         through a list, or previous and next from its images, counts it once. An exact count once made is given
         from then on; an estimate is given again without trying the exact count first (it took too long)."""
-        key = ("count", repr(filters), self.sample_files) if not extra else None  # terms have no stable key
-        exact = freshness.peek(connection, (*key, "exact")) if key else None
-        if exact is not None:
-            return exact
-        if not self.exact and key and (estimated := freshness.peek(connection, (*key, "estimate"))) is not None:
-            return estimated
-        before = freshness.state_token(connection) if key else None
-        if self.exact:
-            found = Count(queries.count(connection, filters, *extra))
-        else:
-            seconds = max(self.left(), at_least)
-            found = count_within(connection, filters, seconds, *extra, sample_files=self.sample_files)
-        if key:
-            freshness.keep(connection, (*key, "exact" if found.exact else "estimate"), found, before)
+        if extra:  # SQL terms have no stable key: counted each time
+            return self._count(connection, filters, *extra, at_least=at_least)
+        key = ("count", repr(filters), self.sample_files)
+        before = freshness.state_token(connection)
+        for kind in ("exact",) if self.exact else ("exact", "estimate"):
+            if (kept := freshness.peek(connection, (*key, kind), before)) is not None:
+                return kept
+        found = self._count(connection, filters, at_least=at_least)
+        freshness.keep(connection, (*key, "exact" if found.exact else "estimate"), found, before)
         return found
+
+    def _count(self, connection: Connection, filters: SearchFilters, *extra: Any, at_least: float) -> Count:
+        if self.exact:
+            return Count(queries.count(connection, filters, *extra))
+        seconds = max(self.left(), at_least)
+        return count_within(connection, filters, seconds, *extra, sample_files=self.sample_files)
 
     def within(self, connection: Connection, call: Callable[[], T]) -> T | None:
         """`call()` if it answers within what is left, else None; always when exact, and in a case small enough

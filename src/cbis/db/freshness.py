@@ -61,12 +61,11 @@ def cached(connection: Connection, key: Hashable, compute: Callable[[], T]) -> T
     return value
 
 
-def peek(connection: Connection, key: Hashable) -> Any | None:
-    """What was kept under `key` on this connection, if the case is unchanged since; else None."""
+def peek(connection: Connection, key: Hashable, token: Hashable | None) -> Any | None:
+    """What was kept under `key` on this connection when the case's token was `token` (`state_token`, read once
+    by the caller for all it looks up); else None."""
     found = _kept(connection).get(key)
-    if found is None:
-        return None
-    return found[1] if state_token(connection) == found[0] else None
+    return found[1] if found is not None and token is not None and found[0] == token else None
 
 
 def keep(connection: Connection, key: Hashable, value: Any, before: Hashable | None) -> None:

@@ -61,7 +61,7 @@ def create_app(case_dir: Path | str, test_config: Mapping[str, Any] | None = Non
         COUNT_BUDGET_S=estimates.VIEWER_BUDGET_S,
         COUNT_SAMPLE_FILES=estimates.SAMPLE_FILES,  # files an estimate reads
         # A gallery page by number this deep (rows before it) is found from the sample when reading up to it takes
-        # longer than PAGE_BUDGET_S, or at once when the list's length is estimated (web/views._gallery_page).
+        # longer than PAGE_BUDGET_S, or at once when the list's length is estimated (web/views._page_of).
         JUMP_FROM_ROWS=10_000,
         PAGE_BUDGET_S=0.1,
         # Beyond this many perceptual rows the visual stacks are grouped on a thread, no page waiting for them.

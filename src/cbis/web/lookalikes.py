@@ -1,11 +1,12 @@
 """Copies and look-alikes in the viewer: the gallery's collapsed visual stacks and an image page's list.
 
 The gallery needs every stack of the case. It is grouped once per case state (the latest run id and the number
-of perceptual rows, `db.duplicates.state_key`) and kept in the app, so a request costs two small queries unless
-an index run changed the case. Grouping takes seconds on a large case (10 s for 100,000 pictures here, a minute
-for 300,000: every pair of pictures within 10 bits is looked for), so beyond STACKS_GROUP_NOW_ROWS perceptual
-rows it runs on a thread of its own and no page waits for it: until it is done the gallery shows every file,
-saying the stacks are being grouped, and an image page lists the copies only.
+of perceptual rows, `db.duplicates.state_key`, itself kept on the connection while nothing is committed) and
+kept in the app, so a request costs a check of the case's state unless an index run changed the case. Grouping
+takes seconds on a large case (10 s for 100,000 pictures here, a minute for 300,000: every pair of pictures
+within 10 bits is looked for), so beyond STACKS_GROUP_NOW_ROWS perceptual rows it runs on a thread of its own
+and no page waits for it: until it is done the gallery shows every file, saying the stacks are being grouped,
+and an image page lists the copies only.
 
 An image page never reads the whole case: its copies come by the SHA-256 index, its look-alikes from its stack's
 members alone (their pHashes compared as `cbis duplicates` compares them, `grouping.HashTable`), with the reasons
@@ -19,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Connection, Engine
 
 from cbis.db import duplicates, queries, similarity, similarity_index
@@ -65,8 +66,8 @@ def stacks(connection: Connection) -> Stacks | None:
         return made
 
 
-def _group_in_background(app: object, engine: Engine, key: tuple[int, int]) -> None:
-    extensions = app.extensions  # type: ignore[attr-defined]
+def _group_in_background(app: Flask, engine: Engine, key: tuple[int, int]) -> None:
+    extensions = app.extensions
     with _LOCK:
         if extensions.get(GROUPING_KEY) == key:
             return

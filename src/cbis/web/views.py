@@ -125,7 +125,7 @@ def gallery() -> tuple[str, int]:
     state = _state()
     conn = connection()
     hits: list[queries.SearchHit] = []
-    jumped = False  # the page was found from the sample, about where its number says (`_gallery_page`)
+    jumped = False  # the page was found from the sample, about where its number says (`_page_of`)
     found = estimates.Count(0)
     collapsed: dict[int, int] = {}  # a stack's tile -> how many of its look-alikes it stands for
     stack_sizes: dict[int, int] = {}
@@ -140,7 +140,7 @@ def gallery() -> tuple[str, int]:
     if found.exact:  # an estimate may be short: a page past it is still asked for
         state.page = min(state.page, last_page)
     if total or not found.exact:
-        hits, jumped = _gallery_page(conn, state, budget, found)
+        hits, jumped = _page_of(conn, state, state.filters, state.per_page, state.page, budget, found)
     hidden_known = estimates.Count(0)
     if state.filters.hide_known and not state.errors:
         # The files the filters keep that match a known set (those the page hides; none is a collapsed look-alike,
@@ -168,12 +168,6 @@ def gallery() -> tuple[str, int]:
         **_review_counts(conn),
         **_page_context(),
     ), (400 if state.errors else 200)
-
-
-def _gallery_page(
-    conn: Connection, state: ViewState, budget: estimates.Budget, found: estimates.Count
-) -> tuple[list[queries.SearchHit], bool]:
-    return _page_of(conn, state, state.filters, state.per_page, state.page, budget, found)
 
 
 def _page_of(
