@@ -61,6 +61,7 @@ from sqlalchemy import make_url
 
 from _synthetic import ROOTS, Synthetic
 from bench_db import PROVENANCE
+from bench_startup import byte_compile
 from bench_startup import run as run_cbis
 from cbis.db import estimates, overview, queries, store
 from cbis.db.migrations import SCHEMA_VERSION
@@ -620,6 +621,7 @@ def main() -> None:
     options.workdir = options.workdir.resolve()
     options.workdir.mkdir(parents=True, exist_ok=True)
     home = options.workdir / "home"
+    byte_compile(REPO / "src")  # the subprocesses start as an installed cbis does, from bytecode
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(
         f"synthetic case: {options.images} files, seed {options.seed}, {options.embedding_dim}-value embeddings, "

@@ -35,6 +35,13 @@ def commands(case: Path) -> dict[str, list[str]]:
     }
 
 
+def byte_compile(src: Path) -> None:
+    """Compile `src`'s modules to bytecode, as `pip install` leaves an installed copy. Where PYTHONDONTWRITEBYTECODE
+    is set (it is on the development machines) every run would otherwise compile cbis from source: about 0.1 s of
+    each figure that no installed cbis pays. The __pycache__ folders it writes are ignored by git."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
+
+
 def run(src: Path, args: list[str], home: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(src), "CBIS_HOME": str(home), "CBIS_CASE": ""}
     started = time.perf_counter()
@@ -56,6 +63,8 @@ def main() -> None:
             capture_output=True,
         )
         sides = {"base": base_tree / "src", "new": REPO / "src"}
+        for src in sides.values():
+            byte_compile(src)
         evidence, case, home = work / "evidence", work / "case", work / "home"
         shutil.copytree(REPO / "examples" / "evidence", evidence)
         env = {**os.environ, "PYTHONPATH": str(sides["new"]), "CBIS_HOME": str(home)}
