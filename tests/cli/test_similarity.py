@@ -298,3 +298,115 @@ def test_a_limited_or_filtered_similarity_search_is_the_head_of_the_full_ranking
         assert ranking(case_dir, "chelsea.png", "--limit", str(limit)) == (full[:limit], "")
     digest = hashlib.sha256((evidence / "coffee.jpg").read_bytes()).hexdigest()
     assert ranking(case_dir, "chelsea.png", "--hash", digest) == ([hit for hit in full if hit[0] == "coffee.jpg"], "")
+
+
+def _write_embedded_files(case_dir: Path, vectors: np.ndarray, makes: list[str | None]) -> list[str]:
+    """One image per vector (stored as float16, as the model's are), written through the store; their SHA-256s."""
+    from cbis.db import store
+    from cbis.records import Classification, PredictionRow
+    from cbis.services.cases import open_case, utc_now
+    from tests.db.support import model_provenance
+
+    provenance = model_provenance("synthetic")
+    case = open_case(case_dir)
+    digests = [hashlib.sha256(f"file {n}".encode()).hexdigest() for n in range(len(vectors))]
+    try:
+        with case.engine.begin() as connection:
+            now = utc_now()
+            ids = store.run_analyzer_ids(connection, "imagenet", "1", Classification, provenance, provenance, now)
+            root = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
+            run_id = store.start_run(connection, root, [ids], now)
+            rows = [
+                store.FileRow(
+                    path=f"img_{n:04d}.jpg",
+                    path_bytes=f"img_{n:04d}.jpg".encode(),
+                    extension="jpg",
+                    size=100,
+                    mtime_ns=0,
+                    mtime="2020-01-01T00:00:00Z",
+                    ctime="2020-01-01T00:00:00Z",
+                    atime="2020-01-01T00:00:00Z",
+                    status="image",
+                    md5=digest[:32],
+                    sha1=digest[:40],
+                    sha256=digest,
+                    format="jpeg",
+                    width=64,
+                    height=64,
+                    error=None,
+                    exif={"make": make, "tags": {}},
+                )
+                for n, (digest, make) in enumerate(zip(digests, makes, strict=True))
+            ]
+            file_ids = store.write_files(connection, rows, evidence_id=root, run_id=run_id)
+            outputs = [
+                (file_id, Classification([PredictionRow(1, "n02085620", "Chihuahua", 0.5)], vector.tobytes(), 64))
+                for file_id, vector in zip(file_ids, vectors.astype("<f2"), strict=True)
+            ]
+            store.write_outputs(connection, ids, outputs, run_id=run_id)
+    finally:
+        case.close()
+    return digests
+
+
+def test_an_index_search_scores_only_the_neighbours_that_can_be_listed_and_lists_what_exact_search_does(
+    backend_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of the index's thousand candidates only those that could be on the page are read back and scored: in the
+    index's order, until the page is full and no unread one is within the index's rounding bound of its last.
+    Forty neighbours lie within that bound of each other (every one is read for any page) and three are exact
+    copies of the query (a tie, listed in path order): every page, filtered or not, is the exact ranking's head,
+    with the same similarities, to the last digit."""
+    from cbis.db import similarity
+    from cbis.db.queries import SearchFilters
+    from cbis.services import similarity_index
+    from cbis.services.cases import open_case
+    from cbis.services.search import search_case
+
+    rng = np.random.default_rng(19)
+    query = rng.standard_normal(64)
+    near = query + rng.standard_normal((40, 64)) * rng.uniform(0.002, 0.006, (40, 1))
+    far = rng.standard_normal((357, 64))
+    vectors = np.concatenate([far[:100], near[:20], [query] * 2, far[100:], near[20:], [query]])
+    makes = ["Canon" if n % 3 == 0 else None for n in range(len(vectors))]
+    digests = _write_embedded_files(backend_case, vectors, makes)
+    case = open_case(backend_case)
+    try:
+        similarity_index.rebuild_indexes(case)
+    finally:
+        case.close()
+
+    def listed(filters: SearchFilters, limit: int) -> list[tuple[str, float | None]]:
+        case = open_case(backend_case, readonly=True)
+        notes: list[str] = []
+        try:
+            hits, _ = search_case(case, filters, limit=limit, similar_to=digests[-1], on_note=notes.append)
+        finally:
+            case.close()
+        assert notes == [], notes  # the index answered
+        return [(hit.path, hit.similarity) for hit in hits]
+
+    read: list[int] = []
+    real = similarity.embeddings_of
+
+    def counted(connection, model_id, file_ids):  # type: ignore[no-untyped-def]
+        read.extend(file_ids)
+        return real(connection, model_id, file_ids)
+
+    for filters in (SearchFilters(), SearchFilters(make="canon")):
+        with monkeypatch.context() as patch:
+            patch.setattr(index_search, "EXACT_BELOW", 10**9)
+            exact = listed(filters, 100)
+        assert len(exact) == 100
+        copy_paths = ("img_0120.jpg", "img_0121.jpg", f"img_{len(vectors) - 1:04d}.jpg")
+        copies = [path for path, _ in exact if path in copy_paths]
+        assert [path for path, _ in exact[: len(copies)]] == sorted(copies)  # the tie at the top, in path order
+        monkeypatch.setattr(similarity, "embeddings_of", counted)
+        # The near ones and the copies: the graph finds all of these; which far ones it finds is its recall.
+        close = sum(1 for _, similarity_ in exact if similarity_ is not None and similarity_ > 0.9)
+        assert close > 10
+        for limit in (1, 2, 3, 10, close):
+            read.clear()
+            assert listed(filters, limit) == exact[:limit], (filters, limit)
+            assert 0 < len(read) <= limit + 60, (filters, limit, len(read))  # not the thousand candidates
+        monkeypatch.setattr(similarity, "embeddings_of", real)

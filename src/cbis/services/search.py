@@ -264,12 +264,15 @@ def search_case(
         count = max(1000, 20 * (limit + offset))
         from cbis.services import similarity_index
 
-        nearest = similarity_index.nearest(connection, case.directory, model, query, count, on_note)
-        # The neighbours the filters keep, nearest first (ties in path order), found by the filters' conditions
-        # alone; only the page's files are then listed with their columns and predictions.
-        kept = queries.ordered_ids(connection, replace(filters, file_ids=list(nearest)), model.id, "path")
-        kept.sort(key=lambda file_id: -nearest[file_id])
-        filters.file_ids = kept[offset : offset + limit]
+        def keep(candidates: list[int]) -> list[int]:
+            """The neighbours the filters keep, in path order, found by the filters' conditions alone."""
+            return queries.ordered_ids(connection, replace(filters, file_ids=candidates), model.id, "path")
+
+        # Nearest first, ties in path order; only the page's files are then listed with columns and predictions.
+        nearest = similarity_index.nearest(
+            connection, case.directory, model, query, count, on_note, keep=keep, wanted=offset + limit
+        )
+        filters.file_ids = list(nearest)[offset : offset + limit]
         hits = queries.search(connection, filters, limit=None, with_predictions=True)
         if filters.text is not None:
             _add_text_matches(connection, filters.text, hits)
