@@ -543,3 +543,29 @@ def test_the_faces_page_pages_by_keyset_and_finds_a_deep_page_from_the_sample(sy
     assert listed == whole[start : start + 60] and abs(start - (number - 1) * 60) <= len(whole) // 5
     exact = hurried.get(f"/faces?page={number}&count=exact").get_data(as_text=True)
     assert _page_ids(exact) == whole[(number - 1) * 60 : number * 60]
+
+
+def test_a_page_by_number_that_ran_past_its_time_is_not_tried_again_at_that_depth(synthetic: Connection) -> None:
+    """A list whose page by number ran past its time is found from the sample at once at that depth and deeper,
+    instead of spending the budget again on every request; nearer its start, and for another list, it is tried."""
+    slow = text(  # counting to 10^8 one row at a time: seconds on either database
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT count(*) FROM n"
+    )
+    tried: list[int] = []
+
+    def by_number() -> int:
+        tried.append(1)
+        return int(synthetic.execute(slow).scalar_one())
+
+    def quick() -> int:
+        tried.append(1)
+        return 7
+
+    key = ("a list", uuid.uuid4().hex)
+    started = time.monotonic()
+    assert estimates.page_within(synthetic, key, 5000, 0.05, by_number) is None and len(tried) == 1
+    assert time.monotonic() - started < 5  # it was stopped, not run to its end
+    assert estimates.page_within(synthetic, key, 5000, 0.05, quick) is None and len(tried) == 1  # not tried again
+    assert estimates.page_within(synthetic, key, 9000, 0.05, quick) is None and len(tried) == 1  # nor deeper
+    assert estimates.page_within(synthetic, key, 100, 0.05, quick) == 7 and len(tried) == 2  # nearer the start
+    assert estimates.page_within(synthetic, ("another list",), 5000, 0.05, quick) == 7 and len(tried) == 3

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -99,6 +99,22 @@ def within(connection: Connection, seconds: float, call: Callable[[], T]) -> T |
             return call()
     except OverBudget:
         return None
+
+
+def page_within(connection: Connection, key: Hashable, offset: int, seconds: float, call: Callable[[], T]) -> T | None:
+    """`call()`, a page by number `offset` rows down the list `key` names, if it answers within `seconds`; else
+    None. A list whose page ran past its time at some depth is not tried again at that depth or deeper while the
+    case is unchanged (db/freshness.py): the page is found from the sample at once instead of after `seconds`
+    more, on every request (PostgreSQL, 300k: a deep make=Canon page spent its 0.1 s on per-root counts each
+    time before giving up)."""
+    token = freshness.state_token(connection)
+    over = freshness.peek(connection, ("page over", key), token)
+    if over is not None and offset >= over:
+        return None
+    found = within(connection, seconds, call)
+    if found is None:
+        freshness.keep(connection, ("page over", key), offset, token)
+    return found
 
 
 class Budget:

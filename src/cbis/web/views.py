@@ -200,7 +200,8 @@ def _page_of(
     if not found.exact and offset >= found.value + found.margin:
         return [], False  # past the list's end, by the estimate's margin too
     if found.exact:
-        hits = estimates.within(conn, float(current_app.config["PAGE_BUDGET_S"]), by_number)
+        seconds = float(current_app.config["PAGE_BUDGET_S"])
+        hits = estimates.page_within(conn, (repr(filters), state.sort), offset, seconds, by_number)
         if hits is not None:
             return hits, False
     share = min(1.0, offset / found.value) if found.value else 1.0
