@@ -90,6 +90,12 @@ def schema_of(engine: Engine) -> dict[str, Any]:
                     )
                 )
             )
+            functions += sorted(  # the planner's statistics objects (version 14), with their definitions
+                ("statistics", *row)
+                for row in connection.execute(
+                    text("SELECT stxname, pg_get_statisticsobjdef(oid) FROM pg_statistic_ext")
+                )
+            )
     return {"tables": tables, "triggers": triggers, "functions": functions}
 
 

@@ -33,6 +33,7 @@ from cbis.db.migrations import (
     m0011_listing_indexes,
     m0012_overview_counts,
     m0013_score_order_index,
+    m0014_filter_statistics,
 )
 from cbis.db.models import SchemaVersion
 from cbis.errors import NewerSchemaError
@@ -54,6 +55,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (11, m0011_listing_indexes.NAME, m0011_listing_indexes.migrate),
     (12, m0012_overview_counts.NAME, m0012_overview_counts.migrate),
     (13, m0013_score_order_index.NAME, m0013_score_order_index.migrate),
+    (14, m0014_filter_statistics.NAME, m0014_filter_statistics.migrate),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
