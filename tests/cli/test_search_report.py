@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
@@ -123,6 +124,30 @@ def test_report_csv_columns_and_determinism(indexed_case: Path, tmp_path: Path) 
 )
 def test_report_cells_are_safe_for_spreadsheets(value: object, cell: str) -> None:
     assert safe_cell(value) == cell
+
+
+def test_a_cell_loses_exactly_the_control_characters_whichever_way_it_is_checked() -> None:
+    """Printable ASCII is passed through unsearched; every other text is searched: each code point of the first
+    planes, between letters, is removed exactly when it is a control character other than tab, or a line or
+    paragraph separator, and kept otherwise. Other types give the text their value gives."""
+    removed = {*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029}
+    for code in (*range(0x0000, 0x3100), 0xFEFF, 0xFFFD, 0x1F600, 0x10FFFF):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates: not text
+        expected = "ab" if code in removed else f"a{chr(code)}b"
+        assert safe_cell(f"a{chr(code)}b") == expected, hex(code)
+    assert [safe_cell(value) for value in ("", "plain", "x" * 10_000)] == ["", "plain", "x" * 10_000]
+
+    class Name(str):
+        pass
+
+    assert safe_cell(Name("=cmd\x1b")) == "'=cmd"  # a subclass of str is still text
+    assert [safe_cell(value) for value in (np.float64(2.5), np.int64(-7), np.bool_(True), 10**30)] == [
+        "2.500000",
+        "-7",
+        "True",
+        str(10**30),
+    ]
 
 
 # --- `cbis report --logs`: the chain-of-custody logs, outside the byte-identical promise ---

@@ -12,22 +12,34 @@ from typing import Any
 # splitlines and to Excel) and the Unicode line and paragraph separators. Paths keep theirs visibly, escaped by
 # display_path before they were stored.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula starts with one of these (one character each).
+_FORMULA_FIRST = frozenset("=+-@\t\r")
 
 
 def safe_cell(value: Any) -> str:
-    """Text for one CSV cell: floats fixed, control characters removed, spreadsheet formulas neutralised."""
-    if value is None:
+    """Text for one CSV cell: floats fixed, control characters removed, spreadsheet formulas neutralised.
+
+    Called for every cell of every report (21 million at 300,000 images): the common types are told apart by
+    their exact type first, and a string that is printable ASCII, which can hold no control character, is not
+    searched for one."""
+    kind = type(value)
+    if kind is str:
+        text = value if value.isascii() and value.isprintable() else _CONTROL.sub("", value)
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif kind is int:
+        return str(value)  # numbers, negative ones included, are data, not formulas
+    elif kind is float:
+        text = f"{value:.6f}"
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    elif isinstance(value, float):
         text = f"{value:.6f}"
     elif isinstance(value, int):
-        return str(value)  # numbers, negative ones included, are data, not formulas
+        return str(value)
     else:
         text = _CONTROL.sub("", str(value))
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if text[:1] in _FORMULA_FIRST and not _is_number(text):
         # OWASP's advice: a leading apostrophe makes spreadsheets show the text instead of running it.
         text = "'" + text
     return text

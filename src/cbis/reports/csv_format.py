@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, TextIO
 
 from cbis.reports import RowWriter, register
@@ -18,9 +19,10 @@ class CsvFormat:
     def writer(self, stream: TextIO, columns: Sequence[str]) -> RowWriter:
         output = csv.writer(stream, lineterminator="\n")
         output.writerow(columns)
+        cells = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
 
         def write(row: Mapping[str, Any]) -> None:
-            output.writerow([safe_cell(row[column]) for column in columns])
+            output.writerow(map(safe_cell, cells(row)))
 
         return write
 
