@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from cbis.db.engine import STREAMED_ROWS
 from cbis.db.models import Evidence, Exif, File, Prediction, Run
 from cbis.db.queries import DATE_TAKEN, byte_order
 
@@ -38,7 +39,7 @@ def gps_images(connection: Connection, model_id: int | None) -> Iterator[dict[st
     query = query.where(
         File.status == "image", Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None)
     ).order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
-    for row in connection.execute(query).mappings():
+    for row in connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings():
         yield {"label": None, "score": None, **row}
 
 
@@ -68,7 +69,7 @@ def timeline_images(connection: Connection) -> Iterator[dict[str, Any]]:
         .where(File.status == "image")
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query).mappings()
+    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
 
 
 def dfxml_files(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -89,7 +90,7 @@ def dfxml_files(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query).mappings()
+    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
 
 
 def locations(connection: Connection, file_ids: list[int]) -> dict[int, tuple[bytes, bytes]]:

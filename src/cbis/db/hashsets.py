@@ -202,6 +202,7 @@ def match_condition(*, kind: str | None = None, set_name: str | None = None) -> 
 
 
 def report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
+    from cbis.db.engine import STREAMED_ROWS
     from cbis.db.models import Evidence
     from cbis.db.queries import byte_order
 
@@ -223,4 +224,4 @@ def report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(HashSet, HashSet.id == HashSetMatch.set_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, byte_order(HashSet.name))
     )
-    yield from connection.execute(query).mappings()
+    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
