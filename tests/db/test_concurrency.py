@@ -86,5 +86,6 @@ def test_index_with_two_viewers_and_a_search_loop(backend_case: Path, tmp_path: 
         assert listed(viewers[number]) == IMAGES
     assert searches == sorted(searches) and all(count % BATCH == 0 for count in searches)
     assert wait_for(lambda: scalar(backend_case, "SELECT count(*) FROM files") == IMAGES, timeout=5)
-    # The readers really read while the run wrote: they saw several states between empty and complete.
-    assert len({count for count in seen[0] + seen[1] + searches if 0 < count < IMAGES}) >= 3, (seen, searches)
+    # The readers really read while the run wrote: they saw more than one state between empty and complete. (Not
+    # three: with the other test worker busy, a CI run's readers once caught only 8 and 72 of its 300 commits.)
+    assert len({count for count in seen[0] + seen[1] + searches if 0 < count < IMAGES}) >= 2, (seen, searches)
