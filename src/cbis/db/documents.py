@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from cbis.db.engine import STREAMED_ROWS
+from cbis.db.engine import streamed
 from cbis.db.models import Evidence, Exif, File, Prediction, Run
 from cbis.db.queries import DATE_TAKEN, byte_order
 
@@ -39,7 +39,7 @@ def gps_images(connection: Connection, model_id: int | None) -> Iterator[dict[st
     query = query.where(
         File.status == "image", Exif.gps_latitude.is_not(None), Exif.gps_longitude.is_not(None)
     ).order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
-    for row in connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings():
+    for row in streamed(connection, query):
         yield {"label": None, "score": None, **row}
 
 
@@ -69,7 +69,7 @@ def timeline_images(connection: Connection) -> Iterator[dict[str, Any]]:
         .where(File.status == "image")
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def dfxml_files(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -90,7 +90,7 @@ def dfxml_files(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def locations(connection: Connection, file_ids: list[int]) -> dict[int, tuple[bytes, bytes]]:

@@ -63,6 +63,11 @@ LOGIN_REFUSALS_LOCK_KEY = zlib.crc32(b"cbis: refused-login tally")
 STREAMED_ROWS = 2_000
 
 
+def streamed(connection: Connection, query: Any) -> Iterator[Any]:
+    """Every row `query` selects, as mappings, fetched STREAMED_ROWS at a time (see there)."""
+    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+
+
 def case_file(case_dir: Path) -> Path:
     """The file that makes `case_dir` a case: case.toml for a case on a PostgreSQL server, else case.sqlite."""
     url_file = case_dir / CASE_URL_FILE_NAME

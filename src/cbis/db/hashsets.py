@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, and_, cast, exists, func, insert, literal, select, update
 
 from cbis.db import store
+from cbis.db.engine import streamed
 from cbis.db.models import File, HashSet, HashSetEntry, HashSetMatch
 
 DIGEST_COLUMNS = {"sha256": File.sha256, "sha1": File.sha1, "md5": File.md5}  # most specific first
@@ -202,7 +203,6 @@ def match_condition(*, kind: str | None = None, set_name: str | None = None) -> 
 
 
 def report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
-    from cbis.db.engine import STREAMED_ROWS
     from cbis.db.models import Evidence
     from cbis.db.queries import byte_order
 
@@ -224,4 +224,4 @@ def report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(HashSet, HashSet.id == HashSetMatch.set_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, byte_order(HashSet.name))
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)

@@ -16,7 +16,7 @@ from sqlalchemy.sql.selectable import FromClause, Join, Subquery
 
 from cbis import wordnet
 from cbis.db import hashsets, review, text_search
-from cbis.db.engine import STREAMED_ROWS
+from cbis.db.engine import streamed
 from cbis.db.models import (
     Evidence,
     Exif,
@@ -1036,7 +1036,7 @@ def file_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -1070,7 +1070,7 @@ def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .where(File.status == "image")
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def prediction_rows(connection: Connection, model_id: int) -> Iterator[dict[str, Any]]:
@@ -1090,7 +1090,7 @@ def prediction_rows(connection: Connection, model_id: int) -> Iterator[dict[str,
         .where(Prediction.model_id == model_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, Prediction.rank)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def unprocessed_rows(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -1100,7 +1100,7 @@ def unprocessed_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .where(File.status == "unprocessed")
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def top1_label_counts(connection: Connection, model_id: int) -> list[tuple[str, int]]:
@@ -1129,7 +1129,7 @@ def files_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, 
         .where(File.evidence_id == evidence_id)
         .order_by(File.path_bytes)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def skips_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, Any]]:
@@ -1139,4 +1139,4 @@ def skips_under(connection: Connection, evidence_id: int) -> Iterator[dict[str, 
         .where(Skipped.evidence_id == evidence_id)
         .order_by(Skipped.path_bytes)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)

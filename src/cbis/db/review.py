@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from cbis import rollups as rollups_module
-from cbis.db.engine import REVIEW_LOCK_KEY, STREAMED_ROWS, lock_serialised
+from cbis.db.engine import REVIEW_LOCK_KEY, lock_serialised, streamed
 from cbis.db.models import Evidence, File, HashSet, HashSetMatch, Prediction, ReviewCategory, ReviewEvent, ReviewRollup
 from cbis.rollups import Agreement, Rollup
 
@@ -624,7 +624,7 @@ def media_files(connection: Connection) -> Iterator[dict[str, Any]]:
         .where(File.status == "image", File.md5.is_not(None), File.sha1.is_not(None))
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
 
 
 def files_with_digests(connection: Connection, algorithm: str, digests: Sequence[str]) -> dict[str, list[int]]:

@@ -9,7 +9,6 @@ scored exactly from the case's own vectors, so it decides only which images are 
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,11 +116,15 @@ def exact_nearest(connection: Connection, model_id: int, query: np.ndarray, coun
 Keep = Callable[[list[int]], list[int]]
 
 
-def _nearest_kept(scores: dict[int, float], keep: Keep | None, wanted: int | None) -> dict[int, float]:
-    """Of exactly scored candidates, the `wanted` nearest that `keep` keeps, nearest first, ties in keep's order."""
-    kept = keep(sorted(scores)) if keep is not None else sorted(scores)
-    kept.sort(key=lambda file_id: -scores[file_id])
-    return {file_id: scores[file_id] for file_id in kept[:wanted]}
+def _kept(candidates: list[int], keep: Keep | None) -> list[int]:
+    """The candidates `keep` keeps, in its order; all of them, by file id, without it."""
+    return keep(sorted(candidates)) if keep is not None else sorted(candidates)
+
+
+def _nearest_first(scores: dict[int, float], kept: list[int], wanted: int | None) -> dict[int, float]:
+    """The scored files of `kept`, nearest first, ties in kept's order: the first `wanted` (all without it)."""
+    listed = sorted((file_id for file_id in kept if file_id in scores), key=lambda file_id: -scores[file_id])
+    return {file_id: scores[file_id] for file_id in listed[:wanted]}
 
 
 def nearest(
@@ -141,17 +144,17 @@ def nearest(
     From the index when the case holds EXACT_BELOW embeddings or more and the index is sound and current;
     otherwise by exact search, with a note saying why when an index was expected."""
     stored, highest = db.embedding_stats(connection, model.id)
-    if stored < EXACT_BELOW:
-        return _nearest_kept(exact_nearest(connection, model.id, query, count), keep, wanted)
-    index, why = open_for_search(connection, case_dir, model, stored, highest, query.shape[-1])
-    if index is None:
+    if stored >= EXACT_BELOW:
+        index, why = open_for_search(connection, case_dir, model, stored, highest, query.shape[-1])
+        if index is not None:
+            return index_nearest(connection, index, model.id, query, count, keep=keep, wanted=wanted)
         if on_note is not None:
             on_note(
                 f"{why}: exact search was used (slower, same answer); `cbis similarity rebuild` or the next "
                 "`cbis index` rebuilds the index"
             )
-        return _nearest_kept(exact_nearest(connection, model.id, query, count), keep, wanted)
-    return index_nearest(connection, index, model.id, query, count, keep=keep, wanted=wanted)
+    scores = exact_nearest(connection, model.id, query, count)
+    return _nearest_first(scores, _kept(list(scores), keep), wanted)
 
 
 # The index's cosines are of the same float16 vectors as the case's, but with the query rounded to float16: each
@@ -181,17 +184,16 @@ def index_nearest(
         matches = index.search(query, min(count, len(index)))
     keys = np.atleast_1d(matches.keys).astype(np.int64).tolist()
     index_cosines = dict(zip(keys, (1.0 - np.atleast_1d(matches.distances).astype(np.float64)).tolist(), strict=True))
-    kept = keep(sorted(index_cosines)) if keep is not None else sorted(index_cosines)
-    place = {file_id: number for number, file_id in enumerate(kept)}
+    kept = _kept(list(index_cosines), keep)
     ranked = sorted(kept, key=lambda file_id: -index_cosines[file_id])
     wanted = len(ranked) if wanted is None else wanted
     scores: dict[int, float] = {}
     fetched = 0
-    while True:
+    while wanted:
         present = [file_id for file_id in ranked[:fetched] if file_id in scores]
         end = fetched
         if len(present) >= wanted:
-            floor = index_cosines[present[wanted - 1]] - 2 * INDEX_COSINE_ERROR if wanted else math.inf
+            floor = index_cosines[present[wanted - 1]] - 2 * INDEX_COSINE_ERROR
             while end < len(ranked) and index_cosines[ranked[end]] >= floor:
                 end += 1
         else:
@@ -203,8 +205,7 @@ def index_nearest(
             ids, exact = _scores(rows, query)
             scores.update(zip(ids.tolist(), exact.tolist(), strict=True))
         fetched = end
-    order = sorted(scores, key=lambda file_id: (-scores[file_id], place[file_id]))[:wanted]
-    return {file_id: scores[file_id] for file_id in order}
+    return _nearest_first(scores, kept, wanted)
 
 
 def open_for_search(

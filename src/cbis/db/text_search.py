@@ -22,7 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from cbis.db.engine import STREAMED_ROWS
+from cbis.db.engine import streamed
 from cbis.db.models import Evidence, FaceResult, File, OcrTextRow
 
 # The FTS5 rowid of an ocr_texts row (m0009): file_id * 2^20 + analyzer_id.
@@ -241,7 +241,7 @@ def ocr_report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, OcrTextRow.analyzer_id)
     )
-    for row in connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings():
+    for row in streamed(connection, query):
         yield {**row, "text": " ".join(row["text"].split())}
 
 
@@ -261,4 +261,4 @@ def face_report_rows(connection: Connection) -> Iterator[dict[str, Any]]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, FaceResult.analyzer_id)
     )
-    yield from connection.execute(query.execution_options(yield_per=STREAMED_ROWS)).mappings()
+    yield from streamed(connection, query)
