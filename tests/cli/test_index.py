@@ -5,13 +5,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.conftest import tree_fingerprint
+from tests.db.support import signalled_in_batch
 from tests.helpers import cbis
 from tests.hostile.helpers import read_evidence
 
@@ -124,39 +124,6 @@ def _cbis_subprocess(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "cbis", *map(str, args)]
 
 
-def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, case_dir: Path) -> None:
-    evidence = tmp_path / "ev"
-    _make_corpus(evidence, 400)
-    before = tree_fingerprint(evidence)
-    process = subprocess.Popen(
-        _cbis_subprocess(
-            "index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "16", "--workers", "1"
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if rows(case_dir, "SELECT count(*) FROM files")[0][0] >= 16:
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    partial = rows(case_dir, "SELECT count(*) FROM files")[0][0]
-    assert 16 <= partial < 400, "the kill did not land mid-run"
-    resumed = subprocess.run(
-        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify"), capture_output=True, text=True
-    )
-    assert resumed.returncode == 0, resumed.stderr
-    assert f"{partial} skipped as unchanged" in resumed.stdout
-    assert rows(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(400, 400)]
-    assert rows(case_dir, "PRAGMA integrity_check") == [("ok",)]
-    assert tree_fingerprint(evidence) == before
-    # the killed run left its trace in the audit log
-    outcomes = [o for (o,) in rows(case_dir, "SELECT outcome FROM audit_log WHERE command LIKE '%index%'")]
-    assert outcomes.count("started") == 2 and outcomes.count("ok") == 1
-
-
 def test_second_indexer_is_refused_while_one_runs(tmp_path: Path, case_dir: Path) -> None:
     from cbis.services.locking import index_lock
 
@@ -170,29 +137,22 @@ def test_second_indexer_is_refused_while_one_runs(tmp_path: Path, case_dir: Path
 
 
 def test_interrupted_run_resumes_where_it_stopped(tmp_path: Path, case_dir: Path) -> None:
-    """Ctrl-C (SIGINT) ends with status 130 and keeps committed batches."""
+    """Ctrl-C (SIGINT) while a batch is being written: that batch commits, the run ends with status 130, and the
+    next run takes up exactly where it stopped."""
     evidence = tmp_path / "ev"
     _make_corpus(evidence, 300)
-    process = subprocess.Popen(
-        _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "8", "--workers", "1"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    interrupted = signalled_in_batch(
+        signal.SIGINT, 3, "index", evidence, "--case", case_dir, "--no-classify", "--batch-size", "8", "--workers", "1"
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and rows(case_dir, "SELECT count(*) FROM files")[0][0] < 8:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.skip("the run finished before the interrupt landed")
-    assert process.returncode == 130, stderr
-    assert "Interrupted" in stderr
+    assert interrupted.returncode == 130, interrupted.stderr
+    assert "Interrupted" in interrupted.stderr
     assert rows(case_dir, "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == [("interrupted",)]
+    assert rows(case_dir, "SELECT count(*) FROM files") == [(3 * 8,)]
     resumed = subprocess.run(
         _cbis_subprocess("index", evidence, "--case", case_dir, "--no-classify"), capture_output=True, text=True
     )
     assert resumed.returncode == 0
+    assert f"{3 * 8} skipped as unchanged" in resumed.stdout
     assert rows(case_dir, "SELECT count(*), count(DISTINCT path) FROM files") == [(300, 300)]
 
 

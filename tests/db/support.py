@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,35 @@ def is_postgresql(case_dir: Path) -> bool:
 
 def cbis_command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "cbis", *map(str, args)]
+
+
+# The real CLI, sent a signal by itself while it writes batch N: after the batch's files are inserted, before its
+# transaction commits. A stop at a point the test chooses, not one that a race between the run and a poller picks
+# (a poller starved on a loaded machine once saw a whole 400-file run end before it looked).
+_SIGNALLED_IN_BATCH = textwrap.dedent(
+    """
+    import os, sys
+    from cbis.db import store
+    signum, batch, seen = int(sys.argv[1]), int(sys.argv[2]), [0]
+    original = store.write_files
+    def write_files(*args, **kwargs):
+        file_ids = original(*args, **kwargs)
+        seen[0] += 1
+        if seen[0] == batch:
+            os.kill(os.getpid(), signum)
+        return file_ids
+    store.write_files = write_files
+    from cbis.cli.main import app
+    sys.argv = ["cbis", *sys.argv[3:]]
+    app()
+    """
+)
+
+
+def signalled_in_batch(signum: signal.Signals, batch: int, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run cbis with `args` and send it `signum` from inside while it writes batch number `batch` (from 1)."""
+    command = [sys.executable, "-c", _SIGNALLED_IN_BATCH, str(int(signum)), str(batch), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
 def run_cbis(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,13 @@ from cbis.db.queries import SearchFilters
 from cbis.services.cases import create_case, open_case, utc_now
 from tests.conftest import tree_fingerprint
 from tests.db.support import (
-    cbis_command,
     index_lock_free,
     is_postgresql,
     make_corpus,
     rows,
     run_cbis,
     scalar,
+    signalled_in_batch,
     store_predictions,
     wait_for,
 )
@@ -117,19 +116,13 @@ def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, backend_c
     evidence = tmp_path / "ev"
     make_corpus(evidence, 400)
     before = tree_fingerprint(evidence)
-    process = subprocess.Popen(
-        cbis_command(
-            "index", evidence, "--case", backend_case, "--no-classify", "--batch-size", "16", "--workers", "1"
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    assert wait_for(lambda: scalar(backend_case, "SELECT count(*) FROM files") >= 16, timeout=60)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    killed = signalled_in_batch(
+        signal.SIGKILL, 4, "index", evidence, "--case", backend_case, "--no-classify", "--batch-size", "16",
+        "--workers", "1",
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     partial = scalar(backend_case, "SELECT count(*) FROM files")
-    assert 16 <= partial < 400, "the kill did not land mid-run"
-    assert partial % 16 == 0, "a batch was committed in part"
+    assert partial == 3 * 16, "the batch being written when the process died was kept in part, or a whole one lost"
     assert wait_for(lambda: index_lock_free(backend_case), timeout=10)
     resumed = run_cbis("index", evidence, "--case", backend_case, "--no-classify")
     assert resumed.returncode == 0, resumed.stderr
@@ -141,6 +134,8 @@ def test_kill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, backend_c
     assert outcomes.count("started") == 2 and outcomes.count("ok") == 1
     statuses = [s for (s,) in rows(backend_case, "SELECT status FROM runs ORDER BY id")]
     assert statuses == ["running", "completed"]  # the killed run could not record its end
+    if not is_postgresql(backend_case):
+        assert rows(backend_case, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_write_files_keeps_each_row_with_its_own_id(backend_case: Path) -> None:
