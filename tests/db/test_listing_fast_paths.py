@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event, func, select, text
 
-from cbis.db import estimates, queries, store, viewer
+from cbis.db import estimates, freshness, queries, store, viewer
 from cbis.db.models import File
 from cbis.db.queries import SearchFilters
 from cbis.model.labels import imagenet_labels
@@ -561,14 +561,26 @@ def test_a_page_by_number_that_ran_past_its_time_is_not_tried_again_at_that_dept
         tried.append(1)
         return 7
 
-    key = ("a list", uuid.uuid4().hex)
-    started = time.monotonic()
-    assert estimates.page_within(synthetic, key, 5000, 0.05, by_number) is None and len(tried) == 1
-    assert time.monotonic() - started < 5  # it was stopped, not run to its end
-    assert estimates.page_within(synthetic, key, 5000, 0.05, quick) is None and len(tried) == 1  # not tried again
-    assert estimates.page_within(synthetic, key, 9000, 0.05, quick) is None and len(tried) == 1  # nor deeper
-    assert estimates.page_within(synthetic, key, 100, 0.05, quick) == 7 and len(tried) == 2  # nearer the start
-    assert estimates.page_within(synthetic, ("another list",), 5000, 0.05, quick) == 7 and len(tried) == 3
+    # What is remembered lasts while the case is unchanged; on PostgreSQL that is while nothing is written on the
+    # whole server (db/freshness.py), where the other tests write too: an attempt counts only when nothing was.
+    for _ in range(50):
+        tried.clear()
+        key = ("a list", uuid.uuid4().hex)
+        token = freshness.state_token(synthetic)
+        started = time.monotonic()
+        assert estimates.page_within(synthetic, key, 5000, 0.05, by_number) is None and len(tried) == 1
+        assert time.monotonic() - started < 5  # it was stopped, not run to its end
+        again = estimates.page_within(synthetic, key, 5000, 0.05, quick), len(tried)
+        deeper = estimates.page_within(synthetic, key, 9000, 0.05, quick), len(tried)
+        assert estimates.page_within(synthetic, key, 100, 0.05, quick) == 7  # nearer the start: always tried
+        assert estimates.page_within(synthetic, ("another list",), 5000, 0.05, quick) == 7
+        if freshness.state_token(synthetic) == token:
+            break
+    else:
+        pytest.fail("the database was written to during every attempt")
+    assert again == (None, 1)  # not tried again
+    assert deeper == (None, 1)  # nor deeper
+    assert len(tried) == 3
 
 
 def test_the_report_and_verify_queries_stream_their_rows(synthetic: Connection) -> None:
