@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
 
-from cbis.db import queries, store, viewer
+from cbis.db import queries, similarity, store, viewer
 from cbis.db.queries import SearchFilters
 from cbis.services.cases import create_case, open_case, utc_now
 from tests.conftest import tree_fingerprint
@@ -215,6 +216,40 @@ def _file_row(n: int) -> store.FileRow:
 def _classification(path: str) -> store.Classification:
     predictions = [store.PredictionRow(r, f"n{r:08d}", f"label of {path}" if r == 1 else "x", 1 / r) for r in (1, 2)]
     return store.Classification(predictions, b"", 0)
+
+
+def test_the_embedding_count_read_from_the_indexes_is_the_count_of_the_join(backend_case: Path) -> None:
+    """`similarity.embedding_stats`, which checks that a similarity index is current, counts from the indexes what
+    the join of every embedding to its file counts: each model's embeddings of files that are images, and the
+    highest of their file ids, with files turned unprocessed or other (the highest among them) left out."""
+    case = open_case(backend_case)
+    try:
+        with case.engine.begin() as connection:
+            now = utc_now()
+            evidence_id = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
+            first = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, _provenance(), {}, now)
+            other = {**_provenance(), "name": "other", "weights_sha256": "e" * 64}
+            second = store.run_analyzer_ids(connection, "imagenet-2", "1", store.Classification, other, {}, now)
+            run_id = store.start_run(connection, evidence_id, [first, second], now)
+            chunk = [_file_row(n) for n in range(40)]
+            file_ids = store.write_files(connection, chunk, evidence_id=evidence_id, run_id=run_id)
+            for ids, every in ((first, 1), (second, 3)):
+                vector = store.Classification([], b"\x00\x3c" * 4, 4)  # float16 ones
+                outputs = [(file_id, vector) for file_id in file_ids[::every]]
+                store.write_outputs(connection, ids, outputs, run_id=run_id)
+            turned = {file_ids[-1]: "unprocessed", file_ids[3]: "other", file_ids[9]: "unprocessed"}
+            for file_id, status in turned.items():
+                connection.execute(text("UPDATE files SET status = :s WHERE id = :id"), {"s": status, "id": file_id})
+        with case.engine.connect() as connection:
+            expected = {}
+            for ids, every in ((first, 1), (second, 3)):
+                images = [file_id for file_id in file_ids[::every] if file_id not in turned]
+                expected[ids.target_id] = (len(images), max(images))
+                assert similarity.embedding_stats(connection, ids.target_id) == expected[ids.target_id]
+            assert expected[first.target_id] == (37, file_ids[-2])
+            assert expected[second.target_id] == (11, file_ids[36])  # 14 embedded, the 4th and 10th turned
+    finally:
+        case.close()
 
 
 # --- search and report ---

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from cbis.db import freshness
 from cbis.db.models import Embedding, Evidence, File, Model, Run
@@ -106,15 +106,24 @@ def embedded_file_ids(connection: Connection, model_id: int) -> list[int]:
 
 def embedding_stats(connection: Connection, model_id: int) -> tuple[int, int]:
     """How many embeddings search would score for the model, and the highest file id among them (0: none); kept on
-    the connection while the case is unchanged (a count over every embedding: `freshness.cached`)."""
+    the connection while the case is unchanged (`freshness.cached`)."""
 
     def count() -> tuple[int, int]:
-        stored, highest = connection.execute(
-            select(func.count(), func.max(Embedding.file_id))
-            .join(File, File.id == Embedding.file_id)
-            .where(Embedding.model_id == model_id, File.status == "image")
-        ).one()
-        return int(stored), int(highest or 0)
+        # The model's embeddings less those of files that are not images (few, found by the status index), and
+        # the highest from the top of the key: indexes alone, where the join of every embedding to its file was
+        # 0.14 s at 300,000 (5 ms against 1.7 at 20,000). Foreign keys keep every embedding's file in the case.
+        of_model = Embedding.model_id == model_id
+        every = connection.execute(select(func.count()).select_from(Embedding).where(of_model)).scalar_one()
+        embedded = select(Embedding.file_id).where(Embedding.file_id == File.id, of_model).exists()
+        not_images = connection.execute(
+            select(func.count()).where(or_(File.status < "image", File.status > "image"), embedded)
+        ).scalar_one()
+        # The file's status as a subquery, not a join: a join is planned from the files by status, then sorted.
+        status = select(File.status).where(File.id == Embedding.file_id).scalar_subquery()
+        highest = connection.execute(
+            select(Embedding.file_id).where(of_model, status == "image").order_by(Embedding.file_id.desc()).limit(1)
+        ).scalar()
+        return int(every) - int(not_images), int(highest or 0)
 
     return freshness.cached(connection, ("embedding_stats", model_id), count)
 
