@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from cbis.db import queries, similarity, store, viewer
 from cbis.db.queries import SearchFilters
@@ -144,10 +144,7 @@ def test_write_files_keeps_each_row_with_its_own_id(backend_case: Path) -> None:
     case = open_case(backend_case)
     try:
         with case.engine.begin() as connection:
-            now = utc_now()
-            evidence_id = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
-            ids = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, _provenance(), {}, now)
-            run_id = store.start_run(connection, evidence_id, [ids], now)
+            evidence_id, run_id, [ids] = _classifier_run(connection, _provenance())
         batch = [_file_row(n) for n in range(300)]
         for start in range(0, len(batch), 32):
             with case.engine.begin() as connection:
@@ -172,6 +169,19 @@ def test_write_files_keeps_each_row_with_its_own_id(backend_case: Path) -> None:
     ]
     [(tags,)] = rows(backend_case, "SELECT tags_json FROM exif JOIN files ON files.id = exif.file_id WHERE size = 10")
     assert json.loads(tags)["note"] == TRICKY
+
+
+def _classifier_run(
+    connection: Connection, *provenances: dict[str, object]
+) -> tuple[int, int, list[store.RunAnalyzerIds]]:
+    """An evidence root and a run of one classifier per provenance: (evidence id, run id, the classifiers' ids)."""
+    now = utc_now()
+    evidence_id = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
+    analyzers = [
+        store.run_analyzer_ids(connection, f"imagenet-{n}", "1", store.Classification, provenance, {}, now)
+        for n, provenance in enumerate(provenances)
+    ]
+    return evidence_id, store.start_run(connection, evidence_id, analyzers, now), analyzers
 
 
 def _provenance() -> dict[str, object]:
@@ -225,12 +235,8 @@ def test_the_embedding_count_read_from_the_indexes_is_the_count_of_the_join(back
     case = open_case(backend_case)
     try:
         with case.engine.begin() as connection:
-            now = utc_now()
-            evidence_id = store.evidence_id_for(connection, "/evidence", b"/evidence", now)
-            first = store.run_analyzer_ids(connection, "imagenet", "1", store.Classification, _provenance(), {}, now)
             other = {**_provenance(), "name": "other", "weights_sha256": "e" * 64}
-            second = store.run_analyzer_ids(connection, "imagenet-2", "1", store.Classification, other, {}, now)
-            run_id = store.start_run(connection, evidence_id, [first, second], now)
+            evidence_id, run_id, [first, second] = _classifier_run(connection, _provenance(), other)
             chunk = [_file_row(n) for n in range(40)]
             file_ids = store.write_files(connection, chunk, evidence_id=evidence_id, run_id=run_id)
             for ids, every in ((first, 1), (second, 3)):
