@@ -1073,24 +1073,44 @@ def exif_rows(connection: Connection) -> Iterator[dict[str, Any]]:
     yield from streamed(connection, query)
 
 
+# Files whose predictions one query reads by key, in the report's prediction rows.
+_PREDICTIONS_PER_LOOKUP = 1_000
+
+
 def prediction_rows(connection: Connection, model_id: int) -> Iterator[dict[str, Any]]:
-    query = (
-        select(
-            File.path,
-            File.sha256,
-            Prediction.rank,
-            Prediction.label,
-            Prediction.wnid,
-            Prediction.score,
-            Model.name.label("model"),
-        )
-        .join(Prediction, Prediction.file_id == File.id)
-        .join(Model, Model.id == Prediction.model_id)
+    """The model's predictions, file by file in report order, ranks in order.
+
+    The files are read in report order and their predictions looked up by key, a thousand files at a time: one
+    query ordering every prediction sorted them all first (4.9 million rows of a million images on SQLite, half
+    of a report's two minutes). Files the model has no prediction for give no row, as an inner join would."""
+    model = connection.execute(select(Model.name).where(Model.id == model_id)).scalar_one_or_none()
+    if model is None:
+        return
+    files = (
+        select(File.id, File.path, File.sha256)
         .join(Evidence, Evidence.id == File.evidence_id)
-        .where(Prediction.model_id == model_id)
-        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id, Prediction.rank)
+        .order_by(byte_order(Evidence.root), byte_order(File.path), File.id)
     )
-    yield from streamed(connection, query)
+    listed = streamed(connection, files)
+    while chunk := list(itertools.islice(listed, _PREDICTIONS_PER_LOOKUP)):
+        found: dict[int, list[Any]] = {}
+        for prediction in connection.execute(
+            select(Prediction.file_id, Prediction.rank, Prediction.label, Prediction.wnid, Prediction.score)
+            .where(Prediction.model_id == model_id, Prediction.file_id.in_([row["id"] for row in chunk]))
+            .order_by(Prediction.file_id, Prediction.rank)
+        ):
+            found.setdefault(prediction.file_id, []).append(prediction)
+        for row in chunk:
+            for prediction in found.get(row["id"], ()):
+                yield {
+                    "path": row["path"],
+                    "sha256": row["sha256"],
+                    "rank": prediction.rank,
+                    "label": prediction.label,
+                    "wnid": prediction.wnid,
+                    "score": prediction.score,
+                    "model": model,
+                }
 
 
 def unprocessed_rows(connection: Connection) -> Iterator[dict[str, Any]]:
