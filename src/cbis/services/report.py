@@ -65,19 +65,36 @@ class ReportFiles:
 
 class _HashingStream:
     """What csv.writer writes to: encodes, hashes and counts on the way to the file, so the manifest's SHA-256
-    is of exactly the bytes written, without reading the file back."""
+    is of exactly the bytes written, without reading the file back.
+
+    The text is gathered and encoded, hashed and written FLUSH_AT characters at a time (`flush` writes the
+    rest): csv.writer writes once a row, and three calls a row were a tenth of a million-image report."""
+
+    FLUSH_AT = 1 << 16
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
         self.digest = hashlib.sha256()
         self.size = 0
+        self._pending: list[str] = []
+        self._pending_chars = 0
 
     def write(self, text: str) -> int:
-        data = text.encode("utf-8")
+        self._pending.append(text)
+        self._pending_chars += len(text)
+        if self._pending_chars >= self.FLUSH_AT:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        data = "".join(self._pending).encode("utf-8")
+        self._pending.clear()
+        self._pending_chars = 0
         self.digest.update(data)
         self.size += len(data)
         self.raw.write(data)
-        return len(text)
 
 
 def _partial_name(name: str) -> str:
@@ -113,6 +130,7 @@ def _write(
         for row in rows:
             write(row)
             count += 1
+        stream.flush()
 
     _replace_durably(directory, name, fill)
     assert stream is not None
