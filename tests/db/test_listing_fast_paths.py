@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event, func, select, text
 
+from cbis.db import anomalies as anomalies_db
 from cbis.db import estimates, freshness, queries, store, viewer
 from cbis.db.models import Evidence, File, Model, Prediction
 from cbis.db.queries import SearchFilters
@@ -336,6 +337,24 @@ def test_indexed_filters_count_without_a_full_scan(synthetic: Connection, filter
             assert "ix_predictions_model_wnid" in text or "predictions_pkey" in text or "autoindex_predictions" in text
         if filters.hash:
             assert not full_scans(synthetic, text, LISTING_TABLES), text
+
+
+def test_a_file_s_anomaly_facts_group_only_its_own_perceptual_hashes(synthetic: Connection) -> None:
+    """The image page's reasons (`facts_of`) and a report's anomalies, 500 files at a time, group the perceptual
+    hashes of the files asked for: over every file's it was a pass over the whole table each time."""
+    ids = [hit.id for hit in queries.search(synthetic, SearchFilters(), limit=3)]
+    seen = statements(synthetic, lambda: anomalies_db.facts_by_id(synthetic, ids))
+    assert seen
+    for sql, parameters in seen:
+        text = plan(synthetic, sql, parameters)
+        if synthetic.dialect.name == "sqlite":
+            assert "SEARCH perceptual_hashes" in text and "SCAN perceptual_hashes" not in text, text
+        else:  # sequential scans off: a whole-table read shows as an index scan without a condition
+            lines = text.splitlines()
+            scans = [n for n, line in enumerate(lines) if " on perceptual_hashes" in line]
+            assert scans, text
+            for n in scans:
+                assert "Index Cond" in lines[n + 1] and "file_id" in lines[n + 1], text
 
 
 def test_a_page_in_path_order_is_read_from_the_index_not_sorted(synthetic: Connection) -> None:

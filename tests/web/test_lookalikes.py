@@ -161,6 +161,10 @@ def test_edited_picture_shows_its_exif_thumbnail_beside_it(lookalike_case: Looka
     assert f'src="/file/{edited}/display.jpg"' in html and f'src="/file/{edited}/exif-thumbnail.jpg"' in html
     distance = int(re.search(r"pHash (\d+) bits of 64", html).group(1))  # type: ignore[union-attr]
     assert distance > 16
+    # the same distance among its second-look reasons, read with the file's own perceptual hashes only
+    assert f"the EXIF thumbnail is not the picture (pHash {distance} bits apart)" in html
+    original_html = client.get(f"/image/{lookalike_case.ids[ORIGINAL]}").get_data(as_text=True)
+    assert "the EXIF thumbnail is not the picture" not in original_html
     thumbnail = client.get(f"/file/{edited}/exif-thumbnail.jpg")
     assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
     with Image.open(io.BytesIO(thumbnail.data)) as opened:

@@ -16,9 +16,13 @@ from cbis.db.models import Evidence, Exif, File, PerceptualHash, Run
 _CHUNK = 500
 
 
-def _query() -> Select[Any]:
-    # One row per file: a file hashed by several perceptual analyzer versions has several rows there; the largest
-    # mismatching distance stands for them (NULL: no version found its thumbnail differing).
+def _query(file_ids: Sequence[int] | None = None) -> Select[Any]:
+    """Every file's facts, or those of `file_ids`.
+
+    One row per file: a file hashed by several perceptual analyzer versions has several rows there; the largest
+    mismatching distance stands for them (NULL: no version found its thumbnail differing). The grouped
+    subquery is made for the files asked for only: SQLite materialises it, and over every perceptual hash it
+    was a pass over the whole table for each image page's reasons and each 500 files of a report."""
     thumbnails = (
         select(
             PerceptualHash.file_id,
@@ -27,10 +31,11 @@ def _query() -> Select[Any]:
                 case((PerceptualHash.thumbnail_mismatch.is_(True), PerceptualHash.thumbnail_distance), else_=None)
             ).label("distance"),
         )
+        .where(*([] if file_ids is None else [PerceptualHash.file_id.in_(file_ids)]))
         .group_by(PerceptualHash.file_id)
         .subquery("thumbnails")
     )
-    return (
+    query = (
         select(
             File.id,
             Evidence.root,
@@ -59,6 +64,7 @@ def _query() -> Select[Any]:
         .outerjoin(Exif, Exif.file_id == File.id)
         .outerjoin(thumbnails, thumbnails.c.file_id == File.id)
     )
+    return query if file_ids is None else query.where(File.id.in_(file_ids))
 
 
 def _json_map(text: str | None) -> dict[str, Any]:
@@ -110,7 +116,7 @@ def facts_by_id(connection: Connection, file_ids: Sequence[int]) -> dict[int, Fi
     found: dict[int, FileFacts] = {}
     ids = list(file_ids)
     for start in range(0, len(ids), _CHUNK):
-        for row in connection.execute(_query().where(File.id.in_(ids[start : start + _CHUNK]))):
+        for row in connection.execute(_query(ids[start : start + _CHUNK])):
             facts = _facts(row)
             found[facts.file_id] = facts
     return found
