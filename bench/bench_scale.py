@@ -407,7 +407,7 @@ def measure_similar(case_dir: Path, reps: Repeat, home: Path) -> list[Figure]:
     # What an examiner at the command line waits for: each `cbis search` is a process of its own, which opens the
     # index and checks it against the case before its first search.
     commands = [["search", "--case", str(case_dir), "--similar-to", sha256, "--limit", "50"] for sha256 in references]
-    started = [run_checked(command, home) for command in commands]
+    started = [run_cbis(REPO / "src", command, home, check=True) for command in commands]
     return [
         Figure("similar-to top 50", times, SIMILAR_MS / 1000, note),
         Figure(
@@ -417,16 +417,6 @@ def measure_similar(case_dir: Path, reps: Repeat, home: Path) -> list[Figure]:
             "a new process each: start-up, opening and checking the index, the search",
         ),
     ]
-
-
-def run_checked(args: list[str], home: Path) -> float:
-    """`cbis ARGS` in a subprocess as bench_startup.run times it; its wall time, once it has succeeded."""
-    env = {**cbis_env(), "CBIS_HOME": str(home)}
-    started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "cbis", *args], env=env, capture_output=True, check=False)
-    seconds = time.perf_counter() - started
-    assert completed.returncode == 0, completed.stderr.decode(errors="replace")[-2000:]
-    return seconds
 
 
 # `cbis` run with its peak RSS (VmHWM, of its own memory since exec) written to a file as it exits. wait4's

@@ -42,11 +42,14 @@ def byte_compile(src: Path) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
 
 
-def run(src: Path, args: list[str], home: Path) -> float:
+def run(src: Path, args: list[str], home: Path, *, check: bool = False) -> float:
+    """The wall time of `cbis ARGS` in a subprocess; with `check`, only once it has succeeded."""
     env = {**os.environ, "PYTHONPATH": str(src), "CBIS_HOME": str(home), "CBIS_CASE": ""}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cbis", *args], env=env, capture_output=True, check=False)
-    return time.perf_counter() - started
+    completed = subprocess.run([sys.executable, "-m", "cbis", *args], env=env, capture_output=True, check=False)
+    seconds = time.perf_counter() - started
+    assert not check or completed.returncode == 0, completed.stderr.decode(errors="replace")[-2000:]
+    return seconds
 
 
 def main() -> None:

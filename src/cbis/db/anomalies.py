@@ -23,18 +23,16 @@ def _query(file_ids: Sequence[int] | None = None) -> Select[Any]:
     mismatching distance stands for them (NULL: no version found its thumbnail differing). The grouped
     subquery is made for the files asked for only: SQLite materialises it, and over every perceptual hash it
     was a pass over the whole table for each image page's reasons and each 500 files of a report."""
-    thumbnails = (
-        select(
-            PerceptualHash.file_id,
-            func.max(case((PerceptualHash.thumbnail_mismatch.is_(True), 1), else_=0)).label("mismatch"),
-            func.max(
-                case((PerceptualHash.thumbnail_mismatch.is_(True), PerceptualHash.thumbnail_distance), else_=None)
-            ).label("distance"),
-        )
-        .where(*([] if file_ids is None else [PerceptualHash.file_id.in_(file_ids)]))
-        .group_by(PerceptualHash.file_id)
-        .subquery("thumbnails")
-    )
+    grouped = select(
+        PerceptualHash.file_id,
+        func.max(case((PerceptualHash.thumbnail_mismatch.is_(True), 1), else_=0)).label("mismatch"),
+        func.max(
+            case((PerceptualHash.thumbnail_mismatch.is_(True), PerceptualHash.thumbnail_distance), else_=None)
+        ).label("distance"),
+    ).group_by(PerceptualHash.file_id)
+    if file_ids is not None:
+        grouped = grouped.where(PerceptualHash.file_id.in_(file_ids))
+    thumbnails = grouped.subquery("thumbnails")
     query = (
         select(
             File.id,
